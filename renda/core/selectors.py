@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+from renda.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    value: int | str
+    url: str = ""
+    note: str = ""
+
+
+def workbench_cards(user: Any) -> list[Card]:
+    """The counts on a user's workbench: what this role looks after, each a link to its list."""
+    from renda.deputies.models import Deputy
+    from renda.stations.models import Station
+
+    cards: list[Card] = []
+    if user.role in {Role.STAFF, Role.SC_MEMBER}:
+        active = Deputy.objects.filter(status=Deputy.Status.ACTIVE, term__is_current=True)
+        cards += [
+            Card("在任市级代表", active.filter(term__level="city").count(), reverse("deputies:list") + "?level=city"),
+            Card("在任乡镇代表", active.filter(term__level="township").count(), reverse("deputies:list") + "?level=township"),
+            Card("代表工作站点", Station.objects.filter(is_active=True).count()),
+        ]
+    if user.role == Role.DEPUTY:
+        deputy = getattr(user, "deputy", None)
+        cards.append(Card("我的代表资格", deputy.get_status_display() if deputy else "未关联"))
+    if user.role == Role.AUDIT_ADMIN:
+        from .models import AuditEvent
+
+        cards.append(Card("审计日志条数", AuditEvent.objects.count(), reverse("core:audit_log")))
+    cards.append(
+        Card("未读消息", user.notifications.filter(read_at__isnull=True).count(), reverse("core:inbox"))
+    )
+    return cards

@@ -1,0 +1,195 @@
+"""The deputy registry, after Popolo: a congress (Organization) has terms; a deputy holds a
+seat in one term, belongs to a delegation and a constituency, and has dated memberships."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from renda.core.fields import EncryptedCharField, make_blind_index
+from renda.core.models import Organization, Region, TimeStampedModel
+
+
+class Level(models.TextChoices):
+    CITY = "city", "市级"
+    TOWNSHIP = "township", "乡镇级"
+
+
+class Term(TimeStampedModel):
+    """届: e.g. 冷水江市第十八届人民代表大会."""
+
+    congress = models.ForeignKey(
+        Organization, verbose_name="人民代表大会", on_delete=models.PROTECT, related_name="terms",
+        limit_choices_to={"kind__in": ["congress", "township_congress"]},
+    )
+    level = models.CharField("层级", max_length=16, choices=Level.choices)
+    number = models.PositiveSmallIntegerField("届次")
+    start_date = models.DateField("起始日期")
+    end_date = models.DateField("届满日期", null=True, blank=True)
+    is_current = models.BooleanField("本届", default=True)
+
+    class Meta:
+        ordering = ["congress", "-number"]
+        verbose_name = verbose_name_plural = "届"
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "number"], name="term_unique_number"),
+            models.UniqueConstraint(
+                fields=["congress"], condition=Q(is_current=True), name="term_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.congress.name}第{self.number}届"
+
+
+class Delegation(TimeStampedModel):
+    """代表团 (city deputies, one per township) or 代表小组 (township deputies)."""
+
+    term = models.ForeignKey(Term, verbose_name="届", on_delete=models.PROTECT, related_name="delegations")
+    name = models.CharField("名称", max_length=100)
+    region = models.ForeignKey(Region, verbose_name="乡镇（街道）", on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["term", "region__code", "name"]
+        verbose_name = verbose_name_plural = "代表团（组）"
+        constraints = [models.UniqueConstraint(fields=["term", "name"], name="delegation_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Constituency(TimeStampedModel):
+    term = models.ForeignKey(Term, verbose_name="届", on_delete=models.PROTECT, related_name="constituencies")
+    name = models.CharField("名称", max_length=100)
+    region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT)
+    seats = models.PositiveSmallIntegerField("应选代表名额", default=1)
+
+    class Meta:
+        ordering = ["term", "region__code", "name"]
+        verbose_name = verbose_name_plural = "选区"
+        constraints = [models.UniqueConstraint(fields=["term", "name"], name="constituency_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Deputy(TimeStampedModel):
+    class Gender(models.TextChoices):
+        MALE = "M", "男"
+        FEMALE = "F", "女"
+
+    class Category(models.TextChoices):
+        WORKER = "worker", "工人"
+        FARMER = "farmer", "农民"
+        PROFESSIONAL = "professional", "专业技术人员"
+        CADRE = "cadre", "党政领导干部"
+        ENTERPRISE = "enterprise", "企业负责人"
+        MILITARY = "military", "解放军"
+        OTHER = "other", "其他"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "在任"
+        SUSPENDED = "suspended", "暂停执行代表职务"
+        ENDED = "ended", "代表资格终止"
+
+    class EndReason(models.TextChoices):
+        RESIGNED = "resigned", "辞职"
+        RECALLED = "recalled", "罢免"
+        MOVED = "moved", "迁出或调离本行政区域"
+        DECEASED = "deceased", "死亡"
+        OTHER = "other", "其他"
+
+    term = models.ForeignKey(Term, verbose_name="届", on_delete=models.PROTECT, related_name="deputies")
+    name = models.CharField("姓名", max_length=50, db_index=True)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField("民族", max_length=20, default="汉族")
+    birth_date = models.DateField("出生日期")
+    party = models.CharField("政治面貌", max_length=30)
+    education = models.CharField("学历", max_length=30, blank=True)
+    occupation = models.CharField("职务", max_length=100, blank=True)
+    employer = models.CharField("工作单位", max_length=100, blank=True)
+    category = models.CharField("代表构成", max_length=16, choices=Category.choices)
+    region = models.ForeignKey(
+        Region, verbose_name="所在乡镇（街道）", on_delete=models.PROTECT, related_name="deputies"
+    )
+    constituency = models.ForeignKey(
+        Constituency, verbose_name="选区", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="deputies",
+    )
+    delegation = models.ForeignKey(
+        Delegation, verbose_name="代表团（组）", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="deputies",
+    )
+    station = models.ForeignKey(
+        "stations.Station", verbose_name="进站联络站", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="deputies",
+    )
+    id_number = EncryptedCharField("身份证号")
+    id_number_index = models.CharField(max_length=64, editable=False)
+    mobile = EncryptedCharField("手机号", blank=True)
+    mobile_index = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name="登录账号", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="deputy",
+    )
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    elected_on = models.DateField("当选日期")
+    ended_on = models.DateField("终止日期", null=True, blank=True)
+    end_reason = models.CharField(
+        "终止原因", max_length=16, choices=EndReason.choices, blank=True
+    )
+    bio = models.TextField("简介", blank=True)
+
+    class Meta:
+        ordering = ["region__code", "name", "id"]
+        verbose_name = verbose_name_plural = "代表"
+        constraints = [
+            # One person holds at most one seat per term.
+            models.UniqueConstraint(fields=["term", "id_number_index"], name="deputy_unique_per_term"),
+            models.CheckConstraint(
+                condition=Q(status="ended", ended_on__isnull=False) | ~Q(status="ended"),
+                name="deputy_ended_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["id_number_index"]),
+            models.Index(fields=["term", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Derived search columns follow the encrypted values they index.
+        self.id_number_index = make_blind_index(self.id_number)
+        self.mobile_index = make_blind_index(self.mobile)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def level(self) -> str:
+        return self.term.level
+
+
+class Membership(TimeStampedModel):
+    """A dated membership of a deputy in a body: standing committee, a special committee,
+    the presidium of a sitting… (Popolo Membership)."""
+
+    deputy = models.ForeignKey(Deputy, verbose_name="代表", on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, verbose_name="机构", on_delete=models.PROTECT)
+    role = models.CharField("职务", max_length=50, default="成员")
+    start_date = models.DateField("起始日期")
+    end_date = models.DateField("终止日期", null=True, blank=True)
+
+    class Meta:
+        ordering = ["deputy", "start_date"]
+        verbose_name = verbose_name_plural = "任职"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="membership_dates_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} · {self.organization} · {self.role}"

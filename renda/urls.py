@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from renda.core.api import api
+
+urlpatterns = [
+    path("", include("renda.portal.urls")),
+    path("accounts/", include("renda.accounts.urls")),
+    path("deputies/", include("renda.deputies.urls")),
+    path("", include("renda.core.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "renda.core.views.errors.permission_denied"
+handler404 = "renda.core.views.errors.page_not_found"
+handler500 = "renda.core.views.errors.server_error"
