@@ -40,15 +40,20 @@ def _all_url_names() -> set[str]:
 
 
 def _matrix() -> dict[str, Entry]:
+    """Merge `MATRIX` from every `renda/<app>/tests/matrix*.py` (one file per area of an app)."""
     merged: dict[str, Entry] = {}
-    for module in pkgutil.iter_modules(renda.__path__):
+    for app in pkgutil.iter_modules(renda.__path__):
         try:
-            found = importlib.import_module(f"renda.{module.name}.tests.matrix")
+            tests = importlib.import_module(f"renda.{app.name}.tests")
         except ModuleNotFoundError:
             continue
-        for name, entry in found.MATRIX.items():
-            assert name not in merged, f"{name} is declared twice"
-            merged[name] = entry
+        for module in pkgutil.iter_modules(tests.__path__):
+            if not module.name.startswith("matrix") or module.name == "matrix_support":
+                continue
+            found = importlib.import_module(f"renda.{app.name}.tests.{module.name}")
+            for name, entry in found.MATRIX.items():
+                assert name not in merged, f"{name} is declared twice"
+                merged[name] = entry
     return merged
 
 
