@@ -86,7 +86,7 @@ def world(db: Any) -> World:
         is_handling_unit=True,
     )
     finance = Organization.objects.create(name="冷水江市财政局", code="CZJ", kind=Organization.Kind.DATA_PROVIDER, region=county)
-    orgs = {
+    orgs: dict[str, Organization] = {
         Role.STAFF: office, Role.SC_MEMBER: office, Role.HANDLING_OFFICER: department,
         Role.DATA_PROVIDER: finance,
     }

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -43,7 +43,6 @@ class User(AbstractUser):
     must_change_password = models.BooleanField("下次登录须改密码", default=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
-    objects = UserManager()
 
     class Meta:
         ordering = ["username"]

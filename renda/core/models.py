@@ -155,6 +155,9 @@ class WorkflowEvent(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
         verbose_name = verbose_name_plural = "流程记录"
 
+    def __str__(self) -> str:
+        return f"{self.workflow}: {self.from_state} → {self.to_state}"
+
 
 class CalendarDay(TimeStampedModel):
     """A staff-entered exception to the week: a statutory holiday on a weekday, or a 调休

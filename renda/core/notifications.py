@@ -64,14 +64,21 @@ def notify(
         if email:
             addresses = [r.email for r in recipients if r.email]
             if addresses:
-                transaction.on_commit(
-                    lambda: send_mail(title, f"{body}\n{url}".strip(), None, addresses, fail_silently=True)
-                )
+
+                def send_email() -> None:
+                    send_mail(title, f"{body}\n{url}".strip(), None, addresses, fail_silently=True)
+
+                transaction.on_commit(send_email)
         if sms:
-            backend = sms_backend()
-            for r in recipients:
-                if r.mobile:
-                    transaction.on_commit(lambda m=r.mobile: backend.send(mobile=m, text=f"【智慧人大】{title}"))
+            mobiles = [r.mobile for r in recipients if r.mobile]
+            if mobiles:
+
+                def send_sms() -> None:
+                    backend = sms_backend()
+                    for mobile in mobiles:
+                        backend.send(mobile=mobile, text=f"【智慧人大】{title}")
+
+                transaction.on_commit(send_sms)
     return rows
 
 

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from renda.lib.richtext import sanitize_html
+
+register = template.Library()
+
+
+@register.filter
+def rich(value: str | None) -> SafeString:
+    """Render stored rich text after sanitising it (XSS-safe even if bad HTML was stored)."""
+    return mark_safe(sanitize_html(value or ""))  # noqa: S308 - sanitised by nh3 just above
+
+
+@register.filter
+def wanyuan(value: Decimal | int | float | None) -> str:
+    """元 → 万元 with two decimals and thousands separators (DESIGN §8)."""
+    if value is None:
+        return "—"
+    return f"{Decimal(value) / Decimal(10000):,.2f}"

@@ -1,0 +1,39 @@
+"""Security events are audited: log in, log out, failed log in, permission denied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+
+from renda.conftest import PASSWORD
+from renda.core.models import AuditEvent
+
+
+def test_login_and_logout_are_audited_with_the_ip(world: Any) -> None:
+    client = Client(REMOTE_ADDR="10.1.2.3")
+    client.post(reverse("accounts:login"), {"username": "deputy", "password": PASSWORD})
+    client.post(reverse("accounts:logout"))
+    login = AuditEvent.objects.get(action="auth.login")
+    assert login.actor == world.deputy and login.ip == "10.1.2.3"
+    assert AuditEvent.objects.filter(action="auth.logout", actor=world.deputy).exists()
+
+
+def test_a_failed_login_is_audited_without_the_password(world: Any) -> None:
+    Client().post(reverse("accounts:login"), {"username": "deputy", "password": "wrong-Pass-1"})
+    event = AuditEvent.objects.get(action="auth.login_failed")
+    assert event.outcome == "failure" and event.actor_username == "deputy"
+    assert "wrong-Pass-1" not in str(event.details)
+
+
+def test_permission_denied_is_audited_and_answered_in_chinese(world: Any, client_for: Any) -> None:
+    response = client_for("deputy").get(reverse("core:audit_log"))
+    assert response.status_code == 403 and "没有权限" in response.content.decode()
+    event = AuditEvent.objects.get(action="auth.permission_denied")
+    assert event.actor == world.deputy and event.details["path"] == "/audit/"
+
+
+def test_missing_pages_answer_in_chinese(world: Any, client_for: Any) -> None:
+    response = client_for("anonymous").get("/no-such-page/")
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()

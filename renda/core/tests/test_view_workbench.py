@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from renda.core import notifications
+
+
+def test_staff_see_counts_and_their_inbox(world: Any, client_for: Any) -> None:
+    notifications.notify(actor=None, recipients=[world.staff], title="新的办理提醒")
+    response = client_for("staff").get(reverse("core:workbench"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "工作台" in html and "在任市级代表" in html and "新的办理提醒" in html
+
+
+def test_every_module_is_linked_and_unbuilt_ones_say_under_construction(world: Any, client_for: Any) -> None:
+    client = client_for("staff")
+    html = client.get(reverse("core:workbench")).content.decode()
+    for title in ["预算联网监督", "任前法律考试", "代表工作站点", "代表履职服务", "民生实事票决", "人大之家"]:
+        assert title in html
+    page = client.get(reverse("core:under_construction", args=["budget"]))
+    assert page.status_code == 200 and "建设中" in page.content.decode()
+    assert client.get("/modules/nonexistent/").status_code == 404
+
+
+def test_the_audit_admin_does_not_see_deputy_counts(world: Any, client_for: Any) -> None:
+    html = client_for("audit_admin").get(reverse("core:workbench")).content.decode()
+    assert "在任市级代表" not in html and "审计日志条数" in html
