@@ -8,6 +8,7 @@ from django.db import connection
 
 from renda.core import audit
 from renda.core.models import AuditEvent
+from renda.core.tests.tampering import tamper
 
 
 @pytest.mark.django_db
@@ -29,15 +30,32 @@ def test_it_refuses_to_update_or_delete_through_the_orm() -> None:
         event.delete()
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only"
+)
+@pytest.mark.django_db
+def test_postgresql_refuses_raw_updates_and_deletes() -> None:
+    from django.db import DatabaseError, transaction
+
+    event = audit.record(actor=None, action="test.one")
+    for sql in ("UPDATE {t} SET action = 'x' WHERE id = %s", "DELETE FROM {t} WHERE id = %s"):
+        with (
+            pytest.raises(DatabaseError, match="审计日志只能追加"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql.format(t=AuditEvent._meta.db_table), [event.pk])
+
+
 @pytest.mark.django_db
 def test_verify_audit_names_the_tampered_row() -> None:
     events = [audit.record(actor=None, action=f"test.{i}") for i in range(5)]
     tampered = events[2]
     # An attacker with database access edits a row directly, bypassing the model.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {AuditEvent._meta.db_table} SET action = %s WHERE id = %s", ["test.forged", tampered.pk]
-        )
+    tamper(
+        f"UPDATE {AuditEvent._meta.db_table} SET action = %s WHERE id = %s",
+        ["test.forged", tampered.pk],
+    )
     report = audit.verify_chain()
     assert report.broken_id == tampered.pk and report.checked == 2
     out = StringIO()
@@ -50,8 +68,7 @@ def test_verify_audit_names_the_tampered_row() -> None:
 @pytest.mark.django_db
 def test_verify_audit_notices_a_deleted_row() -> None:
     events = [audit.record(actor=None, action=f"test.{i}") for i in range(4)]
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {AuditEvent._meta.db_table} WHERE id = %s", [events[1].pk])
+    tamper(f"DELETE FROM {AuditEvent._meta.db_table} WHERE id = %s", [events[1].pk])
     assert audit.verify_chain().broken_id == events[2].pk
 
 

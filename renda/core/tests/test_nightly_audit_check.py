@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
-
 from renda.core import audit
 from renda.core.models import AuditEvent, Notification
 from renda.core.tasks import check_audit_chain, nightly_audit_chain_check
+from renda.core.tests.tampering import tamper
 
 
 def test_it_records_a_successful_check(world: Any) -> None:
@@ -20,8 +19,7 @@ def test_it_records_a_successful_check(world: Any) -> None:
 def test_it_alerts_audit_administrators_when_the_chain_breaks(world: Any) -> None:
     victim = audit.record(actor=None, action="test.victim")
     audit.record(actor=None, action="test.after")
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {AuditEvent._meta.db_table} SET outcome = 'failure' WHERE id = %s", [victim.pk])
+    tamper(f"UPDATE {AuditEvent._meta.db_table} SET outcome = 'failure' WHERE id = %s", [victim.pk])
     nightly_audit_chain_check.call_local()
     notes = Notification.objects.all()
     assert [n.recipient.username for n in notes] == ["audit_admin"]

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from renda.core import audit
 from renda.core.models import AuditEvent
+from renda.core.tests.tampering import tamper
 
 
 def test_only_the_audit_admin_reads_the_log(world: Any, client_for: Any) -> None:
@@ -37,11 +38,8 @@ def test_it_exports_the_filtered_log_to_excel(world: Any, client_for: Any) -> No
 
 
 def test_the_verify_button_reports_a_broken_row(world: Any, client_for: Any) -> None:
-    from django.db import connection
-
     victim = audit.record(actor=None, action="test.victim")
     audit.record(actor=None, action="test.after")
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {AuditEvent._meta.db_table} SET action = 'x' WHERE id = %s", [victim.pk])
+    tamper(f"UPDATE {AuditEvent._meta.db_table} SET action = 'x' WHERE id = %s", [victim.pk])
     html = client_for("audit_admin").post(reverse("core:audit_verify")).content.decode()
     assert f"第 {victim.pk} 号记录校验失败" in html
