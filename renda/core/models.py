@@ -189,7 +189,13 @@ class ImportBatch(TimeStampedModel):
         FAILED = "failed", "导入失败"
         DISCARDED = "discarded", "已放弃"
 
+    class Source(models.TextChoices):
+        FILE = "file", "文件上传"
+        API = "api", "接口推送"
+        COMMAND = "command", "命令行"
+
     kind = models.CharField("导入类型", max_length=64)
+    source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.FILE)
     file = models.FileField("文件", upload_to="imports/%Y/%m/", blank=True)
     file_name = models.CharField("文件名", max_length=255)
     sha256 = models.CharField("文件摘要", max_length=64)
