@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("renda.portal.urls")),
     path("accounts/", include("renda.accounts.urls")),
     path("deputies/", include("renda.deputies.urls")),
+    path("budget/", include("renda.budget.urls")),
     path("", include("renda.core.urls")),
     path("api/v1/", api.urls),
 ]

@@ -19,7 +19,7 @@ class Module:
 
 
 MODULES: tuple[Module, ...] = (
-    Module("budget", "预算联网监督", "bi-graph-up", None, "接入财政、税务、统计等数据，监督预算编制与执行，预警问题并跟踪整改。"),
+    Module("budget", "预算联网监督", "bi-graph-up", "budget:home", "接入财政、税务、统计等数据，监督预算编制与执行，预警问题并跟踪整改。"),
     Module("exams", "任前法律考试", "bi-journal-check", None, "题库、组卷、在线考试与评卷；未经考试合格不提请任命。"),
     Module("stations", "代表工作站点", "bi-house-door", None, "一站一点登记、进站排班、接待群众、社情民意办理与反馈。"),
     Module("deputies", "代表履职服务", "bi-people", "deputies:list", "代表名册、议案建议办理、履职档案与积分。"),

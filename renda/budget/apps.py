@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BudgetConfig(AppConfig):
+    name = "renda.budget"
+    verbose_name = "预算联网监督"
