@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -20,6 +21,10 @@ from renda.accounts.models import Role, User
 from renda.core.models import Organization, Region
 
 PASSWORD = "Renda-Test-2026!"
+
+# Machines here are shared and noisy: a per-example time limit would make property tests flaky.
+hypothesis_settings.register_profile("renda", deadline=None)
+hypothesis_settings.load_profile("renda")
 
 
 @dataclass
