@@ -10,15 +10,30 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_otp import devices_for_user
+
+from renda.core import audit
 
 SESSION_STARTED_KEY = "renda_auth_started"
+OTP_ENROLLED_KEY = "renda_otp_enrolled"
+
+
+def mark_session_start(request: HttpRequest, user: Any) -> None:
+    """Called at log in (accounts.signals): the absolute lifetime counts from here, and a
+    user outside the strict roles who enrolled a device is noted as owing a code."""
+    request.session[SESSION_STARTED_KEY] = int(time.time())
+    if not getattr(user, "is_strict", False):
+        request.session[OTP_ENROLLED_KEY] = any(
+            True for _ in devices_for_user(user, confirmed=True)
+        )
 
 
 class SessionLifetimeMiddleware:
@@ -30,11 +45,20 @@ class SessionLifetimeMiddleware:
             started = request.session.get(SESSION_STARTED_KEY)
             now = int(time.time())
             if started is None:
+                # A session from before this middleware existed: start counting now.
                 request.session[SESSION_STARTED_KEY] = now
             elif now - int(started) > settings.SESSION_ABSOLUTE_SECONDS:
+                audit.record(
+                    actor=request.user,
+                    action="auth.session_expired",
+                    target=request.user,
+                    details={"limit_seconds": settings.SESSION_ABSOLUTE_SECONDS},
+                )
                 logout(request)
-                messages.info(request, "登录时间已超过上限，请重新登录。")
-                return redirect(f"{reverse('accounts:login')}?next={request.path}")
+                # This middleware runs before MessageMiddleware, so the log-in page is told
+                # through the query string why the user is back.
+                query = urlencode({"next": request.get_full_path(), "expired": "1"})
+                return redirect(f"{reverse('accounts:login')}?{query}")
         return self.get_response(request)
 
 
@@ -52,18 +76,25 @@ class SecurityGateMiddleware:
         if user.is_authenticated and not request.path.startswith(_OPEN_PREFIXES):
             target = self._pending_step(request)
             if target is not None and request.path != target:
+                if request.method == "GET" and request.path != reverse("core:workbench"):
+                    # Come back to the page asked for once the step is done.
+                    target = f"{target}?{urlencode({'next': request.get_full_path()})}"
                 return redirect(target)
         return self.get_response(request)
 
     @staticmethod
     def _pending_step(request: HttpRequest) -> str | None:
         user = request.user
-        if getattr(user, "is_strict", False) and not user.is_verified():  # type: ignore[union-attr]
-            from django_otp import devices_for_user
-
-            if any(True for _ in devices_for_user(user, confirmed=True)):
-                return reverse("accounts:otp_verify")
-            return reverse("accounts:otp_setup")
+        if not user.is_verified():  # type: ignore[union-attr]
+            strict = getattr(user, "is_strict", False)
+            # Staff and administrators must have a second factor; anybody else who enrolled
+            # one (a deputy may) must use it too. The latter is noted at log in so that the
+            # pages of the many users without a device cost no extra query.
+            if strict or request.session.get(OTP_ENROLLED_KEY):
+                if any(True for _ in devices_for_user(user, confirmed=True)):
+                    return reverse("accounts:otp_verify")
+                if strict:
+                    return reverse("accounts:otp_setup")
         if getattr(user, "needs_password_change", False):
             return reverse("accounts:password_change")
         return None

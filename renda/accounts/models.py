@@ -35,14 +35,17 @@ class User(AbstractUser):
     name = models.CharField("姓名", max_length=50)
     role = models.CharField("角色", max_length=32, choices=Role.choices)
     organization = models.ForeignKey(
-        "core.Organization", verbose_name="所在单位", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        "core.Organization",
+        verbose_name="所在单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     mobile = EncryptedCharField("手机号", blank=True)
     mobile_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     must_change_password = models.BooleanField("下次登录须改密码", default=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
-
 
     class Meta:
         ordering = ["username"]

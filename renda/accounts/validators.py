@@ -16,7 +16,9 @@ class ComplexityValidator:
 
     def validate(self, password: str, user: Any = None) -> None:
         if len(password) < self.min_length:
-            raise ValidationError(f"密码至少需要 {self.min_length} 个字符。", code="password_too_short")
+            raise ValidationError(
+                f"密码至少需要 {self.min_length} 个字符。", code="password_too_short"
+            )
         classes = [
             any(c.isupper() for c in password),
             any(c.islower() for c in password),

@@ -1,4 +1,24 @@
-from renda.core.tests.matrix_support import Entry, everyone, logged_in
+from __future__ import annotations
+
+from typing import Any
+
+from renda.core.tests.matrix_support import Entry, everyone, expect, logged_in
+
+SYSTEM = ["system_admin"]
+SECURITY = ["security_admin"]
+ADMINS = ["system_admin", "security_admin", "audit_admin"]
+
+
+def an_account(world: Any) -> list[int]:
+    """An ordinary account to act on, so that no persona's own account is changed."""
+    from renda.accounts import services
+    from renda.accounts.models import Role
+
+    user = services.create_user(
+        actor=None, username="matrix-target", name="矩阵测试", role=Role.DEPUTY
+    )
+    return [user.pk]
+
 
 MATRIX = {
     # A logged-in user visiting the log-in page is sent on to the workbench.
@@ -9,4 +29,20 @@ MATRIX = {
     # Only a user who has a confirmed device and is not yet verified needs this page; a
     # verified user may still open it (it does no harm), the public is sent to log in.
     "accounts:otp_verify": Entry(logged_in()),
+    "accounts:backup_codes": Entry(logged_in()),
+    # The three administrators (三员): each sees only their own tools.
+    "accounts:admin_home": Entry(expect(ADMINS)),
+    "accounts:user_list": Entry(expect(SYSTEM)),
+    "accounts:user_create": Entry(expect(SYSTEM)),
+    "accounts:user_edit": Entry(expect(SYSTEM), args=an_account),
+    "accounts:user_set_active": Entry(
+        expect(SYSTEM, ok=302), args=an_account, method="post", data={"active": "0"}
+    ),
+    # Renders the new password once (no redirect).
+    "accounts:user_reset_password": Entry(expect(SYSTEM), args=an_account, method="post"),
+    "accounts:lockout_list": Entry(expect(SECURITY)),
+    "accounts:unlock": Entry(expect(SECURITY, ok=302), method="post", data={"username": "nobody"}),
+    "accounts:two_factor_list": Entry(expect(SECURITY)),
+    "accounts:two_factor_reset": Entry(expect(SECURITY, ok=302), args=an_account, method="post"),
+    "accounts:security_settings": Entry(expect(SECURITY)),
 }

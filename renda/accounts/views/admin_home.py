@@ -1,0 +1,72 @@
+"""Each administrator's page of tools: only their own (三员 separation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from ..models import Role
+from ..permissions import acting_user, role_required
+
+
+@dataclass(frozen=True)
+class Tool:
+    title: str
+    summary: str
+    url_name: str
+    icon: str
+
+
+TOOLS: dict[str, tuple[Tool, ...]] = {
+    Role.SYSTEM_ADMIN: (
+        Tool(
+            "用户管理",
+            "查询、新建、修改、停用账号，重置口令。管理员账号不在此管理。",
+            "accounts:user_list",
+            "bi-people",
+        ),
+        Tool(
+            "新建账号",
+            "为工作人员、代表、承办单位等开通账号，初始口令只显示一次。",
+            "accounts:user_create",
+            "bi-person-plus",
+        ),
+    ),
+    Role.SECURITY_ADMIN: (
+        Tool(
+            "登录锁定", "查看登录失败和被锁定的账号，提前解锁。", "accounts:lockout_list", "bi-lock"
+        ),
+        Tool(
+            "双因素认证",
+            "查看账号是否绑定手机验证器，为丢失手机的用户重置。",
+            "accounts:two_factor_list",
+            "bi-phone",
+        ),
+        Tool(
+            "安全策略",
+            "当前生效的口令、锁定、会话和双因素认证设置。",
+            "accounts:security_settings",
+            "bi-shield-check",
+        ),
+    ),
+    Role.AUDIT_ADMIN: (
+        Tool(
+            "审计日志",
+            "查询、导出所有用户的操作和安全事件，校验日志链是否完整。",
+            "core:audit_log",
+            "bi-journal-text",
+        ),
+    ),
+}
+
+
+@role_required(Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
+def admin_home(request: HttpRequest) -> HttpResponse:
+    tools = [
+        {"title": t.title, "summary": t.summary, "url": reverse(t.url_name), "icon": t.icon}
+        for t in TOOLS[acting_user(request).role]
+    ]
+    return render(request, "accounts/admin/home.html", {"tools": tools})

@@ -1,0 +1,152 @@
+"""The system administrator's pages: ordinary accounts only (三员 separation). He cannot read
+the audit log, unlock accounts or touch the administrators' own accounts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from renda.lib.idcard import is_mobile
+
+from .. import services
+from ..forms import UserFilterForm, UserForm, add_service_errors
+from ..models import ADMIN_ROLES, Role, User
+from ..permissions import acting_user, get_managed_user_for, role_required
+from ..selectors import mobile_search_token, user_directory
+
+PAGE_SIZE = 50
+
+
+def search_redirect(request: HttpRequest, url_name: str) -> HttpResponse | None:
+    """Search forms are posted and redirected to a GET (PRG) in which a searched mobile
+    number is replaced by its blind-index token `mi`: the number reaches neither the access
+    log nor the browser history."""
+    if request.method != "POST" and not is_mobile(request.GET.get("q", "")):
+        return None
+    query = (request.POST if request.method == "POST" else request.GET).copy()
+    for key in ("csrfmiddlewaretoken", "page"):
+        query.pop(key, None)
+    q = query.get("q", "").strip()
+    if q:
+        query.pop("mi", None)  # a new search replaces an earlier search by number
+    if is_mobile(q):
+        query.pop("q")
+        query["mi"] = mobile_search_token(q)
+    return redirect(f"{reverse(url_name)}?{query.urlencode()}")
+
+
+@role_required(Role.SYSTEM_ADMIN)
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("q")
+def user_list(request: HttpRequest) -> HttpResponse:
+    if (response := search_redirect(request, "accounts:user_list")) is not None:
+        return response
+    form = UserFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = user_directory(
+        q=filters.get("q", ""),
+        role=filters.get("role", ""),
+        active=filters.get("active", ""),
+        mobile_token=filters.get("mi", ""),
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/admin/user_list.html",
+        # Administrators' accounts are listed but not linked: they are managed by command only.
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "admin_roles": [str(r.value) for r in ADMIN_ROLES],
+        },
+    )
+
+
+def _issued(request: HttpRequest, user: User, password: str, *, created: bool) -> HttpResponse:
+    # Rendered, not redirected: the password exists only in this response, never in a session
+    # or a log, and the response must not be cached.
+    return render(
+        request,
+        "accounts/admin/password_issued.html",
+        {"account": user, "password": password, "created": created},
+    )
+
+
+@never_cache
+@role_required(Role.SYSTEM_ADMIN)
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, password = services.create_account(
+                actor=acting_user(request),
+                username=data["username"],
+                name=data["name"],
+                role=data["role"],
+                organization=data["organization"],
+                mobile=data["mobile"],
+                email=data["email"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _issued(request, user, password, created=True)
+    return render(request, "accounts/admin/user_form.html", {"form": form, "account": None})
+
+
+@role_required(Role.SYSTEM_ADMIN)
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_managed_user_for(request.user, pk)
+    form = UserForm(request.POST or None, editing=True, initial=UserForm.initial_for(account))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_user(
+                actor=acting_user(request),
+                user=account,
+                name=data["name"],
+                role=data["role"],
+                organization=data["organization"],
+                mobile=data["mobile"],
+                email=data["email"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"已保存 {account.name} 的账号信息。")
+            return redirect("accounts:user_edit", pk=account.pk)
+    return render(request, "accounts/admin/user_form.html", {"form": form, "account": account})
+
+
+@role_required(Role.SYSTEM_ADMIN)
+@require_POST
+def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_managed_user_for(request.user, pk)
+    is_active = request.POST.get("active") == "1"
+    try:
+        services.set_user_active(actor=acting_user(request), user=account, is_active=is_active)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"已{'启用' if is_active else '停用'}账号 {account.username}。")
+    return redirect("accounts:user_edit", pk=account.pk)
+
+
+@never_cache
+@role_required(Role.SYSTEM_ADMIN)
+@require_POST
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_managed_user_for(request.user, pk)
+    password = services.reset_password(actor=acting_user(request), user=account)
+    return _issued(request, account, password, created=False)
