@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "renda.accounts",
     "renda.deputies",
     "renda.stations",
+    "renda.suggestions",
     "renda.budget",
     "renda.portal",
 ]

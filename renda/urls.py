@@ -7,6 +7,8 @@ urlpatterns = [
     path("accounts/", include("renda.accounts.urls")),
     path("deputies/", include("renda.deputies.urls")),
     path("budget/", include("renda.budget.urls")),
+    path("suggestions/", include("renda.suggestions.urls")),
+    path("stations/", include("renda.stations.urls")),
     path("", include("renda.core.urls")),
     path("api/v1/", api.urls),
 ]

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
-from renda.accounts.models import Role
+from renda.accounts.models import ADMIN_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,16 @@ def workbench_cards(user: Any) -> list[Card]:
     if user.role in {Role.STAFF, Role.SC_MEMBER}:
         active = Deputy.objects.filter(status=Deputy.Status.ACTIVE, term__is_current=True)
         cards += [
-            Card("在任市级代表", active.filter(term__level="city").count(), reverse("deputies:list") + "?level=city"),
-            Card("在任乡镇代表", active.filter(term__level="township").count(), reverse("deputies:list") + "?level=township"),
+            Card(
+                "在任市级代表",
+                active.filter(term__level="city").count(),
+                reverse("deputies:list") + "?level=city",
+            ),
+            Card(
+                "在任乡镇代表",
+                active.filter(term__level="township").count(),
+                reverse("deputies:list") + "?level=township",
+            ),
             Card("代表工作站点", Station.objects.filter(is_active=True).count()),
         ]
     if user.role == Role.DEPUTY:
@@ -36,7 +45,28 @@ def workbench_cards(user: Any) -> list[Card]:
         from .models import AuditEvent
 
         cards.append(Card("审计日志条数", AuditEvent.objects.count(), reverse("core:audit_log")))
+    if user.role in ADMIN_ROLES:
+        cards.append(
+            Card("管理工具", "进入", reverse("accounts:admin_home"), user.get_role_display())
+        )
+    if user.role in {Role.STAFF, Role.SYSTEM_ADMIN}:
+        from .calendar import missing_year_warnings
+
+        today = timezone.localdate()
+        warnings = missing_year_warnings([today.year, today.year + 1])
+        cards.append(
+            Card(
+                "工作日历",
+                "待录入" if warnings else "已就绪",
+                reverse("core:calendar"),
+                "；".join(warnings),
+            )
+        )
     cards.append(
-        Card("未读消息", user.notifications.filter(read_at__isnull=True).count(), reverse("core:inbox"))
+        Card(
+            "未读消息",
+            user.notifications.filter(read_at__isnull=True).count(),
+            reverse("core:inbox"),
+        )
     )
     return cards

@@ -18,7 +18,9 @@ def check_audit_chain() -> ChainReport:
 
     report = audit.verify_chain()
     audit.record(
-        actor=None, action="audit.verify_nightly", username="系统任务",
+        actor=None,
+        action="audit.verify_nightly",
+        username="系统任务",
         outcome="success" if report.ok else "failure",
         details={"checked": report.checked, "broken_id": report.broken_id},
     )
@@ -37,3 +39,7 @@ def check_audit_chain() -> ChainReport:
 @db_periodic_task(crontab(hour="2", minute="30"))
 def nightly_audit_chain_check() -> None:
     check_audit_chain()
+
+
+# Huey discovers `tasks` modules only; the import framework's jobs live beside the framework.
+from . import import_tasks  # noqa: E402, F401

@@ -24,3 +24,16 @@ urlpatterns += [
         "calendar/<int:pk>/delete/", calendar_views.calendar_day_delete, name="calendar_day_delete"
     ),
 ]
+
+# Import framework (数据导入): template, upload, errors or preview, commit, progress.
+from .views import imports as import_views  # noqa: E402
+
+urlpatterns += [
+    path("imports/", import_views.import_list, name="import_list"),
+    path("imports/batch/<int:pk>/", import_views.import_batch, name="import_batch"),
+    path("imports/batch/<int:pk>/commit/", import_views.import_commit, name="import_commit"),
+    path("imports/batch/<int:pk>/discard/", import_views.import_discard, name="import_discard"),
+    path("imports/batch/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
+    path("imports/<slug:kind>/", import_views.import_start, name="import_start"),
+    path("imports/<slug:kind>/template.xlsx", import_views.import_template, name="import_template"),
+]

@@ -20,7 +20,10 @@ class Term(TimeStampedModel):
     """届: e.g. 冷水江市第十八届人民代表大会."""
 
     congress = models.ForeignKey(
-        Organization, verbose_name="人民代表大会", on_delete=models.PROTECT, related_name="terms",
+        Organization,
+        verbose_name="人民代表大会",
+        on_delete=models.PROTECT,
+        related_name="terms",
         limit_choices_to={"kind__in": ["congress", "township_congress"]},
     )
     level = models.CharField("层级", max_length=16, choices=Level.choices)
@@ -46,21 +49,27 @@ class Term(TimeStampedModel):
 class Delegation(TimeStampedModel):
     """代表团 (city deputies, one per township) or 代表小组 (township deputies)."""
 
-    term = models.ForeignKey(Term, verbose_name="届", on_delete=models.PROTECT, related_name="delegations")
+    term = models.ForeignKey(
+        Term, verbose_name="届", on_delete=models.PROTECT, related_name="delegations"
+    )
     name = models.CharField("名称", max_length=100)
     region = models.ForeignKey(Region, verbose_name="乡镇（街道）", on_delete=models.PROTECT)
 
     class Meta:
         ordering = ["term", "region__code", "name"]
         verbose_name = verbose_name_plural = "代表团（组）"
-        constraints = [models.UniqueConstraint(fields=["term", "name"], name="delegation_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "name"], name="delegation_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Constituency(TimeStampedModel):
-    term = models.ForeignKey(Term, verbose_name="届", on_delete=models.PROTECT, related_name="constituencies")
+    term = models.ForeignKey(
+        Term, verbose_name="届", on_delete=models.PROTECT, related_name="constituencies"
+    )
     name = models.CharField("名称", max_length=100)
     region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT)
     seats = models.PositiveSmallIntegerField("应选代表名额", default=1)
@@ -68,7 +77,9 @@ class Constituency(TimeStampedModel):
     class Meta:
         ordering = ["term", "region__code", "name"]
         verbose_name = verbose_name_plural = "选区"
-        constraints = [models.UniqueConstraint(fields=["term", "name"], name="constituency_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "name"], name="constituency_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -100,7 +111,9 @@ class Deputy(TimeStampedModel):
         DECEASED = "deceased", "死亡"
         OTHER = "other", "其他"
 
-    term = models.ForeignKey(Term, verbose_name="届", on_delete=models.PROTECT, related_name="deputies")
+    term = models.ForeignKey(
+        Term, verbose_name="届", on_delete=models.PROTECT, related_name="deputies"
+    )
     name = models.CharField("姓名", max_length=50, db_index=True)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     ethnicity = models.CharField("民族", max_length=20, default="汉族")
@@ -114,31 +127,45 @@ class Deputy(TimeStampedModel):
         Region, verbose_name="所在乡镇（街道）", on_delete=models.PROTECT, related_name="deputies"
     )
     constituency = models.ForeignKey(
-        Constituency, verbose_name="选区", null=True, blank=True, on_delete=models.PROTECT,
+        Constituency,
+        verbose_name="选区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="deputies",
     )
     delegation = models.ForeignKey(
-        Delegation, verbose_name="代表团（组）", null=True, blank=True, on_delete=models.PROTECT,
+        Delegation,
+        verbose_name="代表团（组）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="deputies",
     )
     station = models.ForeignKey(
-        "stations.Station", verbose_name="进站联络站", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="deputies",
+        "stations.Station",
+        verbose_name="进站联络站",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deputies",
     )
     id_number = EncryptedCharField("身份证号")
     id_number_index = models.CharField(max_length=64, editable=False)
     mobile = EncryptedCharField("手机号", blank=True)
     mobile_index = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name="登录账号", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="deputy",
+        settings.AUTH_USER_MODEL,
+        verbose_name="登录账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deputy",
     )
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.ACTIVE)
     elected_on = models.DateField("当选日期")
     ended_on = models.DateField("终止日期", null=True, blank=True)
-    end_reason = models.CharField(
-        "终止原因", max_length=16, choices=EndReason.choices, blank=True
-    )
+    end_reason = models.CharField("终止原因", max_length=16, choices=EndReason.choices, blank=True)
     bio = models.TextField("简介", blank=True)
 
     class Meta:
@@ -146,10 +173,13 @@ class Deputy(TimeStampedModel):
         verbose_name = verbose_name_plural = "代表"
         constraints = [
             # One person holds at most one seat per term.
-            models.UniqueConstraint(fields=["term", "id_number_index"], name="deputy_unique_per_term"),
+            models.UniqueConstraint(
+                fields=["term", "id_number_index"], name="deputy_unique_per_term"
+            ),
             models.CheckConstraint(
                 condition=Q(status="ended", ended_on__isnull=False) | ~Q(status="ended"),
                 name="deputy_ended_has_date",
+                violation_error_message="代表资格终止须填写终止日期",
             ),
         ]
         indexes = [
@@ -175,7 +205,9 @@ class Membership(TimeStampedModel):
     """A dated membership of a deputy in a body: standing committee, a special committee,
     the presidium of a sitting… (Popolo Membership)."""
 
-    deputy = models.ForeignKey(Deputy, verbose_name="代表", on_delete=models.CASCADE, related_name="memberships")
+    deputy = models.ForeignKey(
+        Deputy, verbose_name="代表", on_delete=models.CASCADE, related_name="memberships"
+    )
     organization = models.ForeignKey(Organization, verbose_name="机构", on_delete=models.PROTECT)
     role = models.CharField("职务", max_length=50, default="成员")
     start_date = models.DateField("起始日期")
@@ -188,8 +220,73 @@ class Membership(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="membership_dates_ordered",
+                violation_error_message="终止日期不能早于起始日期",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.deputy} · {self.organization} · {self.role}"
+
+
+class DutyRecord(models.Model):
+    """履职档案: one thing a deputy did. Append-only: created by the service that caused it
+    (a submitted suggestion, a completed station duty…) or by staff with evidence; never edited.
+    Scores are computed from these rows by versioned score rules, never typed in."""
+
+    class Kind(models.TextChoices):
+        MEETING_ATTENDANCE = "meeting_attendance", "出席会议"
+        MEETING_LEAVE = "meeting_leave", "请假缺席会议"
+        INSPECTION = "inspection", "视察"
+        RESEARCH = "research", "专题调研"
+        TRAINING = "training", "学习培训"
+        GROUP_ACTIVITY = "group_activity", "代表小组活动"
+        STATION_DUTY = "station_duty", "进站履职"
+        SUGGESTION = "suggestion", "提出建议"
+        MOTION = "motion", "领衔或联名议案"
+        REPORT_TO_CONSTITUENTS = "report_to_constituents", "向选民述职"
+        COMMENDATION = "commendation", "表彰奖励"
+        OTHER = "other", "其他"
+
+    deputy = models.ForeignKey(
+        Deputy, verbose_name="代表", on_delete=models.PROTECT, related_name="duty_records"
+    )
+    kind = models.CharField("类别", max_length=32, choices=Kind.choices)
+    occurred_on = models.DateField("日期")
+    title = models.CharField("事项", max_length=200)
+    details = models.TextField("说明", blank=True)
+    evidence = models.FileField("佐证材料", upload_to="duty/%Y/", blank=True)
+    # What caused the record, e.g. ("suggestions.suggestion", "42"): makes creation idempotent.
+    source_type = models.CharField("来源类型", max_length=64, blank=True)
+    source_id = models.CharField("来源ID", max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        verbose_name = verbose_name_plural = "履职记录"
+        indexes = [models.Index(fields=["deputy", "occurred_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deputy", "kind", "source_type", "source_id"],
+                condition=~Q(source_type=""),
+                name="dutyrecord_once_per_source",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} {self.occurred_on} {self.get_kind_display()}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise RuntimeError("履职记录只能新增，不能修改")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("履职记录不能删除")

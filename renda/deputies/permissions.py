@@ -1,27 +1,82 @@
+"""Who may read and change the deputy registry (DESIGN §4.3).
+
+Staff (人大机关工作人员) read and change every record; standing-committee members read them;
+a deputy reads only their own record. Contact data (mobile, ID number) is shown to staff and
+to the deputy themself, never to anybody else.
+"""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from renda.accounts.permissions import can_manage_deputies, can_view_deputies
+from renda.accounts.models import Role
+from renda.accounts.permissions import can_manage_deputies, can_view_deputies, has_role
 
-from .models import Deputy
+from .models import Deputy, Membership
 from .selectors import staff_deputies
 
 
 def get_deputy_for_user(user: Any, pk: int, *, write: bool = False) -> Deputy:
     """Staff and SC members read every deputy; only staff change them. A deputy reads
-    only their own record."""
+    only their own record (404 for anybody else's, so that ids give nothing away)."""
     if write and not can_manage_deputies(user):
         raise PermissionDenied
     if can_view_deputies(user):
         return get_object_or_404(staff_deputies().defer(None), pk=pk)
-    if getattr(user, "role", None) == "deputy":
-        return get_object_or_404(Deputy.objects.select_related("region", "term"), pk=pk, user=user)
+    if has_role(user, Role.DEPUTY):
+        return get_object_or_404(
+            Deputy.objects.select_related("region", "term", "term__congress"), pk=pk, user=user
+        )
     raise PermissionDenied
 
 
-def can_see_contact_data(user: Any) -> bool:
+def get_own_deputy(user: Any) -> Deputy:
+    """The record linked to a deputy's log-in account; 404 when staff have not linked one."""
+    if not has_role(user, Role.DEPUTY):
+        raise PermissionDenied
+    deputy = staff_deputies().defer(None).select_related("constituency").filter(user=user).first()
+    if deputy is None:
+        raise Http404("您的账号尚未关联代表档案")
+    return deputy
+
+
+def get_membership_for_user(
+    user: Any, deputy: Deputy, pk: int, *, write: bool = False
+) -> Membership:
+    """A membership is reached through its deputy, so the deputy's scoping applies to it."""
+    if write and not can_manage_deputies(user):
+        raise PermissionDenied
+    return get_object_or_404(
+        Membership.objects.select_related("organization", "deputy"), pk=pk, deputy=deputy
+    )
+
+
+def can_see_contact_data(user: Any, deputy: Deputy | None = None) -> bool:
+    if can_manage_deputies(user):
+        return True
+    return deputy is not None and deputy.user_id is not None and deputy.user_id == user.pk
+
+
+def can_create_deputy(user: Any) -> bool:
     return can_manage_deputies(user)
+
+
+def can_edit_deputy(user: Any, deputy: Deputy) -> bool:
+    # Ended records stay editable: staff correct typing errors in the history too.
+    return can_manage_deputies(user)
+
+
+def can_end_mandate(user: Any, deputy: Deputy) -> bool:
+    return can_manage_deputies(user) and deputy.status != Deputy.Status.ENDED
+
+
+def can_add_membership(user: Any, deputy: Deputy) -> bool:
+    return can_manage_deputies(user) and deputy.status != Deputy.Status.ENDED
+
+
+def can_end_membership(user: Any, membership: Membership) -> bool:
+    return can_manage_deputies(user) and membership.end_date is None

@@ -1,82 +1,320 @@
+"""Deputy registry pages. Each view: decorators → permission-checked fetch → form → one
+service call → redirect or render (DESIGN §4.2)."""
+
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
 from renda.accounts.models import Role
-from renda.accounts.permissions import role_required
-from renda.core.fields import make_blind_index
+from renda.accounts.permissions import can_view_deputies, role_required
+from renda.core import audit
 from renda.lib.excel import xlsx_response
-from renda.lib.idcard import is_mobile
 
-from .forms import DeputyFilterForm
+from . import services
+from .forms import (
+    EDUCATION_SUGGESTIONS,
+    PARTY_SUGGESTIONS,
+    ROLE_SUGGESTIONS,
+    DeputyFilterForm,
+    DeputyForm,
+    EndMandateForm,
+    EndMembershipForm,
+    MembershipForm,
+    add_service_errors,
+)
 from .models import Deputy
-from .permissions import can_see_contact_data, get_deputy_for_user
-from .selectors import staff_deputies
+from .permissions import (
+    can_add_membership,
+    can_create_deputy,
+    can_edit_deputy,
+    can_end_mandate,
+    can_end_membership,
+    can_see_contact_data,
+    get_deputy_for_user,
+    get_membership_for_user,
+    get_own_deputy,
+)
+from .selectors import (
+    deputy_memberships,
+    deputy_timeline,
+    deputy_totals,
+    filter_staff_deputies,
+    number_kind,
+    search_token,
+    staff_deputies,
+)
+
+PAGE_SIZE = 50
+# Service error keys that the deputy form shows under another name.
+FORM_ALIASES = {"user": "username"}
 
 
-def _filtered(request: HttpRequest) -> tuple[DeputyFilterForm, QuerySet[Deputy]]:
-    form = DeputyFilterForm(request.GET or None)
+def _filtered(query: QueryDict) -> tuple[DeputyFilterForm, QuerySet[Deputy]]:
+    form = DeputyFilterForm(query or None)
     qs = staff_deputies()
     if form.is_valid():
-        d = form.cleaned_data
-        if q := d["q"].strip():
-            # Exact search on encrypted numbers goes through their blind indexes.
-            if is_mobile(q):
-                qs = qs.filter(mobile_index=make_blind_index(q))
-            elif len(q) == 18:
-                qs = qs.filter(id_number_index=make_blind_index(q))
-            else:
-                qs = qs.filter(name__contains=q)
-        if d["level"]:
-            qs = qs.filter(term__level=d["level"])
-        if d["region"]:
-            qs = qs.filter(region=d["region"])
-        if d["delegation"]:
-            qs = qs.filter(delegation__name__contains=d["delegation"])
-        if d["category"]:
-            qs = qs.filter(category=d["category"])
-        if d["status"]:
-            qs = qs.filter(status=d["status"])
-        if d["term"]:
-            qs = qs.filter(term=d["term"])
+        qs = filter_staff_deputies(qs, form.cleaned_data)
     return form, qs
 
 
+def _query_without_numbers(source: QueryDict) -> QueryDict:
+    """The filters as a query string fit for a URL: a searched mobile or ID number becomes its
+    blind-index token, so the number is not written to access logs or browser history."""
+    query = source.copy()
+    for key in ("csrfmiddlewaretoken", "page"):
+        query.pop(key, None)
+    q = query.get("q", "").strip()
+    if q:
+        # A new search replaces an earlier search by number.
+        query.pop("qi", None)
+    if number_kind(q):
+        query.pop("q")
+        query["qi"] = search_token(q)
+    return query
+
+
+@require_http_methods(["GET", "POST"])
 @role_required(Role.STAFF, Role.SC_MEMBER)
+@sensitive_post_parameters("q")
 def deputy_list(request: HttpRequest) -> HttpResponse:
-    form, qs = _filtered(request)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    # The filter form is posted, then redirected to a GET without the number (PRG).
+    if request.method == "POST" or number_kind(request.GET.get("q", "")):
+        source = request.POST if request.method == "POST" else request.GET
+        return redirect(f"{reverse('deputies:list')}?{_query_without_numbers(source).urlencode()}")
+    form, qs = _filtered(request.GET)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = _query_without_numbers(request.GET)
     return render(
-        request, "deputies/list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "can_manage": can_see_contact_data(request.user)},
+        request,
+        "deputies/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "totals": deputy_totals(qs),
+            "by_number": bool(request.GET.get("qi")),
+            "can_create": can_create_deputy(request.user),
+        },
     )
 
 
 @role_required(Role.STAFF, Role.SC_MEMBER)
 def deputy_export(request: HttpRequest) -> HttpResponse:
-    _, qs = _filtered(request)
-    headers = ["姓名", "性别", "民族", "出生日期", "政治面貌", "学历", "工作单位", "职务", "代表构成",
-               "层级", "乡镇（街道）", "代表团（组）", "进站联络站", "状态"]
+    _, qs = _filtered(request.GET)
+    headers = [
+        "姓名",
+        "性别",
+        "民族",
+        "出生日期",
+        "政治面貌",
+        "学历",
+        "工作单位",
+        "职务",
+        "代表构成",
+        "层级",
+        "乡镇（街道）",
+        "代表团（组）",
+        "进站联络站",
+        "状态",
+    ]
     rows = (
-        [d.name, d.get_gender_display(), d.ethnicity, d.birth_date, d.party, d.education, d.employer,
-         d.occupation, d.get_category_display(), d.term.get_level_display(), d.region.name,
-         d.delegation.name if d.delegation else "", d.station.name if d.station else "", d.get_status_display()]
+        [
+            d.name,
+            d.get_gender_display(),
+            d.ethnicity,
+            d.birth_date,
+            d.party,
+            d.education,
+            d.employer,
+            d.occupation,
+            d.get_category_display(),
+            d.term.get_level_display(),
+            d.region.name,
+            d.delegation.name if d.delegation else "",
+            d.station.name if d.station else "",
+            d.get_status_display(),
+        ]
         for d in qs.iterator(chunk_size=2000)
     )
-    return xlsx_response("代表名册", headers, rows, filename=f"代表名册-{timezone.localdate():%Y%m%d}.xlsx")
+    # A register of personal data left the system: record who took it, and with which filters
+    # (a searched number is recorded only as "by number", never as the number).
+    filters = {k: v for k, v in _query_without_numbers(request.GET).items() if v and k != "qi"}
+    audit.record(
+        actor=request.user,
+        action="deputy.export",
+        details={
+            "filters": filters,
+            "by_number": "qi" in request.GET or bool(number_kind(request.GET.get("q", ""))),
+        },
+    )
+    return xlsx_response(
+        "代表名册", headers, rows, filename=f"代表名册-{timezone.localdate():%Y%m%d}.xlsx"
+    )
 
 
 @role_required(Role.STAFF, Role.SC_MEMBER, Role.DEPUTY)
 def deputy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deputy = get_deputy_for_user(request.user, pk)
-    memberships = deputy.memberships.select_related("organization")
+    if not can_view_deputies(request.user):
+        # A deputy reading their own record gets the page made for them.
+        return redirect("deputies:me")
+    memberships = list(deputy_memberships(deputy))
+    user = request.user
     return render(
-        request, "deputies/detail.html",
-        {"deputy": deputy, "memberships": memberships, "show_contact": can_see_contact_data(request.user) or deputy.user_id == request.user.pk},
+        request,
+        "deputies/detail.html",
+        {
+            "deputy": deputy,
+            "memberships": [(m, can_end_membership(user, m)) for m in memberships],
+            "timeline": deputy_timeline(deputy, memberships),
+            "show_contact": can_see_contact_data(user, deputy),
+            "can_edit": can_edit_deputy(user, deputy),
+            "can_end": can_end_mandate(user, deputy),
+            "can_add_membership": can_add_membership(user, deputy),
+        },
+    )
+
+
+@role_required(Role.DEPUTY)
+def deputy_me(request: HttpRequest) -> HttpResponse:
+    """本人档案: the deputy's own record on a phone."""
+    try:
+        deputy = get_own_deputy(request.user)
+    except Http404:
+        return render(request, "deputies/me_missing.html", status=404)
+    memberships = list(deputy_memberships(deputy))
+    return render(
+        request,
+        "deputies/me.html",
+        {
+            "deputy": deputy,
+            "memberships": memberships,
+            "timeline": deputy_timeline(deputy, memberships),
+            "show_contact": can_see_contact_data(request.user, deputy),
+        },
+    )
+
+
+def _form_page(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
+    context.setdefault("party_suggestions", PARTY_SUGGESTIONS)
+    context.setdefault("education_suggestions", EDUCATION_SUGGESTIONS)
+    context.setdefault("role_suggestions", ROLE_SUGGESTIONS)
+    return render(request, template, context)
+
+
+@role_required(Role.STAFF)
+@sensitive_post_parameters("id_number", "mobile")
+def deputy_create(request: HttpRequest) -> HttpResponse:
+    form = DeputyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            deputy = services.create_deputy(
+                actor=request.user, term=form.cleaned_data["term"], **form.deputy_fields()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, FORM_ALIASES)
+        else:
+            messages.success(request, f"已登记代表 {deputy.name}。")
+            return redirect("deputies:detail", deputy.pk)
+    return _form_page(request, "deputies/form.html", {"form": form, "deputy": None})
+
+
+@role_required(Role.STAFF)
+@sensitive_post_parameters("id_number", "mobile")
+def deputy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    deputy = get_deputy_for_user(request.user, pk, write=True)
+    name = deputy.name  # the page title, even if a failed update touched the instance
+    form = DeputyForm(request.POST or None, deputy=deputy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_deputy(actor=request.user, deputy=deputy, **form.deputy_fields())
+        except ValidationError as error:
+            add_service_errors(form, error, FORM_ALIASES)
+        else:
+            messages.success(request, f"已保存代表 {deputy.name} 的信息。")
+            return redirect("deputies:detail", deputy.pk)
+    return _form_page(
+        request, "deputies/form.html", {"form": form, "deputy": deputy, "deputy_name": name}
+    )
+
+
+@role_required(Role.STAFF)
+def deputy_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """代表资格终止."""
+    deputy = get_deputy_for_user(request.user, pk, write=True)
+    form = EndMandateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_mandate(
+                actor=request.user,
+                deputy=deputy,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["end_reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"代表 {deputy.name} 的代表资格已终止。")
+            return redirect("deputies:detail", deputy.pk)
+    return render(request, "deputies/end.html", {"form": form, "deputy": deputy})
+
+
+@role_required(Role.STAFF)
+def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+    deputy = get_deputy_for_user(request.user, pk, write=True)
+    form = MembershipForm(request.POST or None, deputy=deputy)
+    allowed = can_add_membership(request.user, deputy)
+    if request.method == "POST" and allowed and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_membership(
+                actor=request.user,
+                deputy=deputy,
+                organization=data["organization"],
+                role=data["role"].strip(),
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"已为代表 {deputy.name} 添加任职。")
+            return redirect("deputies:detail", deputy.pk)
+    return _form_page(
+        request,
+        "deputies/membership_form.html",
+        {"form": form, "deputy": deputy, "allowed": allowed},
+    )
+
+
+@role_required(Role.STAFF)
+def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    deputy = get_deputy_for_user(request.user, pk, write=True)
+    membership = get_membership_for_user(request.user, deputy, membership_pk, write=True)
+    form = EndMembershipForm(request.POST or None, initial={"end_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_membership(
+                actor=request.user, membership=membership, end_date=form.cleaned_data["end_date"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"已终止 {membership.organization.name}{membership.role} 任职。"
+            )
+            return redirect("deputies:detail", deputy.pk)
+    return render(
+        request,
+        "deputies/membership_end.html",
+        {"form": form, "deputy": deputy, "membership": membership},
     )

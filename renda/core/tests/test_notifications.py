@@ -32,10 +32,13 @@ def test_it_sends_email_and_sms_after_commit(world: Any, django_capture_on_commi
 
 
 def test_nothing_is_sent_when_the_transaction_rolls_back(world: Any, django_capture_on_commit_callbacks: Any) -> None:
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            notifications.notify(actor=None, recipients=[world.deputy], title="不应发送", sms=True)
-            raise RuntimeError("rollback")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        notifications.notify(actor=None, recipients=[world.deputy], title="不应发送", sms=True)
+        raise RuntimeError("rollback")
     assert ConsoleSMSBackend.sent == []
     assert not Notification.objects.filter(title="不应发送").exists()
 

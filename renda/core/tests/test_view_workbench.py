@@ -28,3 +28,21 @@ def test_every_module_is_linked_and_unbuilt_ones_say_under_construction(world: A
 def test_the_audit_admin_does_not_see_deputy_counts(world: Any, client_for: Any) -> None:
     html = client_for("audit_admin").get(reverse("core:workbench")).content.decode()
     assert "在任市级代表" not in html and "审计日志条数" in html
+
+
+def test_a_deputy_is_led_to_their_own_record_not_the_staff_register(world: Any, client_for: Any) -> None:
+    html = client_for("deputy").get(reverse("core:workbench")).content.decode()
+    assert reverse("deputies:me") in html
+    assert f'href="{reverse("deputies:list")}"' not in html
+
+
+def test_each_administrator_finds_their_tools_on_the_workbench(world: Any, client_for: Any) -> None:
+    for persona in ["system_admin", "security_admin", "audit_admin"]:
+        html = client_for(persona).get(reverse("core:workbench")).content.decode()
+        assert reverse("accounts:admin_home") in html
+    assert reverse("accounts:admin_home") not in client_for("staff").get(reverse("core:workbench")).content.decode()
+
+
+def test_staff_see_whether_the_working_day_calendar_needs_entering(world: Any, client_for: Any) -> None:
+    html = client_for("staff").get(reverse("core:workbench")).content.decode()
+    assert "工作日历" in html and reverse("core:calendar") in html

@@ -17,9 +17,42 @@ def own_deputy(world: Any) -> list[int]:
     return [make_deputy(world, user=world.deputy).pk]
 
 
+def own_record(world: Any) -> list[int]:
+    """`deputies:me` has no URL arguments, but the deputy persona needs a record to see."""
+    own_deputy(world)
+    return []
+
+
+def a_membership(world: Any) -> list[int]:
+    import datetime as dt
+
+    from renda.deputies import services
+    from renda.deputies.tests.factories import make_deputy
+
+    deputy = make_deputy(world)
+    membership = services.add_membership(
+        actor=None,
+        deputy=deputy,
+        organization=world.congress,
+        role="成员",
+        start_date=dt.date(2022, 1, 1),
+    )
+    return [deputy.pk, membership.pk]
+
+
+# Staff change the registry; SC members read it (and get 403 on every change); a deputy
+# reads only their own record.
+STAFF_ONLY = expect(["staff"])
+
 MATRIX = {
     "deputies:list": Entry(expect(["staff", "sc_member"])),
     "deputies:export": Entry(expect(["staff", "sc_member"])),
     # Another deputy's record: staff and SC members only; a deputy gets 404, not a hint.
     "deputies:detail": Entry({**expect(["staff", "sc_member"]), "deputy": 404}, args=a_deputy),
+    "deputies:create": Entry(STAFF_ONLY),
+    "deputies:edit": Entry(STAFF_ONLY, args=a_deputy),
+    "deputies:end": Entry(STAFF_ONLY, args=a_deputy),
+    "deputies:membership_add": Entry(STAFF_ONLY, args=a_deputy),
+    "deputies:membership_end": Entry(STAFF_ONLY, args=a_membership),
+    "deputies:me": Entry(expect(["deputy"]), args=own_record),
 }
