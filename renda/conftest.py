@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import settings as hypothesis_settings
 
 from renda.accounts import services as account_services
 from renda.accounts.models import Role, User
@@ -62,8 +62,12 @@ PERSONAS = ("anonymous", *PERSONA_ROLES)
 
 def make_regions() -> tuple[Region, Region, Region]:
     county = Region.objects.create(code="431381", name="冷水江市", level=Region.Level.COUNTY)
-    township = Region.objects.create(code="431381001", name="冷水江街道", level=Region.Level.SUBDISTRICT, parent=county)
-    other = Region.objects.create(code="431381100", name="禾青镇", level=Region.Level.TOWNSHIP, parent=county)
+    township = Region.objects.create(
+        code="431381001", name="冷水江街道", level=Region.Level.SUBDISTRICT, parent=county
+    )
+    other = Region.objects.create(
+        code="431381100", name="禾青镇", level=Region.Level.TOWNSHIP, parent=county
+    )
     return county, township, other
 
 
@@ -84,22 +88,39 @@ def login(client: Client, user: User) -> Client:
 @pytest.fixture
 def world(db: Any) -> World:
     county, township, other = make_regions()
-    congress = Organization.objects.create(name="冷水江市人民代表大会", code="RD", kind=Organization.Kind.CONGRESS, region=county)
-    office = Organization.objects.create(name="冷水江市人大常委会办公室", code="RD-BGS", kind=Organization.Kind.OFFICE, region=county)
+    congress = Organization.objects.create(
+        name="冷水江市人民代表大会", code="RD", kind=Organization.Kind.CONGRESS, region=county
+    )
+    office = Organization.objects.create(
+        name="冷水江市人大常委会办公室", code="RD-BGS", kind=Organization.Kind.OFFICE, region=county
+    )
     department = Organization.objects.create(
-        name="冷水江市住房和城乡建设局", code="ZJJ", kind=Organization.Kind.GOVERNMENT_DEPARTMENT, region=county,
+        name="冷水江市住房和城乡建设局",
+        code="ZJJ",
+        kind=Organization.Kind.GOVERNMENT_DEPARTMENT,
+        region=county,
         is_handling_unit=True,
     )
-    finance = Organization.objects.create(name="冷水江市财政局", code="CZJ", kind=Organization.Kind.DATA_PROVIDER, region=county)
+    finance = Organization.objects.create(
+        name="冷水江市财政局", code="CZJ", kind=Organization.Kind.DATA_PROVIDER, region=county
+    )
     orgs: dict[str, Organization] = {
-        Role.STAFF: office, Role.SC_MEMBER: office, Role.HANDLING_OFFICER: department,
+        Role.STAFF: office,
+        Role.SC_MEMBER: office,
+        Role.HANDLING_OFFICER: department,
         Role.DATA_PROVIDER: finance,
     }
     users: dict[str, User] = {}
     for index, (persona, role) in enumerate(PERSONA_ROLES.items()):
         users[persona] = account_services.create_user(
-            actor=None, username=persona, name=f"测试{persona}", role=role, password=PASSWORD,
-            organization=orgs.get(role), mobile=f"1380000{index:04d}", must_change_password=False,
+            actor=None,
+            username=persona,
+            name=f"测试{persona}",
+            role=role,
+            password=PASSWORD,
+            organization=orgs.get(role),
+            mobile=f"1380000{index:04d}",
+            must_change_password=False,
         )
         if users[persona].is_strict:
             confirm_totp(users[persona])

@@ -33,7 +33,11 @@ class Region(TimeStampedModel):
     name = models.CharField("名称", max_length=50)
     level = models.CharField("层级", max_length=16, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
 
@@ -42,7 +46,8 @@ class Region(TimeStampedModel):
         verbose_name = verbose_name_plural = "行政区划"
         constraints = [
             models.CheckConstraint(
-                condition=Q(code__regex=r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?$"), name="region_code_digits"
+                condition=Q(code__regex=r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?$"),
+                name="region_code_digits",
             )
         ]
 
@@ -74,7 +79,11 @@ class Organization(TimeStampedModel):
     kind = models.CharField("类别", max_length=32, choices=Kind.choices)
     region = models.ForeignKey(Region, verbose_name="所属区划", on_delete=models.PROTECT)
     parent = models.ForeignKey(
-        "self", verbose_name="上级机构", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级机构",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     is_handling_unit = models.BooleanField("可作承办单位", default=False)
@@ -102,8 +111,13 @@ class AuditEvent(models.Model):
 
     created_at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+", db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     actor_username = models.CharField("操作人账号", max_length=150, blank=True)
     action = models.CharField("事件", max_length=64, db_index=True)
@@ -143,8 +157,12 @@ class WorkflowEvent(models.Model):
     from_state = models.CharField("原状态", max_length=32)
     to_state = models.CharField("新状态", max_length=32)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     note = models.TextField("说明", blank=True)
     due_at = models.DateTimeField("办理期限", null=True, blank=True)
@@ -215,7 +233,8 @@ class ImportBatch(TimeStampedModel):
         constraints = [
             # The same file is committed at most once per kind (idempotent re-import).
             models.UniqueConstraint(
-                fields=["kind", "sha256"], condition=Q(status="committed"),
+                fields=["kind", "sha256"],
+                condition=Q(status="committed"),
                 name="importbatch_one_commit_per_file",
             )
         ]
@@ -232,7 +251,9 @@ class Notification(models.Model):
     """An in-app inbox message; email and SMS copies are sent by channels (core.notifications)."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name="接收人",
+        on_delete=models.CASCADE,
         related_name="notifications",
     )
     title = models.CharField("标题", max_length=200)

@@ -58,8 +58,14 @@ def notify(
             [Notification(recipient=r, title=title[:200], body=body, url=url) for r in recipients]
         )
         audit.record(
-            actor=actor, action="notification.send",
-            details={"title": title[:200], "recipients": len(recipients), "email": email, "sms": sms},
+            actor=actor,
+            action="notification.send",
+            details={
+                "title": title[:200],
+                "recipients": len(recipients),
+                "email": email,
+                "sms": sms,
+            },
         )
         if email:
             addresses = [r.email for r in recipients if r.email]

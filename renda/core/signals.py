@@ -28,16 +28,27 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(user_login_failed)
-def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     audit.record(
-        actor=None, action="auth.login_failed", outcome="failure", ip=_ip(request),
+        actor=None,
+        action="auth.login_failed",
+        outcome="failure",
+        ip=_ip(request),
         username=str(credentials.get("username", ""))[:150],
     )
 
 
 @receiver(user_locked_out)
-def _locked_out(sender: Any, request: Any, username: str | None, ip_address: str, **kwargs: Any) -> None:
+def _locked_out(
+    sender: Any, request: Any, username: str | None, ip_address: str, **kwargs: Any
+) -> None:
     audit.record(
-        actor=None, action="auth.lockout", outcome="failure", ip=ip_address,
-        username=(username or "")[:150], details={"reason": "连续登录失败"},
+        actor=None,
+        action="auth.lockout",
+        outcome="failure",
+        ip=ip_address,
+        username=(username or "")[:150],
+        details={"reason": "连续登录失败"},
     )

@@ -32,7 +32,9 @@ def build_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
     return buffer.getvalue()
 
 
-def xlsx_response(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, filename: str) -> HttpResponse:
+def xlsx_response(
+    title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, filename: str
+) -> HttpResponse:
     response = HttpResponse(build_xlsx(title, headers, rows), content_type=XLSX_TYPE)
     # RFC 5987 so that Chinese file names survive every browser.
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"

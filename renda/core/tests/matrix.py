@@ -1,8 +1,15 @@
 from renda.core.tests.matrix_support import Entry, everyone, expect, logged_in
 
 WORKBENCH = (
-    "staff", "sc_member", "deputy", "handling_officer", "data_provider", "nominee",
-    "system_admin", "security_admin", "audit_admin",
+    "staff",
+    "sc_member",
+    "deputy",
+    "handling_officer",
+    "data_provider",
+    "nominee",
+    "system_admin",
+    "security_admin",
+    "audit_admin",
 )
 
 MATRIX = {

@@ -27,7 +27,9 @@ class Entry:
     anonymous_to_login: bool = True
 
 
-def expect(allowed: Sequence[str], *, ok: int = 200, denied: int = 403, anonymous: int = LOGIN) -> dict[str, int]:
+def expect(
+    allowed: Sequence[str], *, ok: int = 200, denied: int = 403, anonymous: int = LOGIN
+) -> dict[str, int]:
     """`allowed` personas get `ok`; other logged-in personas get `denied`; the public gets
     `anonymous` (a redirect to log in, unless the page is public)."""
     result = {p: (ok if p in allowed else denied) for p in PERSONAS}

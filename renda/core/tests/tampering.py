@@ -3,7 +3,7 @@ from django.db import connection
 from renda.core.models import AuditEvent
 
 
-def tamper(sql: str, params: list[object]) -> None:
+def tamper(sql: str, params: list[int | str]) -> None:
     """Change the log as an attacker with owner rights would: on PostgreSQL the append-only
     trigger must be switched off first (inside the test transaction, so it comes back)."""
     with connection.cursor() as cursor:

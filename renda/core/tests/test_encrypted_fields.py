@@ -11,7 +11,9 @@ from renda.core.fields import make_blind_index
 def test_mobile_is_stored_as_sm4_ciphertext_and_found_by_blind_index(world: Any) -> None:
     user = world.deputy
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT mobile, mobile_index FROM {User._meta.db_table} WHERE id = %s", [user.pk])
+        cursor.execute(
+            f"SELECT mobile, mobile_index FROM {User._meta.db_table} WHERE id = %s", [user.pk]
+        )
         stored, index = cursor.fetchone()
     assert stored.startswith("k1:") and user.mobile not in stored
     assert index == make_blind_index(user.mobile)

@@ -17,21 +17,29 @@ def clear_sms() -> None:
 
 
 def test_it_puts_a_message_in_each_inbox_and_audits(world: Any) -> None:
-    notifications.notify(actor=world.staff, recipients=[world.deputy, world.sc_member], title="请审阅建议")
+    notifications.notify(
+        actor=world.staff, recipients=[world.deputy, world.sc_member], title="请审阅建议"
+    )
     assert Notification.objects.filter(title="请审阅建议").count() == 2
     assert AuditEvent.objects.filter(action="notification.send", actor=world.staff).exists()
 
 
-def test_it_sends_email_and_sms_after_commit(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_it_sends_email_and_sms_after_commit(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     world.deputy.email = "deputy@example.cn"
     world.deputy.save()
     with django_capture_on_commit_callbacks(execute=True):
-        notifications.notify(actor=None, recipients=[world.deputy], title="接待日提醒", email=True, sms=True)
+        notifications.notify(
+            actor=None, recipients=[world.deputy], title="接待日提醒", email=True, sms=True
+        )
     assert [m.subject for m in mail.outbox] == ["接待日提醒"]
     assert ConsoleSMSBackend.sent == [(world.deputy.mobile, "【智慧人大】接待日提醒")]
 
 
-def test_nothing_is_sent_when_the_transaction_rolls_back(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_nothing_is_sent_when_the_transaction_rolls_back(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     with (
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(RuntimeError),

@@ -69,7 +69,9 @@ def test_every_url_is_in_the_matrix() -> None:
 
 def test_every_entry_covers_every_persona() -> None:
     for name, entry in MATRIX.items():
-        assert set(entry.expect) == set(PERSONAS), f"{name}: personas {set(PERSONAS) ^ set(entry.expect)}"
+        assert set(entry.expect) == set(PERSONAS), (
+            f"{name}: personas {set(PERSONAS) ^ set(entry.expect)}"
+        )
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
@@ -80,9 +82,15 @@ def test_matrix(name: str, world: Any, client_for: Any) -> None:
     wrong = {}
     for persona in PERSONAS:
         client = client_for(persona)
-        response = getattr(client, entry.method)(url, entry.data) if entry.method == "post" else client.get(url)
+        response = (
+            getattr(client, entry.method)(url, entry.data)
+            if entry.method == "post"
+            else client.get(url)
+        )
         if response.status_code != entry.expect[persona]:
             wrong[persona] = (response.status_code, entry.expect[persona])
         if response.status_code == 302 and persona == "anonymous" and entry.anonymous_to_login:
-            assert "/accounts/login/" in response["Location"], f"{name}: anonymous redirected elsewhere"
+            assert "/accounts/login/" in response["Location"], (
+                f"{name}: anonymous redirected elsewhere"
+            )
     assert not wrong, f"{url}: persona → (got, expected): {wrong}"

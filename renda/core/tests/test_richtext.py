@@ -20,7 +20,9 @@ def test_strip_markup_leaves_text_only() -> None:
 
 
 def test_the_rich_filter_sanitises_in_templates() -> None:
-    html = Template("{% load renda %}{{ body|rich }}").render(Context({"body": "<em>好</em><script>x</script>"}))
+    html = Template("{% load renda %}{{ body|rich }}").render(
+        Context({"body": "<em>好</em><script>x</script>"})
+    )
     assert html == "<em>好</em>"
 
 

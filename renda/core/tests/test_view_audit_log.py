@@ -22,7 +22,9 @@ def test_it_filters_by_account_and_outcome(world: Any, client_for: Any) -> None:
     audit.record(actor=world.staff, action="deputy.update")
     audit.record(actor=None, action="auth.login_failed", outcome="failure", username="mallory")
     client = client_for("audit_admin")
-    html = client.get(reverse("core:audit_log"), {"q": "mallory", "outcome": "failure"}).content.decode()
+    html = client.get(
+        reverse("core:audit_log"), {"q": "mallory", "outcome": "failure"}
+    ).content.decode()
     assert "auth.login_failed" in html and "deputy.update" not in html
 
 

@@ -17,7 +17,9 @@ def test_it_shows_unread_count_and_messages(world: Any, client_for: Any) -> None
 
 
 def test_it_marks_one_message_read(world: Any, client_for: Any) -> None:
-    first, second = notifications.notify(actor=None, recipients=[world.deputy, world.deputy], title="两条")
+    first, second = notifications.notify(
+        actor=None, recipients=[world.deputy, world.deputy], title="两条"
+    )
     response = client_for("deputy").post(reverse("core:inbox_mark_read"), {"id": [first.pk]})
     assert response.status_code == 302
     first.refresh_from_db()

@@ -25,8 +25,12 @@ class AuditFilterForm(forms.Form):
     outcome = forms.ChoiceField(
         label="结果", required=False, choices=[("", "全部"), *AuditEvent.Outcome.choices]
     )
-    since = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
@@ -46,7 +50,11 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEven
         if data["since"]:
             qs = qs.filter(created_at__gte=dt.datetime.combine(data["since"], dt.time.min, tz))
         if data["until"]:
-            qs = qs.filter(created_at__lt=dt.datetime.combine(data["until"] + dt.timedelta(days=1), dt.time.min, tz))
+            qs = qs.filter(
+                created_at__lt=dt.datetime.combine(
+                    data["until"] + dt.timedelta(days=1), dt.time.min, tz
+                )
+            )
     return form, qs.order_by("-id")
 
 
@@ -57,7 +65,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "core/audit_log.html",
+        request,
+        "core/audit_log.html",
         {"form": form, "page": page, "query": query.urlencode(), "chain": None},
     )
 
@@ -66,13 +75,16 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 def audit_verify(request: HttpRequest) -> HttpResponse:
     report = audit.verify_chain()
     audit.record(
-        actor=request.user, action="audit.verify",
+        actor=request.user,
+        action="audit.verify",
         outcome="success" if report.ok else "failure",
         details={"checked": report.checked, "broken_id": report.broken_id},
     )
     form, qs = _filtered(request)
     page = Paginator(qs, 50).get_page(None)
-    return render(request, "core/audit_log.html", {"form": form, "page": page, "query": "", "chain": report})
+    return render(
+        request, "core/audit_log.html", {"form": form, "page": page, "query": "", "chain": report}
+    )
 
 
 @role_required(Role.AUDIT_ADMIN)
@@ -82,11 +94,19 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     tz = timezone.get_current_timezone()
     rows = (
         [
-            e.pk, e.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), e.actor_username,
-            e.action, e.target_type, e.target_repr, e.get_outcome_display(), e.ip or "",
+            e.pk,
+            e.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+            e.actor_username,
+            e.action,
+            e.target_type,
+            e.target_repr,
+            e.get_outcome_display(),
+            e.ip or "",
             str(e.details) if e.details else "",
         ]
         for e in qs.iterator(chunk_size=2000)
     )
     audit.record(actor=request.user, action="audit.export", details={"filters": request.GET.dict()})
-    return xlsx_response("审计日志", headers, rows, filename=f"审计日志-{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_response(
+        "审计日志", headers, rows, filename=f"审计日志-{timezone.localdate():%Y%m%d}.xlsx"
+    )

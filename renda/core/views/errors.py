@@ -10,7 +10,9 @@ from .. import audit
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     audit.record(
-        actor=request.user, action="auth.permission_denied", outcome="failure",
+        actor=request.user,
+        action="auth.permission_denied",
+        outcome="failure",
         details={"path": request.path[:300], "method": request.method},
     )
     return render(request, "403.html", status=403)

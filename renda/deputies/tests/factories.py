@@ -24,15 +24,25 @@ def make_term(world: Any, level: str = "city") -> Term:
     if term:
         return term
     return services.create_term(
-        actor=None, congress=world.congress, level=level, number=18, start_date=dt.date(2021, 12, 28)
+        actor=None,
+        congress=world.congress,
+        level=level,
+        number=18,
+        start_date=dt.date(2021, 12, 28),
     )
 
 
 def make_deputy(world: Any, **fields: Any) -> Deputy:
     defaults: dict[str, Any] = {
-        "name": "张建国", "party": "中共党员", "category": Deputy.Category.WORKER,
-        "region": world.township, "id_number": make_id_number(), "mobile": "13912345678",
-        "employer": "冷水江市锑业公司", "occupation": "工人", "elected_on": dt.date(2021, 11, 20),
+        "name": "张建国",
+        "party": "中共党员",
+        "category": Deputy.Category.WORKER,
+        "region": world.township,
+        "id_number": make_id_number(),
+        "mobile": "13912345678",
+        "employer": "冷水江市锑业公司",
+        "occupation": "工人",
+        "elected_on": dt.date(2021, 11, 20),
     }
     defaults.update(fields)
     return services.create_deputy(actor=None, term=make_term(world), **defaults)

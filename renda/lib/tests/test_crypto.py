@@ -27,5 +27,7 @@ def test_sm4_gcm_detects_tampering_and_wrong_keys() -> None:
 
 
 def test_blind_index_is_keyed_and_normalised() -> None:
-    assert crypto.blind_index(KEY, " 43138119750501001x ") == crypto.blind_index(KEY, "43138119750501001X")
+    assert crypto.blind_index(KEY, " 43138119750501001x ") == crypto.blind_index(
+        KEY, "43138119750501001X"
+    )
     assert crypto.blind_index(KEY, "13800001111") != crypto.blind_index(bytes(16), "13800001111")

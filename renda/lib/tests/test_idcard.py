@@ -25,7 +25,9 @@ def test_it_explains_what_is_wrong_in_chinese() -> None:
     assert "18位" in (id_number_problem("1234") or "")
 
 
-@given(st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2010, 12, 31)), st.integers(0, 999))
+@given(
+    st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2010, 12, 31)), st.integers(0, 999)
+)
 def test_any_number_with_its_check_digit_is_valid(birth: dt.date, serial: int) -> None:
     first17 = f"431381{birth:%Y%m%d}{serial:03d}"
     assert id_number_problem(first17 + id_check_digit(first17)) is None
