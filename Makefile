@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := static/vendor
 
-.PHONY: run serve test e2e lint fmt bench install vendor migrate seed browser clean
+.PHONY: totp run serve test e2e lint fmt bench install vendor migrate seed browser clean
 
 ## Install Python packages (from the lock file) and front-end packages (from npm), no CDN.
 install: $(VENV)/.installed vendor
@@ -53,6 +53,10 @@ browser:
 
 e2e: install browser
 	$(PY) -m pytest -q -m e2e e2e
+
+## Current demo TOTP code for a strict demo account: make totp U=staff
+totp: install
+	DEBUG=1 $(PY) manage.py demo_totp $(U)
 
 lint: install
 	$(VENV)/bin/ruff check .

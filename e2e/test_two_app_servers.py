@@ -88,6 +88,16 @@ def servers(shared_env: dict[str, str]) -> Iterator[list[str]]:
             )
         )
         urls.append(f"http://127.0.0.1:{port}")
+    try:
+        wait_until_up(urls)
+        yield urls
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def wait_until_up(urls: list[str]) -> None:
     deadline = time.monotonic() + 60
     for url in urls:
         while True:
@@ -98,10 +108,6 @@ def servers(shared_env: dict[str, str]) -> Iterator[list[str]]:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.3)
-    yield urls
-    for proc in procs:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 class Browser:

@@ -37,3 +37,12 @@ def test_permission_denied_is_audited_and_answered_in_chinese(world: Any, client
 def test_missing_pages_answer_in_chinese(world: Any, client_for: Any) -> None:
     response = client_for("anonymous").get("/no-such-page/")
     assert response.status_code == 404 and "页面不存在" in response.content.decode()
+
+
+def test_lockout_records_use_the_address_nginx_reports(world: Any) -> None:
+    from axes.models import AccessAttempt
+
+    client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="10.9.8.7")
+    client.post(reverse("accounts:login"), {"username": "deputy", "password": "wrong-Pass-1"})
+    assert AccessAttempt.objects.get(username="deputy").ip_address == "10.9.8.7"
+    assert AuditEvent.objects.get(action="auth.login_failed").ip == "10.9.8.7"
