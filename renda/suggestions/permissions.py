@@ -1,0 +1,207 @@
+"""Who sees and does what with suggestions and motions (DESIGN §4.3). Scoping happens in the
+querysets: a handling-unit officer's queryset holds only items his unit actively handles, a
+deputy's only items he signed (drafts: his own, or ones he was invited to co-sign)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from renda.accounts.models import Role
+from renda.accounts.permissions import has_role
+from renda.deputies.models import Deputy
+
+from .models import Assignment, Motion, Reply, Signature, Suggestion
+from .workflows import ANSWERED_STATES, HANDLING_STATES
+
+READERS = (Role.STAFF, Role.SC_MEMBER)
+
+
+def deputy_of(user: Any) -> Deputy | None:
+    if not has_role(user, Role.DEPUTY):
+        return None
+    return getattr(user, "deputy", None)
+
+
+def is_staff(user: Any) -> bool:
+    return has_role(user, Role.STAFF)
+
+
+def is_reader(user: Any) -> bool:
+    return has_role(user, *READERS)
+
+
+def is_officer(user: Any) -> bool:
+    return has_role(user, Role.HANDLING_OFFICER) and user.organization_id is not None
+
+
+def can_view_stats(user: Any) -> bool:
+    return is_reader(user)
+
+
+def can_manage_duty(user: Any) -> bool:
+    return is_staff(user)
+
+
+def can_submit(user: Any) -> bool:
+    deputy = deputy_of(user)
+    return deputy is not None and deputy.status == Deputy.Status.ACTIVE
+
+
+# --- scoped querysets and fetches ---------------------------------------------------------
+
+
+def visible_suggestions(user: Any) -> QuerySet[Suggestion]:
+    qs = Suggestion.objects.all()
+    if is_staff(user):
+        return qs
+    if has_role(user, Role.SC_MEMBER):
+        return qs.exclude(state="draft")
+    deputy = deputy_of(user)
+    if deputy is not None:
+        return qs.filter(Exists(Signature.objects.filter(suggestion=OuterRef("pk"), deputy=deputy)))
+    if is_officer(user):
+        return qs.exclude(state="draft").filter(
+            Exists(
+                Assignment.objects.filter(
+                    suggestion=OuterRef("pk"), unit_id=user.organization_id, active=True
+                )
+            )
+        )
+    return qs.none()
+
+
+def get_suggestion_for_user(user: Any, pk: int) -> Suggestion:
+    """404 for an item outside the user's scope (ids give nothing away); 403 for a role that
+    never sees suggestions."""
+    if not (is_reader(user) or deputy_of(user) is not None or is_officer(user)):
+        raise PermissionDenied("您的角色无权查看代表建议。")
+    return get_object_or_404(
+        visible_suggestions(user).select_related(
+            "lead_deputy", "term", "sitting", "committee", "duplicate_of", "motion"
+        ),
+        pk=pk,
+    )
+
+
+def visible_motions(user: Any) -> QuerySet[Motion]:
+    qs = Motion.objects.all()
+    if is_staff(user):
+        return qs
+    if has_role(user, Role.SC_MEMBER):
+        return qs.exclude(state="draft")
+    deputy = deputy_of(user)
+    if deputy is not None:
+        return qs.filter(Exists(Signature.objects.filter(motion=OuterRef("pk"), deputy=deputy)))
+    return qs.none()
+
+
+def get_motion_for_user(user: Any, pk: int) -> Motion:
+    if not (is_reader(user) or deputy_of(user) is not None):
+        raise PermissionDenied("您的角色无权查看议案。")
+    return get_object_or_404(
+        visible_motions(user).select_related("lead_deputy", "term", "sitting", "committee"), pk=pk
+    )
+
+
+def get_reply_for_user(user: Any, pk: int) -> Reply:
+    reply = get_object_or_404(Reply.objects.select_related("suggestion", "unit"), pk=pk)
+    get_suggestion_for_user(user, reply.suggestion_id)  # same scope as its suggestion
+    return reply
+
+
+# --- capabilities on one item (buttons and views ask the same question) ------------------------
+
+
+def is_lead(user: Any, subject: Suggestion | Motion) -> bool:
+    deputy = deputy_of(user)
+    return deputy is not None and deputy.pk == subject.lead_deputy_id
+
+
+def can_edit_draft(user: Any, subject: Suggestion | Motion) -> bool:
+    if subject.state != "draft":
+        return False
+    if is_staff(user):
+        return getattr(subject, "source", "") == Suggestion.Source.PAPER
+    return is_lead(user, subject)
+
+
+def my_signature(user: Any, subject: Suggestion | Motion) -> Signature | None:
+    deputy = deputy_of(user)
+    if deputy is None:
+        return None
+    return subject.signatures.filter(deputy=deputy, is_lead=False).first()
+
+
+def can_register(user: Any, s: Suggestion) -> bool:
+    return is_staff(user) and s.state == "submitted"
+
+
+def can_merge(user: Any, s: Suggestion) -> bool:
+    return is_staff(user) and s.state in ("submitted", "registered")
+
+
+def can_assign(user: Any, s: Suggestion) -> bool:
+    return is_staff(user) and s.state in ("registered", "returned")
+
+
+def can_set_key(user: Any, s: Suggestion) -> bool:
+    return is_staff(user) and s.state not in (
+        "draft",
+        "closed",
+        "merged",
+        "withdrawn",
+        "not_accepted",
+    )
+
+
+def can_publish(user: Any, s: Suggestion) -> bool:
+    return is_staff(user) and s.state in ANSWERED_STATES and s.allow_public
+
+
+def my_assignment(user: Any, s: Suggestion) -> Assignment | None:
+    if not is_officer(user):
+        return None
+    return s.assignments.filter(active=True, unit_id=user.organization_id).first()
+
+
+def can_reply(user: Any, s: Suggestion, assignment: Assignment | None) -> bool:
+    if assignment is None or assignment.role == Assignment.Role.CO:
+        return False
+    if s.state not in ("assigned", "extension_requested", "rehandling", "tracking"):
+        return False
+    return not Reply.objects.filter(
+        suggestion=s, unit_id=assignment.unit_id, round=s.round
+    ).exists()
+
+
+def can_return(user: Any, s: Suggestion, assignment: Assignment | None) -> bool:
+    return (
+        assignment is not None
+        and s.state == "assigned"
+        and timezone.now() <= assignment.return_until
+    )
+
+
+def can_give_opinion(user: Any, s: Suggestion, assignment: Assignment | None) -> bool:
+    return (
+        assignment is not None
+        and assignment.role == Assignment.Role.CO
+        and s.state in HANDLING_STATES
+    )
+
+
+def can_add_note(user: Any, s: Suggestion, assignment: Assignment | None) -> bool:
+    return assignment is not None and s.state in (*HANDLING_STATES, "replied")
+
+
+def can_rate(user: Any, s: Suggestion) -> bool:
+    return s.state == "replied" and (is_lead(user, s) or is_staff(user))
+
+
+def can_decide_motion(user: Any, m: Motion) -> bool:
+    return is_staff(user) and m.state in ("submitted", "referred")

@@ -1,0 +1,288 @@
+"""Reads that are more than a one-line filter: list pages (a bounded number of queries at any
+size: the lead unit comes from a subquery, not a query per row), statistics, similar items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+
+from renda.core.workflow import overdue_q
+
+from . import similarity
+from .models import Assignment, Evaluation, Field, Reply, Satisfaction, Signature, Suggestion
+from .workflows import ANSWERED_STATES, HANDLING_STATES, SUGGESTION
+
+LIST_FIELDS = (
+    "id",
+    "code",
+    "title",
+    "state",
+    "due_at",
+    "field",
+    "is_key",
+    "reply_class",
+    "satisfaction",
+    "submitted_at",
+    "created_at",
+    "rehandle_count",
+    "published_at",
+    "mode",
+    "source",
+    "lead_deputy__name",
+    "lead_deputy__id",
+)
+
+
+def with_lead_unit(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
+    lead = Assignment.objects.filter(suggestion=OuterRef("pk"), active=True).order_by("role", "id")
+    return qs.annotate(
+        # The short name when the unit has one ("住建局"), else the full name.
+        lead_unit_name=Coalesce(
+            NullIf(Subquery(lead.values("unit__short_name")[:1]), Value("")),
+            Subquery(lead.values("unit__name")[:1]),
+        ),
+        signer_count=Subquery(
+            Signature.objects.filter(suggestion=OuterRef("pk"), confirmed_at__isnull=False)
+            .values("suggestion")
+            .annotate(n=Count("id"))
+            .values("n")[:1]
+        ),
+    )
+
+
+def list_queryset(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
+    return with_lead_unit(qs.select_related("lead_deputy").only(*LIST_FIELDS)).order_by(
+        "-created_at", "-id"
+    )
+
+
+def filter_suggestions(qs: QuerySet[Suggestion], data: dict[str, Any]) -> QuerySet[Suggestion]:
+    if data.get("state"):
+        qs = qs.filter(state=data["state"])
+    if data.get("field"):
+        qs = qs.filter(field=data["field"])
+    if data.get("unit"):
+        qs = qs.filter(handled_by(data["unit"].pk))
+    if data.get("sitting"):
+        qs = qs.filter(sitting=data["sitting"])
+    if data.get("overdue"):
+        qs = qs.filter(overdue_q(SUGGESTION), state__in=HANDLING_STATES)
+    if data.get("key"):
+        qs = qs.filter(is_key=True)
+    if data.get("reply_class"):
+        qs = qs.filter(reply_class=data["reply_class"])
+    if data.get("satisfaction"):
+        qs = qs.filter(satisfaction=data["satisfaction"])
+    q = (data.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(code__icontains=q) | Q(lead_deputy__name=q))
+    return qs
+
+
+def handled_by(unit_id: int) -> Exists:
+    return Exists(
+        Assignment.objects.filter(suggestion=OuterRef("pk"), unit_id=unit_id, active=True)
+    )
+
+
+def state_counts(qs: QuerySet[Suggestion]) -> dict[str, int]:
+    rows = qs.order_by().values("state").annotate(n=Count("id"))
+    return {r["state"]: r["n"] for r in rows}
+
+
+def public_suggestions() -> QuerySet[Suggestion]:
+    return Suggestion.objects.filter(published_at__isnull=False).exclude(
+        state__in=("merged", "withdrawn", "not_accepted")
+    )
+
+
+def filter_public(qs: QuerySet[Suggestion], data: dict[str, Any]) -> QuerySet[Suggestion]:
+    q = (data.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(public_title__icontains=q)
+            | Q(code__icontains=q)
+            | Q(lead_deputy__name=q)
+            | Q(public_content__icontains=q)
+        )
+    if data.get("field"):
+        qs = qs.filter(field=data["field"])
+    if data.get("state"):
+        qs = qs.filter(state=data["state"])
+    return qs
+
+
+def similar_to(
+    suggestion: Suggestion, *, limit: int = 5, pool: int = 5000
+) -> list[similarity.Match]:
+    """Earlier items of the same term that read alike (candidates for 并案)."""
+    if not suggestion.shingles:
+        return []
+    candidates = (
+        Suggestion.objects.filter(term_id=suggestion.term_id)
+        .exclude(pk=suggestion.pk)
+        .exclude(state__in=("draft", "merged", "withdrawn", "not_accepted"))
+        .exclude(shingles="")
+        .only("id", "code", "title", "state", "shingles", "lead_deputy__name")
+        .select_related("lead_deputy")
+        .order_by("-id")[:pool]
+    )
+    return similarity.rank(suggestion.shingles, candidates, limit=limit)
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitRow:
+    unit_id: int
+    name: str
+    assigned: int = 0
+    replied_first: int = 0
+    on_time_first: int = 0
+    overdue_open: int = 0
+    classes: dict[str, int] | None = None
+    rated: int = 0
+    satisfied: int = 0
+    basic: int = 0
+    dissatisfied: int = 0
+
+    @property
+    def on_time_rate(self) -> float | None:
+        base = self.replied_first + self.overdue_open
+        return self.on_time_first / base if base else None
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """满意 + 基本满意 among rated answers (the figure governments publish)."""
+        return (self.satisfied + self.basic) / self.rated if self.rated else None
+
+    @property
+    def satisfied_rate(self) -> float | None:
+        return self.satisfied / self.rated if self.rated else None
+
+
+def _scope(qs: QuerySet[Any], prefix: str, term_id: int | None, year: int | None) -> QuerySet[Any]:
+    if term_id:
+        qs = qs.filter(**{f"{prefix}term_id": term_id})
+    if year:
+        qs = qs.filter(**{f"{prefix}submitted_at__year": year})
+    return qs
+
+
+def stats_by_unit(*, term_id: int | None = None, year: int | None = None) -> list[UnitRow]:
+    """Per unit (lead and split parts only: co-handling units do not answer the deputy):
+    on-time reply rate of first answers, A/B/C/D mix, satisfaction, re-handling count."""
+    now = timezone.now()
+    rows: dict[int, UnitRow] = {}
+    assigned = (
+        _scope(
+            Assignment.objects.filter(active=True, role__in=("lead", "split")),
+            "suggestion__",
+            term_id,
+            year,
+        )
+        .values("unit_id", "unit__name")
+        .annotate(
+            n=Count("suggestion", distinct=True),
+            overdue=Count(
+                "suggestion",
+                distinct=True,
+                filter=Q(suggestion__state__in=HANDLING_STATES, suggestion__due_at__lt=now)
+                & ~Q(suggestion__replies__round=1),
+            ),
+        )
+    )
+    for r in assigned:
+        rows[r["unit_id"]] = UnitRow(
+            r["unit_id"], r["unit__name"], assigned=r["n"], overdue_open=r["overdue"]
+        )
+    replies = (
+        _scope(Reply.objects.all(), "suggestion__", term_id, year)
+        .values("unit_id", "unit__name")
+        .annotate(
+            first=Count("id", filter=Q(round=1)),
+            on_time=Count("id", filter=Q(round=1, on_time=True)),
+            a=Count("id", filter=Q(reply_class="A")),
+            b=Count("id", filter=Q(reply_class="B")),
+            c=Count("id", filter=Q(reply_class="C")),
+            d=Count("id", filter=Q(reply_class="D")),
+        )
+    )
+    for r in replies:
+        row = rows.setdefault(r["unit_id"], UnitRow(r["unit_id"], r["unit__name"]))
+        row.replied_first = r["first"]
+        row.on_time_first = r["on_time"]
+        row.classes = {"A": r["a"], "B": r["b"], "C": r["c"], "D": r["d"]}
+    # A rating is about the answers of its round: it counts for each unit that answered then.
+    ratings = (
+        _scope(
+            Evaluation.objects.filter(suggestion__replies__round=F("round")),
+            "suggestion__",
+            term_id,
+            year,
+        )
+        .values("suggestion__replies__unit_id")
+        .annotate(
+            n=Count("id"),
+            s=Count("id", filter=Q(rating=Satisfaction.SATISFIED)),
+            b=Count("id", filter=Q(rating=Satisfaction.BASIC)),
+            d=Count("id", filter=Q(rating=Satisfaction.DISSATISFIED)),
+        )
+    )
+    for r in ratings:
+        found = rows.get(r["suggestion__replies__unit_id"])
+        if found is not None:
+            row = found
+            row.rated, row.satisfied, row.basic, row.dissatisfied = r["n"], r["s"], r["b"], r["d"]
+    for row in rows.values():
+        row.classes = row.classes or {"A": 0, "B": 0, "C": 0, "D": 0}
+    return sorted(rows.values(), key=lambda r: (-r.assigned, r.name))
+
+
+def stats_by_field(*, term_id: int | None = None, year: int | None = None) -> list[dict[str, Any]]:
+    qs = _scope(Suggestion.objects.exclude(state="draft"), "", term_id, year)
+    rows = (
+        qs.order_by()
+        .values("field")
+        .annotate(
+            total=Count("id"),
+            answered=Count("id", filter=Q(state__in=ANSWERED_STATES)),
+            closed=Count("id", filter=Q(state="closed")),
+            key=Count("id", filter=Q(is_key=True)),
+            satisfied=Count("id", filter=Q(satisfaction__in=("satisfied", "basic"))),
+            rated=Count("id", filter=~Q(satisfaction="")),
+        )
+        .order_by("-total")
+    )
+    labels = dict(Field.choices)
+    return [{**r, "label": labels.get(r["field"], "未分类")} for r in rows]
+
+
+def stats_by_delegation(
+    *, term_id: int | None = None, year: int | None = None
+) -> list[dict[str, Any]]:
+    qs = _scope(Suggestion.objects.exclude(state="draft"), "", term_id, year)
+    rows = (
+        qs.order_by()
+        .values("lead_deputy__delegation__name")
+        .annotate(
+            total=Count("id"),
+            deputies=Count("lead_deputy", distinct=True),
+            answered=Count("id", filter=Q(state__in=ANSWERED_STATES)),
+            closed=Count("id", filter=Q(state="closed")),
+            satisfied=Count("id", filter=Q(satisfaction__in=("satisfied", "basic"))),
+            rated=Count("id", filter=~Q(satisfaction="")),
+        )
+        .order_by("-total")
+    )
+    return [{**r, "label": r["lead_deputy__delegation__name"] or "未编团"} for r in rows]
+
+
+def due_soon(qs: QuerySet[Suggestion], *, until: dt.datetime) -> QuerySet[Suggestion]:
+    return qs.filter(state__in=HANDLING_STATES, due_at__gte=timezone.now(), due_at__lte=until)
