@@ -75,7 +75,10 @@ def module_url(module: Module) -> str:
 
 
 # Where a module's link leads for a role whose view of it differs from the staff one.
-ROLE_ENTRY_POINTS: dict[tuple[str, str | None], str] = {("deputies", "deputy"): "deputies:me"}
+ROLE_ENTRY_POINTS: dict[tuple[str, str | None], str] = {
+    ("deputies", "deputy"): "suggestions:deputy_home",
+    ("deputies", "handling_officer"): "suggestions:unit_home",
+}
 
 
 def modules_for(user: Any) -> list[dict[str, str]]:

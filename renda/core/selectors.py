@@ -40,7 +40,13 @@ def workbench_cards(user: Any) -> list[Card]:
         ]
     if user.role == Role.DEPUTY:
         deputy = getattr(user, "deputy", None)
-        cards.append(Card("我的代表资格", deputy.get_status_display() if deputy else "未关联"))
+        cards.append(
+            Card(
+                "我的代表资格",
+                deputy.get_status_display() if deputy else "未关联",
+                reverse("deputies:me"),
+            )
+        )
     if user.role == Role.AUDIT_ADMIN:
         from .models import AuditEvent
 
@@ -62,6 +68,7 @@ def workbench_cards(user: Any) -> list[Card]:
                 "；".join(warnings),
             )
         )
+    cards += _app_cards(user)
     cards.append(
         Card(
             "未读消息",
@@ -70,3 +77,19 @@ def workbench_cards(user: Any) -> list[Card]:
         )
     )
     return cards
+
+
+def _app_cards(user: Any) -> list[Card]:
+    """Cards contributed by apps: each may define `workbench.cards(user) -> list[Card]`, so
+    core lists their work without importing them (DESIGN §3 import direction)."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    found: list[Card] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("renda.") or find_spec(f"{config.name}.workbench") is None:
+            continue
+        found += import_module(f"{config.name}.workbench").cards(user)
+    return found

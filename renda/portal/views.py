@@ -13,6 +13,7 @@ from renda.deputies.selectors import (
     townships_with_deputy_counts,
 )
 from renda.stations.models import Station
+from renda.suggestions.selectors import public_suggestions
 
 from .forms import DirectoryFilterForm
 
@@ -54,8 +55,14 @@ def deputy_directory(request: HttpRequest) -> HttpResponse:
 def deputy_profile(request: HttpRequest, pk: int) -> HttpResponse:
     # Ended, suspended and past-term deputies are not public: 404, like an unknown id.
     deputy = get_object_or_404(public_deputies(), pk=pk)
+    # Only what staff reviewed and published, newest first (suggestions' disclosure rules).
+    suggestions = public_suggestions().filter(lead_deputy=deputy).order_by("-published_at")[:20]
     return render(
         request,
         "portal/deputy.html",
-        {"deputy": deputy, "category": Deputy.Category(deputy.category).label},
+        {
+            "deputy": deputy,
+            "category": Deputy.Category(deputy.category).label,
+            "suggestions": suggestions,
+        },
     )

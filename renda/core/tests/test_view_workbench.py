@@ -39,11 +39,12 @@ def test_the_audit_admin_does_not_see_deputy_counts(world: Any, client_for: Any)
     assert "在任市级代表" not in html and "审计日志条数" in html
 
 
-def test_a_deputy_is_led_to_their_own_record_not_the_staff_register(
+def test_a_deputy_is_led_to_their_own_work_not_the_staff_register(
     world: Any, client_for: Any
 ) -> None:
     html = client_for("deputy").get(reverse("core:workbench")).content.decode()
     assert reverse("deputies:me") in html
+    assert reverse("suggestions:deputy_home") in html and "待我评价的建议" in html
     assert f'href="{reverse("deputies:list")}"' not in html
 
 
@@ -62,3 +63,10 @@ def test_staff_see_whether_the_working_day_calendar_needs_entering(
 ) -> None:
     html = client_for("staff").get(reverse("core:workbench")).content.decode()
     assert "工作日历" in html and reverse("core:calendar") in html
+
+
+def test_apps_contribute_cards_for_each_role(world: Any, client_for: Any) -> None:
+    assert "待登记建议" in client_for("staff").get(reverse("core:workbench")).content.decode()
+    officer = client_for("handling_officer").get(reverse("core:workbench")).content.decode()
+    assert "本单位在办建议" in officer and reverse("suggestions:unit_home") in officer
+    assert "待登记建议" not in client_for("nominee").get(reverse("core:workbench")).content.decode()

@@ -42,3 +42,10 @@ def test_the_home_page_costs_the_same_queries_with_more_deputies(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(URL)
     assert response.context["city_count"] == 31
+
+
+def test_home_links_the_public_suggestion_list(world: Any, client: Any) -> None:
+    from django.urls import reverse
+
+    html = client.get(reverse("portal:home")).content.decode()
+    assert reverse("suggestions:public_list") in html

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.module_loading import import_string
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renda.accounts import services as account_services
@@ -63,12 +64,23 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             created = DemoSeeder().run()
+        # Each module adds its own year of demo work on top of the registry, idempotently.
+        for path in MODULE_LOADERS:
+            for label, n in import_string(path)(actor=None).items():
+                if n:
+                    created[label] = created.get(label, 0) + n
         elapsed = time.monotonic() - started
         if created:
             summary = "，".join(f"{label} {n}" for label, n in created.items())
             self.stdout.write(f"演示数据已载入（{elapsed:.1f} 秒）：新建 {summary}。")
         else:
             self.stdout.write(f"演示数据已是最新，没有新建任何记录（{elapsed:.1f} 秒）。")
+
+
+# Module demo loaders, called in order after the registry: `loader(actor=...) -> {label: count}`.
+MODULE_LOADERS = [
+    "renda.suggestions.demo.load_demo_suggestions",
+]
 
 
 class DemoSeeder:
