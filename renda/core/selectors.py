@@ -36,7 +36,11 @@ def workbench_cards(user: Any) -> list[Card]:
                 active.filter(term__level="township").count(),
                 reverse("deputies:list") + "?level=township",
             ),
-            Card("代表工作站点", Station.objects.filter(is_active=True).count()),
+            Card(
+                "代表工作站点",
+                Station.objects.filter(is_active=True).count(),
+                reverse("stations:list"),
+            ),
         ]
     if user.role == Role.DEPUTY:
         deputy = getattr(user, "deputy", None)

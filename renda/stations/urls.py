@@ -1,3 +1,66 @@
+from django.urls import path
+
+from .views import opinions, public, registry, rosters, stats
+
 app_name = "stations"
 
-urlpatterns: list = []
+urlpatterns = [
+    # staff: registry
+    path("", registry.home, name="home"),
+    path("list/", registry.station_list, name="list"),
+    path("list/export.xlsx", registry.station_export, name="export"),
+    path("new/", registry.station_create, name="create"),
+    path("<int:pk>/", registry.station_detail, name="detail"),
+    path("<int:pk>/edit/", registry.station_edit, name="edit"),
+    path("<int:pk>/clerks/", registry.clerk_add, name="clerk_add"),
+    path("clerks/<int:pk>/remove/", registry.clerk_remove, name="clerk_remove"),
+    path("<int:pk>/deputies/", registry.deputy_add, name="deputy_add"),
+    path(
+        "<int:pk>/deputies/<int:deputy_pk>/remove/",
+        registry.deputy_remove,
+        name="deputy_remove",
+    ),
+    path("checklist/<int:pk>/", registry.checklist_edit, name="checklist_edit"),
+    path("checklist/<int:pk>/evidence/", registry.checklist_evidence, name="checklist_evidence"),
+    path("<int:pk>/plan/", registry.plan_edit, name="plan_edit"),
+    path("<int:pk>/photos/", registry.photo_add, name="photo_add"),
+    path("photos/<int:pk>/", registry.photo, name="photo"),
+    # staff: rosters
+    path("<int:pk>/slots/new/", rosters.slot_create, name="slot_create"),
+    path("<int:pk>/slots/rotation/", rosters.rotation, name="rotation"),
+    path("slots/<int:pk>/", rosters.slot_detail, name="slot_detail"),
+    path("slots/<int:pk>/publish/", rosters.slot_publish, name="slot_publish"),
+    path("slots/<int:pk>/cancel/", rosters.slot_cancel, name="slot_cancel"),
+    path("duties/<int:pk>/confirm/", rosters.attendance_confirm, name="attendance_confirm"),
+    path("duty-minimum/", rosters.duty_minimum, name="duty_minimum"),
+    # deputy: own duties on a phone
+    path("me/", rosters.my_duties, name="my_duties"),
+    path("duties/<int:pk>/check-in/", rosters.check_in, name="check_in"),
+    path("duties/<int:pk>/check-out/", rosters.check_out, name="check_out"),
+    # receptions and opinions
+    path("<int:pk>/receptions/new/", opinions.reception_create, name="reception_create"),
+    path("receptions/", opinions.reception_list, name="reception_list"),
+    path("receptions/<int:pk>/", opinions.reception_detail, name="reception_detail"),
+    path("opinions/", opinions.opinion_list, name="opinion_list"),
+    path("opinions/export.xlsx", opinions.opinion_export, name="opinion_export"),
+    path("opinions/<int:pk>/", opinions.opinion_detail, name="opinion_detail"),
+    path("opinions/<int:pk>/step/", opinions.opinion_step, name="opinion_step"),
+    path("opinions/<int:pk>/assign/", opinions.opinion_assign, name="opinion_assign"),
+    path("opinions/<int:pk>/reply/", opinions.opinion_reply, name="opinion_reply"),
+    path("opinions/<int:pk>/answer/", opinions.opinion_answer, name="opinion_answer"),
+    path("opinions/<int:pk>/convert/", opinions.opinion_convert, name="opinion_convert"),
+    path("opinions/<int:pk>/rate/", opinions.opinion_rate, name="opinion_rate"),
+    path("opinions/attachments/<int:pk>/", opinions.opinion_attachment, name="opinion_attachment"),
+    # statistics
+    path("stats/", stats.stats, name="stats"),
+    path("stats/export.xlsx", stats.stats_export, name="stats_export"),
+    # 人大之家 (public, no log-in)
+    path("public/", public.public_directory, name="public_directory"),
+    path("public/<int:pk>/", public.public_station, name="public_station"),
+    path("public/<int:pk>/qr/", public.public_qr, name="public_qr"),
+    path("public/<int:pk>/opinion/", public.public_station_opinion, name="public_station_opinion"),
+    path("public/opinion/", public.public_opinion, name="public_opinion"),
+    path("public/track/", public.public_track, name="public_track"),
+    path("public/track/<str:code>/", public.public_track_detail, name="public_track_detail"),
+    path("public/track/<str:code>/rate/", public.public_rate, name="public_rate"),
+]

@@ -70,3 +70,14 @@ def test_apps_contribute_cards_for_each_role(world: Any, client_for: Any) -> Non
     officer = client_for("handling_officer").get(reverse("core:workbench")).content.decode()
     assert "本单位在办建议" in officer and reverse("suggestions:unit_home") in officer
     assert "待登记建议" not in client_for("nominee").get(reverse("core:workbench")).content.decode()
+
+
+def test_station_work_appears_on_the_workbench(world: Any, client_for: Any) -> None:
+    assert (
+        "待梳理交办的群众意见"
+        in client_for("staff").get(reverse("core:workbench")).content.decode()
+    )
+    assert (
+        reverse("stations:my_duties")
+        in client_for("deputy").get(reverse("core:workbench")).content.decode()
+    )

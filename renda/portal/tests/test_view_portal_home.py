@@ -49,3 +49,11 @@ def test_home_links_the_public_suggestion_list(world: Any, client: Any) -> None:
 
     html = client.get(reverse("portal:home")).content.decode()
     assert reverse("suggestions:public_list") in html
+
+
+def test_home_offers_the_opinion_form_station_directory_and_tracking(
+    world: Any, client: Any
+) -> None:
+    html = client.get(reverse("portal:home")).content.decode()
+    for name in ["stations:public_opinion", "stations:public_directory", "stations:public_track"]:
+        assert reverse(name) in html

@@ -79,6 +79,7 @@ class Command(BaseCommand):
 
 # Module demo loaders, called in order after the registry: `loader(actor=...) -> {label: count}`.
 MODULE_LOADERS = [
+    "renda.stations.demo.load_demo_station_work",
     "renda.suggestions.demo.load_demo_suggestions",
 ]
 

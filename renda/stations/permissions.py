@@ -1,0 +1,201 @@
+"""Who may see and do what in the stations module (DESIGN §4.3). Scoping happens in the
+querysets here, never in templates.
+
+- County staff (STAFF with no station assignment): every station, every opinion.
+- Station clerks (STAFF with a ``StationClerk`` assignment): only their stations and the
+  opinions, receptions and rosters of those stations. Another station's objects are 404.
+- Standing-committee members: read every station and opinion; change nothing.
+- Handling-unit officers: only the opinions assigned to their own unit (404 otherwise), and
+  only the steps of the unit (reply, return). They never see the constituent's contact data.
+- Deputies: their own duties (check in, check out).
+- The public: the portal pages, the form and the tracking page (tracking code as the key).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from renda.accounts.models import Role
+from renda.accounts.permissions import has_role
+
+from .models import DutyAssignment, DutySlot, Opinion, Reception, Station, StationClerk
+
+READ_ROLES = (Role.STAFF, Role.SC_MEMBER)
+
+
+def clerk_station_ids(user: Any) -> list[int] | None:
+    """The stations a STAFF user is confined to, or None for county staff (all stations).
+    Cached on the user object for the request."""
+    cached: list[int] | None | str = getattr(user, "_station_ids", "unset")
+    if not isinstance(cached, str):
+        return cached
+    ids = list(
+        StationClerk.objects.filter(user=user, is_active=True).values_list("station_id", flat=True)
+    )
+    result = ids or None
+    user._station_ids = result
+    return result
+
+
+def is_county_staff(user: Any) -> bool:
+    return has_role(user, Role.STAFF) and clerk_station_ids(user) is None
+
+
+def is_clerk(user: Any) -> bool:
+    return has_role(user, Role.STAFF) and clerk_station_ids(user) is not None
+
+
+def is_officer_of_unit(user: Any, unit_id: int | None) -> bool:
+    return (
+        unit_id is not None
+        and has_role(user, Role.HANDLING_OFFICER)
+        and user.organization_id == unit_id
+    )
+
+
+# --- capabilities -------------------------------------------------------------------------
+
+
+def can_view_stations(user: Any) -> bool:
+    return has_role(user, *READ_ROLES)
+
+
+def can_manage_stations(user: Any) -> bool:
+    """Create stations, assign clerks and deputies: the county office only."""
+    return is_county_staff(user)
+
+
+def can_work_on_station(user: Any, station: Station | None) -> bool:
+    """Edit a station's checklist, plan, rosters, receptions and opinions."""
+    if not has_role(user, Role.STAFF):
+        return False
+    ids = clerk_station_ids(user)
+    if ids is None:
+        return True
+    return station is not None and station.pk in ids
+
+
+def can_work_on_opinion(user: Any, opinion: Opinion) -> bool:
+    if not has_role(user, Role.STAFF):
+        return False
+    ids = clerk_station_ids(user)
+    return ids is None or (opinion.station_id is not None and opinion.station_id in ids)
+
+
+def can_see_contact(user: Any, obj: Opinion | Reception) -> bool:
+    """Contact data of a constituent: the station staff who call back, nobody else."""
+    station = obj.station if obj.station_id else None
+    return can_work_on_station(user, station)
+
+
+def station_staff(station_id: int | None) -> QuerySet[Any]:
+    """Who is told about a station's opinion: its clerks, or county staff when it has none."""
+    from renda.accounts.models import User
+
+    clerks = User.objects.filter(
+        station_clerkships__station_id=station_id or 0,
+        station_clerkships__is_active=True,
+        is_active=True,
+    )
+    if station_id is not None and clerks.exists():
+        return clerks
+    return User.objects.filter(role=Role.STAFF, is_active=True).exclude(
+        station_clerkships__is_active=True
+    )
+
+
+# --- scoped querysets ---------------------------------------------------------------------
+
+
+def stations_for(user: Any) -> QuerySet[Station]:
+    if not has_role(user, *READ_ROLES):
+        return Station.objects.none()
+    qs = Station.objects.select_related("region")
+    ids = clerk_station_ids(user) if has_role(user, Role.STAFF) else None
+    return qs.filter(pk__in=ids) if ids is not None else qs
+
+
+def opinions_for(user: Any) -> QuerySet[Opinion]:
+    qs = Opinion.objects.all()
+    if has_role(user, Role.HANDLING_OFFICER):
+        if user.organization_id is None:
+            return qs.none()
+        return qs.filter(unit_id=user.organization_id)
+    if has_role(user, Role.SC_MEMBER):
+        return qs
+    if has_role(user, Role.STAFF):
+        ids = clerk_station_ids(user)
+        return qs if ids is None else qs.filter(station_id__in=ids)
+    return qs.none()
+
+
+def receptions_for(user: Any) -> QuerySet[Reception]:
+    return Reception.objects.filter(station__in=stations_for(user))
+
+
+# --- permission-checked fetches (404 for what the user may not know exists) ----------------
+
+
+def get_station_for_user(user: Any, pk: int, *, write: bool = False) -> Station:
+    if not has_role(user, *READ_ROLES):
+        raise PermissionDenied("您的角色无权访问代表工作站点。")
+    station = get_object_or_404(stations_for(user), pk=pk)
+    if write and not can_work_on_station(user, station):
+        raise PermissionDenied("您无权修改该站点。")
+    return station
+
+
+def get_opinion_for_user(user: Any, pk: int) -> Opinion:
+    if not has_role(user, Role.STAFF, Role.SC_MEMBER, Role.HANDLING_OFFICER):
+        raise PermissionDenied("您的角色无权查看社情民意。")
+    return get_object_or_404(
+        opinions_for(user).select_related("station", "unit", "converted_deputy", "reception"),
+        pk=pk,
+    )
+
+
+def get_reception_for_user(user: Any, pk: int) -> Reception:
+    if not has_role(user, *READ_ROLES):
+        raise PermissionDenied("您的角色无权查看接待登记。")
+    return get_object_or_404(
+        receptions_for(user).select_related("station", "deputy", "slot"), pk=pk
+    )
+
+
+def get_slot_for_user(user: Any, pk: int, *, write: bool = False) -> DutySlot:
+    if not has_role(user, *READ_ROLES):
+        raise PermissionDenied("您的角色无权查看进站安排。")
+    slot = get_object_or_404(
+        DutySlot.objects.filter(station__in=stations_for(user)).select_related("station"), pk=pk
+    )
+    if write and not can_work_on_station(user, slot.station):
+        raise PermissionDenied("您无权修改该进站安排。")
+    return slot
+
+
+def get_own_assignment(user: Any, pk: int) -> DutyAssignment:
+    """A deputy's own duty: check-in and check-out are theirs alone."""
+    if not has_role(user, Role.DEPUTY):
+        raise PermissionDenied("只有值班代表本人可以签到、签退。")
+    deputy_id = getattr(getattr(user, "deputy", None), "pk", None)
+    if deputy_id is None:
+        raise Http404("您的账号尚未关联代表档案")
+    return get_object_or_404(
+        DutyAssignment.objects.select_related("slot", "slot__station", "deputy"),
+        pk=pk,
+        deputy_id=deputy_id,
+    )
+
+
+def public_stations() -> QuerySet[Station]:
+    return Station.objects.filter(is_active=True).select_related("region")
+
+
+def clerk_filter(user: Any) -> Q:
+    ids = clerk_station_ids(user)
+    return Q() if ids is None else Q(station_id__in=ids)

@@ -1,0 +1,276 @@
+"""Reads of the stations module: statistics by station, township and month, the roster
+views, and the public pages. Every function runs a fixed number of grouped queries, whatever
+the number of stations or opinions (bounded queries at province scale)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from renda.deputies.models import Deputy
+
+from .models import SOLVED_Q, DutyAssignment, DutySlot, Opinion, Reception, Station
+from .rules import rules
+
+GOOD_RATINGS = (Opinion.Rating.SATISFIED, Opinion.Rating.BASIC)
+
+
+@dataclass
+class Figures:
+    """What the statistics pages show for one station, township, month or the county."""
+
+    receptions: int = 0
+    opinions: int = 0
+    solved: int = 0
+    rated: int = 0
+    satisfied: int = 0  # satisfied or basically satisfied
+    duty_days: int = 0  # completed deputy duties (one deputy, one reception day)
+    closed: int = 0
+    open: int = 0
+
+    @property
+    def satisfaction(self) -> float | None:
+        return round(100 * self.satisfied / self.rated, 1) if self.rated else None
+
+    def add(self, other: Figures) -> None:
+        for name in (
+            "receptions",
+            "opinions",
+            "solved",
+            "rated",
+            "satisfied",
+            "duty_days",
+            "closed",
+            "open",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Row:
+    key: Any
+    label: str
+    region: str = ""
+    figures: Figures = field(default_factory=Figures)
+
+
+def _year_filters(year: int, station_ids: Iterable[int] | None) -> dict[str, Q]:
+    scope = {} if station_ids is None else {"station_id__in": list(station_ids)}
+    slot_scope = {} if station_ids is None else {"slot__station_id__in": list(station_ids)}
+    return {
+        "reception": Q(received_at__year=year, **scope),
+        "opinion": Q(created_at__year=year, **scope),
+        "duty": Q(
+            slot__date__year=year,
+            checked_out_at__isnull=False,
+            **slot_scope,
+        ),
+    }
+
+
+OPINION_METRICS: dict[str, Any] = {
+    "opinions": Q(),
+    "solved": SOLVED_Q,
+    "rated": ~Q(rating=""),
+    "satisfied": Q(rating__in=GOOD_RATINGS),
+    "closed": Q(state__in=("closed", "rejected")),
+}
+
+
+def _fill(fig: Figures, values: dict[str, int]) -> Figures:
+    for name, value in values.items():
+        setattr(fig, name, value or 0)
+    fig.open = fig.opinions - fig.closed
+    return fig
+
+
+def _grouped(year: int, station_ids: Iterable[int] | None, by: str) -> dict[Any, Figures]:
+    """Figures per station or per township: three grouped queries (receptions, opinions,
+    completed duties), whatever the number of rows."""
+    ids = list(station_ids) if station_ids is not None else None
+    f = _year_filters(year, ids)
+    result: dict[Any, Figures] = defaultdict(Figures)
+    rec_key, op_key, duty_key = {
+        "station": ("station_id", "station_id", "slot__station_id"),
+        "region": ("station__region_id", "station__region_id", "slot__station__region_id"),
+    }[by]
+    for row in (
+        Reception.objects.filter(f["reception"]).values(rec_key).annotate(n=Count("id")).order_by()
+    ):
+        result[row[rec_key]].receptions = row["n"]
+    opinion_rows = (
+        Opinion.objects.filter(f["opinion"])
+        .values(op_key)
+        .annotate(**{name: Count("id", filter=q) for name, q in OPINION_METRICS.items()})
+        .order_by()
+    )
+    for row in opinion_rows:
+        key = row.pop(op_key)
+        _fill(result[key], row)
+    for row in (
+        DutyAssignment.objects.filter(f["duty"]).values(duty_key).annotate(n=Count("id")).order_by()
+    ):
+        result[row[duty_key]].duty_days = row["n"]
+    return result
+
+
+def _month_bounds(year: int) -> list[tuple[dt.date, dt.date]]:
+    return [(dt.date(year, m, 1), dt.date(year + (m == 12), m % 12 + 1, 1)) for m in range(1, 13)]
+
+
+def _by_month(year: int, station_ids: Iterable[int] | None) -> dict[int, Figures]:
+    """Figures per month: one scan per table with a conditional count per month and metric
+    (plain range comparisons: no per-row date function, which SQLite would run in Python)."""
+    ids = list(station_ids) if station_ids is not None else None
+    f = _year_filters(year, ids)
+    zone = timezone.get_current_timezone()
+
+    def at(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+
+    months = list(enumerate(_month_bounds(year), start=1))
+    rec = Reception.objects.filter(f["reception"]).aggregate(
+        **{
+            f"m{m}": Count("id", filter=Q(received_at__gte=at(a), received_at__lt=at(b)))
+            for m, (a, b) in months
+        }
+    )
+    ops = Opinion.objects.filter(f["opinion"]).aggregate(
+        **{
+            f"{name}_{m}": Count("id", filter=q & Q(created_at__gte=at(a), created_at__lt=at(b)))
+            for m, (a, b) in months
+            for name, q in OPINION_METRICS.items()
+        }
+    )
+    duty = DutyAssignment.objects.filter(f["duty"]).aggregate(
+        **{
+            f"m{m}": Count("id", filter=Q(slot__date__gte=a, slot__date__lt=b))
+            for m, (a, b) in months
+        }
+    )
+    result = {}
+    for m, _ in months:
+        fig = _fill(Figures(), {name: ops[f"{name}_{m}"] for name in OPINION_METRICS})
+        fig.receptions, fig.duty_days = rec[f"m{m}"], duty[f"m{m}"]
+        result[m] = fig
+    return result
+
+
+def county_figures(year: int, station_ids: Iterable[int] | None = None) -> Figures:
+    """Totals for the year (all stations, or those of ``station_ids``): three queries."""
+    ids = list(station_ids) if station_ids is not None else None
+    f = _year_filters(year, ids)
+    fig = _fill(
+        Figures(),
+        Opinion.objects.filter(f["opinion"]).aggregate(
+            **{name: Count("id", filter=q) for name, q in OPINION_METRICS.items()}
+        ),
+    )
+    fig.receptions = Reception.objects.filter(f["reception"]).count()
+    fig.duty_days = DutyAssignment.objects.filter(f["duty"]).count()
+    return fig
+
+
+def monthly_figures(year: int, station_ids: Iterable[int] | None = None) -> list[Row]:
+    grouped = _by_month(year, station_ids)
+    return [Row(m, f"{m}月", figures=grouped[m]) for m in range(1, 13)]
+
+
+def township_rows(year: int, station_ids: list[int] | None = None) -> list[Row]:
+    """One row per township with stations (all of them, or those of ``station_ids``)."""
+    stations = Station.objects.all()
+    if station_ids is not None:
+        stations = stations.filter(pk__in=station_ids)
+    regions: dict[int, str] = dict(
+        stations.order_by().values_list("region_id", "region__name").distinct()
+    )
+    grouped = _grouped(year, station_ids, "region")
+    return sorted(
+        (Row(pk, name, figures=grouped.get(pk, Figures())) for pk, name in regions.items()),
+        key=lambda r: r.label,
+    )
+
+
+def station_rows(year: int, stations: Iterable[Station]) -> list[Row]:
+    """Rows for one page of stations (the caller paginates)."""
+    page = list(stations)
+    grouped = _grouped(year, [s.pk for s in page], "station")
+    return [Row(s.pk, s.name, s.region.name, grouped.get(s.pk, Figures())) for s in page]
+
+
+def deputy_duty_counts(year: int, station_ids: Iterable[int] | None = None) -> QuerySet[Deputy]:
+    """Serving deputies placed at stations, with their completed duty days this year
+    (``duty_days``) — one query."""
+    qs = Deputy.objects.filter(status=Deputy.Status.ACTIVE, station__isnull=False)
+    if station_ids is not None:
+        qs = qs.filter(station_id__in=list(station_ids))
+    return (
+        qs.select_related("station", "term")
+        .only("name", "station__name", "term__level", "region_id")
+        .annotate(
+            duty_days=Count(
+                "station_duties",
+                filter=Q(
+                    station_duties__slot__date__year=year,
+                    station_duties__checked_out_at__isnull=False,
+                ),
+            )
+        )
+    )
+
+
+def deputies_below_minimum(year: int, station_ids: Iterable[int] | None = None) -> QuerySet[Deputy]:
+    return (
+        deputy_duty_counts(year, station_ids)
+        .filter(duty_days__lt=rules().min_duty_days)  # type: ignore[misc]
+        .order_by("station__code", "duty_days", "name")
+    )
+
+
+def upcoming_slots(station: Station, today: dt.date, *, published_only: bool) -> list[DutySlot]:
+    qs = DutySlot.objects.filter(station=station, date__gte=today).exclude(
+        status=DutySlot.Status.CANCELLED
+    )
+    if published_only:
+        qs = qs.filter(status=DutySlot.Status.PUBLISHED)
+    return list(
+        qs.prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=DutyAssignment.objects.select_related("deputy").only(
+                    "slot_id", "deputy__name", "checked_in_at", "checked_out_at"
+                ),
+            )
+        ).order_by("date", "start_time")[:10]
+    )
+
+
+def public_station_deputies(station: Station) -> QuerySet[Deputy]:
+    """Public fields only; encrypted columns stay out of the query."""
+    return (
+        Deputy.objects.filter(station=station, status=Deputy.Status.ACTIVE, term__is_current=True)
+        .select_related("term")
+        .only("name", "gender", "occupation", "employer", "term__level")
+        .order_by("term__level", "name")
+    )
+
+
+def recent_public_work(station: Station, limit: int = 8) -> list[dict[str, Any]]:
+    """What the station did lately, without content or contact data: category, month, state."""
+    rows = (
+        Opinion.objects.filter(station=station)
+        .exclude(state="rejected")
+        .order_by("-created_at")
+        .values("category", "created_at", "state", "reply_class")[:limit]
+    )
+    return [dict(row) for row in rows]
+
+
+def opinion_counts_by_state(qs: QuerySet[Opinion]) -> dict[str, int]:
+    return {row["state"]: row["n"] for row in qs.values("state").annotate(n=Count("id")).order_by()}

@@ -1,0 +1,424 @@
+"""Station registry pages (staff). Each view: decorators → permission-checked fetch → form →
+one service call → redirect or render (DESIGN §4.2)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from renda.accounts.models import Role
+from renda.accounts.permissions import acting_user, role_required
+from renda.core import audit
+from renda.deputies.models import Deputy
+from renda.lib.excel import xlsx_response
+
+from .. import services
+from ..forms import (
+    ChecklistForm,
+    ClerkForm,
+    PhotoForm,
+    PlanForm,
+    StationDeputyForm,
+    StationForm,
+    add_service_errors,
+)
+from ..models import AnnualPlan, ChecklistItem, Photo, StationClerk
+from ..permissions import (
+    can_manage_stations,
+    can_work_on_station,
+    get_reception_for_user,
+    get_station_for_user,
+    is_clerk,
+    stations_for,
+)
+from ..rules import rules
+from ..selectors import county_figures, deputy_duty_counts, upcoming_slots
+
+PAGE_SIZE = 50
+STAFF_SIDE = (Role.STAFF, Role.SC_MEMBER)
+
+
+@role_required(Role.STAFF, Role.SC_MEMBER, Role.DEPUTY, Role.HANDLING_OFFICER)
+def home(request: HttpRequest) -> HttpResponse:
+    """The module's entry: deputies go to their duties, handling units to their opinions,
+    a clerk with one station to that station, staff to the overview."""
+    user = acting_user(request)
+    if user.role == Role.DEPUTY:
+        return redirect("stations:my_duties")
+    if user.role == Role.HANDLING_OFFICER:
+        return redirect("stations:opinion_list")
+    stations = stations_for(user)
+    if is_clerk(user) and stations.count() == 1:
+        return redirect("stations:detail", stations.get().pk)
+    year = timezone.localdate().year
+    ids = None if not is_clerk(user) else list(stations.values_list("pk", flat=True))
+    return render(
+        request,
+        "stations/home.html",
+        {
+            "year": year,
+            "figures": county_figures(year, ids),
+            "station_count": stations.filter(is_active=True).count(),
+            "kinds": dict(
+                stations.filter(is_active=True)
+                .values_list("kind")
+                .annotate(n=Count("id"))
+                .order_by()
+            ),
+            "can_manage": can_manage_stations(user),
+        },
+    )
+
+
+def _station_list_qs(request: HttpRequest):  # type: ignore[no-untyped-def]
+    qs = stations_for(request.user).annotate(
+        deputy_count=Count("deputies", filter=Q(deputies__status=Deputy.Status.ACTIVE))
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(code__contains=q) | Q(region__name__contains=q))
+    region = request.GET.get("region", "")
+    if region.isdigit():
+        qs = qs.filter(region_id=int(region))
+    return qs.order_by("region__code", "code")
+
+
+@role_required(*STAFF_SIDE)
+def station_list(request: HttpRequest) -> HttpResponse:
+    qs = _station_list_qs(request)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "stations/list.html",
+        {
+            "page": page,
+            "query": query.urlencode(),
+            "q": request.GET.get("q", ""),
+            "can_manage": can_manage_stations(request.user),
+        },
+    )
+
+
+@role_required(*STAFF_SIDE)
+def station_export(request: HttpRequest) -> HttpResponse:
+    qs = _station_list_qs(request)
+    headers = [
+        "编号",
+        "名称",
+        "类型",
+        "乡镇（街道）",
+        "地址",
+        "开放时间",
+        "站长",
+        "联系电话",
+        "面积（平方米）",
+        "进站代表数",
+        "在用",
+    ]
+    rows = (
+        [
+            s.code,
+            s.name,
+            s.get_kind_display(),
+            s.region.name,
+            s.address,
+            s.opening_hours,
+            s.head_name,
+            s.phone,
+            s.area_m2,
+            s.deputy_count,
+            "是" if s.is_active else "否",
+        ]
+        for s in qs.iterator(chunk_size=1000)
+    )
+    audit.record(actor=request.user, action="station.export")
+    return xlsx_response(
+        "代表工作站点", headers, rows, filename=f"代表工作站点-{timezone.localdate():%Y%m%d}.xlsx"
+    )
+
+
+@role_required(Role.STAFF)
+def station_create(request: HttpRequest) -> HttpResponse:
+    if not can_manage_stations(request.user):
+        raise PermissionDenied("只有市人大常委会机关工作人员可以新建站点。")
+    form = StationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            station = services.create_station(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"已登记 {station.name}。")
+            return redirect("stations:detail", station.pk)
+    return render(
+        request,
+        "stations/form.html",
+        {"form": form, "title": "新建站点", "back_url": reverse("stations:list"), "menu": "list"},
+    )
+
+
+@role_required(Role.STAFF)
+def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    station = get_station_for_user(request.user, pk, write=True)
+    initial = {f: getattr(station, f) for f in services.STATION_FIELDS}
+    form = StationForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        if not can_manage_stations(request.user):
+            # A clerk keeps the station's details current but cannot move or close it.
+            fields.pop("region")
+            fields.pop("is_active")
+        try:
+            services.update_station(actor=request.user, station=station, **fields)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "已保存站点信息。")
+            return redirect("stations:detail", station.pk)
+    return render(
+        request,
+        "stations/form.html",
+        {
+            "form": form,
+            "station": station,
+            "title": "编辑站点信息",
+            "back_url": reverse("stations:detail", args=[station.pk]),
+            "menu": "list",
+        },
+    )
+
+
+@role_required(*STAFF_SIDE)
+def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    station = get_station_for_user(request.user, pk)
+    user = request.user
+    year = timezone.localdate().year
+    deputies = list(deputy_duty_counts(year, [station.pk]).order_by("term__level", "name"))
+    can_work = can_work_on_station(user, station)
+    manage = can_manage_stations(user)
+    plan = AnnualPlan.objects.filter(station=station, year=year).first()
+    return render(
+        request,
+        "stations/detail.html",
+        {
+            "station": station,
+            "year": year,
+            "figures": county_figures(year, [station.pk]),
+            "deputies": deputies,
+            "min_duty_days": rules().min_duty_days,
+            "clerks": StationClerk.objects.filter(station=station, is_active=True).select_related(
+                "user"
+            ),
+            "checklist": ChecklistItem.objects.filter(station=station).select_related("updated_by"),
+            "plan": plan,
+            "slots": upcoming_slots(station, timezone.localdate(), published_only=False),
+            "photos": Photo.objects.filter(station=station, reception__isnull=True)[:6],
+            "can_work": can_work,
+            "can_manage": manage,
+            "clerk_form": ClerkForm() if manage else None,
+            "deputy_form": StationDeputyForm(station=station) if manage else None,
+            "photo_form": PhotoForm() if can_work else None,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.STAFF)
+def clerk_add(request: HttpRequest, pk: int) -> HttpResponse:
+    station = get_station_for_user(request.user, pk, write=True)
+    if not can_manage_stations(request.user):
+        raise PermissionDenied("只有市人大常委会机关工作人员可以安排联络员。")
+    form = ClerkForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assign_clerk(
+                actor=request.user, station=station, user=form.cleaned_data["user"]
+            )
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(request, f"已安排 {form.cleaned_data['user']} 为联络员。")
+    else:
+        messages.error(request, "请选择联络员账号。")
+    return redirect("stations:detail", station.pk)
+
+
+@require_POST
+@role_required(Role.STAFF)
+def clerk_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    if not can_manage_stations(request.user):
+        raise PermissionDenied("只有市人大常委会机关工作人员可以调整联络员。")
+    clerk = get_object_or_404(StationClerk.objects.select_related("station", "user"), pk=pk)
+    try:
+        services.remove_clerk(actor=request.user, clerk=clerk)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, f"{clerk.user} 已不再担任联络员。")
+    return redirect("stations:detail", clerk.station_id)
+
+
+@require_POST
+@role_required(Role.STAFF)
+def deputy_add(request: HttpRequest, pk: int) -> HttpResponse:
+    station = get_station_for_user(request.user, pk, write=True)
+    if not can_manage_stations(request.user):
+        raise PermissionDenied("只有市人大常委会机关工作人员可以安排代表进站。")
+    form = StationDeputyForm(request.POST, station=station)
+    if form.is_valid():
+        try:
+            services.assign_deputy(
+                actor=request.user, station=station, deputy=form.cleaned_data["deputy"]
+            )
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(request, f"{form.cleaned_data['deputy'].name} 已进站。")
+    else:
+        messages.error(request, "请选择本乡镇（街道）的在任代表。")
+    return redirect("stations:detail", station.pk)
+
+
+@require_POST
+@role_required(Role.STAFF)
+def deputy_remove(request: HttpRequest, pk: int, deputy_pk: int) -> HttpResponse:
+    station = get_station_for_user(request.user, pk, write=True)
+    if not can_manage_stations(request.user):
+        raise PermissionDenied("只有市人大常委会机关工作人员可以调整进站代表。")
+    deputy = get_object_or_404(Deputy, pk=deputy_pk, station=station)
+    try:
+        services.remove_deputy(actor=request.user, station=station, deputy=deputy)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, f"{deputy.name} 已调离本站点。")
+    return redirect("stations:detail", station.pk)
+
+
+@role_required(Role.STAFF)
+def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(ChecklistItem.objects.select_related("station"), pk=pk)
+    station = get_station_for_user(request.user, item.station_id, write=True)
+    form = ChecklistForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"status": item.status, "note": item.note},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_checklist_item(
+                actor=request.user,
+                item=item,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                evidence=form.cleaned_data["evidence"] or None,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"已更新“{item.get_item_display()}”。")
+            return redirect("stations:detail", station.pk)
+    return render(
+        request,
+        "stations/form.html",
+        {
+            "form": form,
+            "station": station,
+            "title": f"规范化建设：{item.get_item_display()}",
+            "back_url": reverse("stations:detail", args=[station.pk]),
+            "menu": "list",
+        },
+    )
+
+
+@role_required(*STAFF_SIDE)
+def checklist_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(ChecklistItem, pk=pk)
+    get_station_for_user(request.user, item.station_id)
+    if not item.evidence:
+        raise Http404
+    return FileResponse(  # type: ignore[return-value]
+        item.evidence.open("rb"), filename=item.evidence.name.rsplit("/", 1)[-1]
+    )
+
+
+@role_required(Role.STAFF)
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    station = get_station_for_user(request.user, pk, write=True)
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    plan = AnnualPlan.objects.filter(station=station, year=year).first()
+    initial = {
+        "year": year,
+        "content": plan.content if plan else "",
+        "reception_days": plan.reception_days if plan else 12,
+    }
+    form = PlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_annual_plan(actor=request.user, station=station, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"已保存 {form.cleaned_data['year']} 年度工作计划。")
+            return redirect("stations:detail", station.pk)
+    return render(
+        request,
+        "stations/form.html",
+        {
+            "form": form,
+            "station": station,
+            "title": "年度工作计划",
+            "back_url": reverse("stations:detail", args=[station.pk]),
+            "menu": "list",
+        },
+    )
+
+
+@require_POST
+@role_required(Role.STAFF)
+def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    station = get_station_for_user(request.user, pk, write=True)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_photo(
+                actor=request.user,
+                station=station,
+                image=form.cleaned_data["image"],
+                caption=form.cleaned_data["caption"],
+            )
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(request, "已上传照片。")
+    else:
+        messages.error(request, "请选择要上传的照片。")
+    return redirect("stations:detail", station.pk)
+
+
+def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A station's photos are public (the portal shows them); a reception's photos only to
+    those who may read the reception."""
+    item = get_object_or_404(Photo, pk=pk)
+    if item.reception_id is not None:
+        if not request.user.is_authenticated:
+            raise Http404
+        get_reception_for_user(request.user, item.reception_id)
+    response = FileResponse(item.image.open("rb"))
+    response["Content-Type"] = (
+        "image/png" if item.image.name.lower().endswith(".png") else "image/jpeg"
+    )
+    response["Cache-Control"] = "private, max-age=3600" if item.reception_id else "max-age=3600"
+    return response

@@ -1,0 +1,36 @@
+"""Cards for the workbench (collected by core.selectors.workbench_cards)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from renda.accounts.models import Role
+from renda.core.selectors import Card
+from renda.core.workflow import overdue_q
+
+from .models import Opinion
+from .permissions import opinions_for
+from .workflows import OPINION
+
+
+def cards(user: Any) -> list[Card]:
+    opinions = reverse("stations:opinion_list")
+    if user.role == Role.STAFF:
+        # Scoped like the list: a station clerk counts only their own station's opinions.
+        counts = opinions_for(user).aggregate(
+            submitted=Count("pk", filter=Q(state="submitted")),
+            overdue=Count("pk", filter=overdue_q(OPINION)),
+        )
+        return [
+            Card("待梳理交办的群众意见", counts["submitted"], f"{opinions}?state=submitted"),
+            Card("逾期的群众意见", counts["overdue"], f"{opinions}?overdue=on"),
+        ]
+    if user.role == Role.HANDLING_OFFICER and user.organization_id:
+        mine = Opinion.objects.filter(state="assigned", unit_id=user.organization_id).count()
+        return [Card("本单位待办群众意见", mine, opinions)]
+    if user.role == Role.DEPUTY:
+        return [Card("我的进站安排", "查看", reverse("stations:my_duties"))]
+    return []
