@@ -19,3 +19,8 @@ def health(request: HttpRequest) -> Health:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return Health(status="ok", database=connection.vendor)
+
+
+from renda.budget.api import router as budget_router  # noqa: E402
+
+api.add_router("/budget/", budget_router)

@@ -54,6 +54,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="在 DEBUG 关闭时仍然载入（仅限演示环境）"
         )
+        parser.add_argument(
+            "--registry-only",
+            action="store_true",
+            help="只载入区划、机构、站点、代表和账号，不载入各模块的演示业务数据",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
@@ -65,7 +70,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             created = DemoSeeder().run()
         # Each module adds its own year of demo work on top of the registry, idempotently.
-        for path in MODULE_LOADERS:
+        for path in [] if options["registry_only"] else MODULE_LOADERS:
             for label, n in import_string(path)(actor=None).items():
                 if n:
                     created[label] = created.get(label, 0) + n
@@ -81,6 +86,7 @@ class Command(BaseCommand):
 MODULE_LOADERS = [
     "renda.stations.demo.load_demo_station_work",
     "renda.suggestions.demo.load_demo_suggestions",
+    "renda.budget.demo.load_demo_budget",
 ]
 
 

@@ -1,0 +1,63 @@
+"""Who may see and change budget data (DESIGN §4.3).
+
+Staff (人大机关工作人员, the budget committee's office) and standing-committee members read all
+budget data; staff and data-provider officers upload files; a data-provider officer sees
+only the batches they uploaded or pushed; the security administrator alone issues and
+revokes push tokens.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from renda.accounts.models import Role
+from renda.accounts.permissions import has_role
+from renda.core.models import ImportBatch
+
+from .models import BudgetUnit, PushToken
+from .services import KIND_PREFIX
+
+READERS = (Role.STAFF, Role.SC_MEMBER)
+UPLOADERS = (Role.STAFF, Role.DATA_PROVIDER)
+HOME = (Role.STAFF, Role.SC_MEMBER, Role.DATA_PROVIDER)
+
+
+def can_view_budget_data(user: Any) -> bool:
+    return has_role(user, *READERS)
+
+
+def can_upload_budget_data(user: Any) -> bool:
+    return has_role(user, *UPLOADERS)
+
+
+def can_manage_push_tokens(user: Any) -> bool:
+    return has_role(user, Role.SECURITY_ADMIN)
+
+
+def batches_for_user(user: Any) -> QuerySet[ImportBatch]:
+    """Budget batches the user may see: all for readers, their own for a data provider."""
+    qs = ImportBatch.objects.filter(kind__startswith=KIND_PREFIX).select_related("created_by")
+    if has_role(user, *READERS):
+        return qs
+    if has_role(user, Role.DATA_PROVIDER):
+        return qs.filter(created_by=user)
+    return qs.none()
+
+
+def get_batch_for_user(user: Any, pk: int) -> ImportBatch:
+    # Another officer's batch answers 404, so that ids give nothing away.
+    return get_object_or_404(batches_for_user(user), pk=pk)
+
+
+def get_unit_for_user(user: Any, pk: int) -> BudgetUnit:
+    if not can_view_budget_data(user):
+        return get_object_or_404(BudgetUnit.objects.none(), pk=pk)
+    return get_object_or_404(BudgetUnit.objects.select_related("region", "department"), pk=pk)
+
+
+def get_token_for_user(user: Any, pk: int) -> PushToken:
+    qs = PushToken.objects.all() if can_manage_push_tokens(user) else PushToken.objects.none()
+    return get_object_or_404(qs, pk=pk)

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from typing import Any
+
+from renda.core.tests.matrix_support import Entry, expect
+
+READERS = ["staff", "sc_member"]
+HOME = ["staff", "sc_member", "data_provider"]
+UPLOADERS = ["staff", "data_provider"]
+
+
+def a_unit(world: Any) -> list[int]:
+    from renda.budget.tests.world_data import make_unit
+
+    return [make_unit(world).pk]
+
+
+def a_staff_batch(world: Any) -> list[int]:
+    from renda.budget.tests.world_data import make_batch
+
+    return [make_batch(world, world.staff).pk]
+
+
+def a_token(world: Any) -> list[int]:
+    from renda.budget.tests.world_data import make_token
+
+    return [make_token(world).pk]
+
+
+MATRIX = {
+    "budget:home": Entry(expect(HOME)),
+    "budget:batches": Entry(expect(HOME)),
+    # A staff member's batch: readers see it; a data-provider officer gets 404 (not theirs).
+    "budget:batch_detail": Entry({**expect(READERS), "data_provider": 404}, args=a_staff_batch),
+    "budget:batch_errors_export": Entry(
+        {**expect(READERS), "data_provider": 404}, args=a_staff_batch
+    ),
+    "budget:upload": Entry(expect(UPLOADERS)),
+    "budget:template": Entry(expect([*UPLOADERS, "sc_member"]), args=lambda w: ["payments"]),
+    "budget:indicators": Entry(expect(READERS)),
+    "budget:indicators_export": Entry(expect(READERS)),
+    "budget:payments": Entry(expect(READERS)),
+    "budget:payments_export": Entry(expect(READERS)),
+    "budget:units": Entry(expect(READERS)),
+    "budget:unit_detail": Entry(expect(READERS), args=a_unit),
+    "budget:tokens": Entry(expect(["security_admin"])),
+    "budget:token_revoke": Entry(expect(["security_admin"], ok=302), args=a_token, method="post"),
+    # The push API authenticates by token, not by session: everybody without one gets 401.
+    "api:push_batch": Entry(
+        dict.fromkeys(expect([]), 401),
+        args=lambda w: ["payments"],
+        method="post",
+        anonymous_to_login=False,
+    ),
+}
