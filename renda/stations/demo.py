@@ -168,7 +168,11 @@ def load_demo_station_work(*, actor: Any) -> dict[str, int]:
         past_slots = _rosters(actor, stations, rng, year, start, end, today, created)
         opinions = _receptions_and_opinions(actor, stations, past_slots, rng, start, end, created)
         _lifecycles(actor, opinions, units, rng, today, created)
-    return created
+    # The lifecycle tallies are keyed by plan name; the summary line speaks Chinese.
+    handled = sum(n for label, n in created.items() if label.isascii())
+    summary = {label: n for label, n in created.items() if not label.isascii()}
+    summary["办理中或已办结的意见"] = handled
+    return summary
 
 
 def _describe_stations(actor: Any, stations: list[Station], rng: random.Random, year: int) -> None:
