@@ -16,7 +16,11 @@ def links(response: Any) -> set[str]:
 
 def test_the_system_admin_sees_account_tools_only(world: Any, client_for: Any) -> None:
     response = client_for("system_admin").get(URL)
-    assert links(response) == {reverse("accounts:user_list"), reverse("accounts:user_create")}
+    assert links(response) == {
+        reverse("accounts:user_list"),
+        reverse("accounts:user_create"),
+        reverse("core:calendar"),
+    }
     assert "用户管理" in response.content.decode() and "审计日志" not in response.content.decode()
 
 
@@ -26,6 +30,7 @@ def test_the_security_admin_sees_security_tools_only(world: Any, client_for: Any
         reverse("accounts:lockout_list"),
         reverse("accounts:two_factor_list"),
         reverse("accounts:security_settings"),
+        reverse("budget:tokens"),
     }
 
 
@@ -44,3 +49,14 @@ def test_every_tool_opens_for_its_own_admin(world: Any, client_for: Any) -> None
         client = client_for(persona)
         for url in links(client.get(URL)):
             assert client.get(url).status_code == 200, (persona, url)
+
+
+def test_the_security_admin_finds_the_api_token_page_and_the_system_admin_the_calendar(
+    world: Any, client_for: Any
+) -> None:
+    from django.urls import reverse
+
+    security = client_for("security_admin").get(reverse("accounts:admin_home")).content.decode()
+    system = client_for("system_admin").get(reverse("accounts:admin_home")).content.decode()
+    assert reverse("budget:tokens") in security and reverse("budget:tokens") not in system
+    assert reverse("core:calendar") in system

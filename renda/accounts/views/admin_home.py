@@ -34,6 +34,12 @@ TOOLS: dict[str, tuple[Tool, ...]] = {
             "accounts:user_create",
             "bi-person-plus",
         ),
+        Tool(
+            "工作日历",
+            "录入下一年度国务院公布的节假日和调休上班日，办理期限据此按工作日计算。",
+            "core:calendar",
+            "bi-calendar3",
+        ),
     ),
     Role.SECURITY_ADMIN: (
         Tool(
@@ -50,6 +56,12 @@ TOOLS: dict[str, tuple[Tool, ...]] = {
             "当前生效的口令、锁定、会话和双因素认证设置。",
             "accounts:security_settings",
             "bi-shield-check",
+        ),
+        Tool(
+            "数据接口令牌",
+            "为财政、税务等数据报送系统签发和吊销推送接口令牌。",
+            "budget:tokens",
+            "bi-key",
         ),
     ),
     Role.AUDIT_ADMIN: (
