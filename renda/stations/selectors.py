@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from renda.deputies.models import Deputy
@@ -90,117 +90,117 @@ def _fill(fig: Figures, values: dict[str, int]) -> Figures:
     return fig
 
 
-def _grouped(year: int, station_ids: Iterable[int] | None, by: str) -> dict[Any, Figures]:
-    """Figures per station or per township: three grouped queries (receptions, opinions,
-    completed duties), whatever the number of rows."""
+Cell = tuple[int | None, int]  # (station id, month 1–12)
+
+
+def _month_of(field: str, year: int, *, dates: bool) -> Case:
+    """The month of `field` as a CASE over twelve ranges: plain comparisons the index can
+    serve, and no per-row date function (which SQLite would run in Python)."""
+    zone = timezone.get_current_timezone()
+    whens = []
+    for m, (a, b) in enumerate(_month_bounds(year), start=1):
+        low: Any = a if dates else dt.datetime.combine(a, dt.time.min, tzinfo=zone)
+        high: Any = b if dates else dt.datetime.combine(b, dt.time.min, tzinfo=zone)
+        whens.append(When(**{f"{field}__gte": low, f"{field}__lt": high}, then=Value(m)))
+    return Case(*whens, output_field=IntegerField())
+
+
+@dataclass
+class StatsCube:
+    """The year's figures per (station, month), from three grouped queries (one per table).
+    Every statistic on the page — county, month, township, station — is a sum over it, so
+    the page scans each table once whatever the number of stations or opinions."""
+
+    cells: dict[Cell, Figures]
+
+    def total(self) -> Figures:
+        fig = Figures()
+        for cell in self.cells.values():
+            fig.add(cell)
+        return fig
+
+    def by(self, key: Any) -> dict[Any, Figures]:
+        result: dict[Any, Figures] = defaultdict(Figures)
+        for cell_key, cell in self.cells.items():
+            result[key(cell_key)].add(cell)
+        return result
+
+
+def stats_cube(year: int, station_ids: Iterable[int] | None = None) -> StatsCube:
     ids = list(station_ids) if station_ids is not None else None
     f = _year_filters(year, ids)
-    result: dict[Any, Figures] = defaultdict(Figures)
-    rec_key, op_key, duty_key = {
-        "station": ("station_id", "station_id", "slot__station_id"),
-        "region": ("station__region_id", "station__region_id", "slot__station__region_id"),
-    }[by]
-    for row in (
-        Reception.objects.filter(f["reception"]).values(rec_key).annotate(n=Count("id")).order_by()
-    ):
-        result[row[rec_key]].receptions = row["n"]
-    opinion_rows = (
+    cells: dict[Cell, Figures] = defaultdict(Figures)
+    receptions = (
+        Reception.objects.filter(f["reception"])
+        .annotate(month=_month_of("received_at", year, dates=False))
+        .values("station_id", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in receptions:
+        cells[(row["station_id"], row["month"])].receptions = row["n"]
+    opinions = (
         Opinion.objects.filter(f["opinion"])
-        .values(op_key)
+        .annotate(month=_month_of("created_at", year, dates=False))
+        .values("station_id", "month")
         .annotate(**{name: Count("id", filter=q) for name, q in OPINION_METRICS.items()})
         .order_by()
     )
-    for row in opinion_rows:
-        key = row.pop(op_key)
-        _fill(result[key], row)
-    for row in (
-        DutyAssignment.objects.filter(f["duty"]).values(duty_key).annotate(n=Count("id")).order_by()
-    ):
-        result[row[duty_key]].duty_days = row["n"]
-    return result
+    for row in opinions:
+        _fill(cells[(row.pop("station_id"), row.pop("month"))], row)
+    duties = (
+        DutyAssignment.objects.filter(f["duty"])
+        .annotate(month=_month_of("slot__date", year, dates=True))
+        .values("slot__station_id", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in duties:
+        cells[(row["slot__station_id"], row["month"])].duty_days = row["n"]
+    return StatsCube(dict(cells))
 
 
 def _month_bounds(year: int) -> list[tuple[dt.date, dt.date]]:
     return [(dt.date(year, m, 1), dt.date(year + (m == 12), m % 12 + 1, 1)) for m in range(1, 13)]
 
 
-def _by_month(year: int, station_ids: Iterable[int] | None) -> dict[int, Figures]:
-    """Figures per month: one scan per table with a conditional count per month and metric
-    (plain range comparisons: no per-row date function, which SQLite would run in Python)."""
-    ids = list(station_ids) if station_ids is not None else None
-    f = _year_filters(year, ids)
-    zone = timezone.get_current_timezone()
-
-    def at(day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time.min, tzinfo=zone)
-
-    months = list(enumerate(_month_bounds(year), start=1))
-    rec = Reception.objects.filter(f["reception"]).aggregate(
-        **{
-            f"m{m}": Count("id", filter=Q(received_at__gte=at(a), received_at__lt=at(b)))
-            for m, (a, b) in months
-        }
-    )
-    ops = Opinion.objects.filter(f["opinion"]).aggregate(
-        **{
-            f"{name}_{m}": Count("id", filter=q & Q(created_at__gte=at(a), created_at__lt=at(b)))
-            for m, (a, b) in months
-            for name, q in OPINION_METRICS.items()
-        }
-    )
-    duty = DutyAssignment.objects.filter(f["duty"]).aggregate(
-        **{
-            f"m{m}": Count("id", filter=Q(slot__date__gte=a, slot__date__lt=b))
-            for m, (a, b) in months
-        }
-    )
-    result = {}
-    for m, _ in months:
-        fig = _fill(Figures(), {name: ops[f"{name}_{m}"] for name in OPINION_METRICS})
-        fig.receptions, fig.duty_days = rec[f"m{m}"], duty[f"m{m}"]
-        result[m] = fig
-    return result
+def county_figures(
+    year: int, station_ids: Iterable[int] | None = None, cube: StatsCube | None = None
+) -> Figures:
+    """Totals for the year (all stations, or those of ``station_ids``)."""
+    return (cube or stats_cube(year, station_ids)).total()
 
 
-def county_figures(year: int, station_ids: Iterable[int] | None = None) -> Figures:
-    """Totals for the year (all stations, or those of ``station_ids``): three queries."""
-    ids = list(station_ids) if station_ids is not None else None
-    f = _year_filters(year, ids)
-    fig = _fill(
-        Figures(),
-        Opinion.objects.filter(f["opinion"]).aggregate(
-            **{name: Count("id", filter=q) for name, q in OPINION_METRICS.items()}
-        ),
-    )
-    fig.receptions = Reception.objects.filter(f["reception"]).count()
-    fig.duty_days = DutyAssignment.objects.filter(f["duty"]).count()
-    return fig
+def monthly_figures(
+    year: int, station_ids: Iterable[int] | None = None, cube: StatsCube | None = None
+) -> list[Row]:
+    by_month = (cube or stats_cube(year, station_ids)).by(lambda key: key[1])
+    return [Row(m, f"{m}月", figures=by_month.get(m, Figures())) for m in range(1, 13)]
 
 
-def monthly_figures(year: int, station_ids: Iterable[int] | None = None) -> list[Row]:
-    grouped = _by_month(year, station_ids)
-    return [Row(m, f"{m}月", figures=grouped[m]) for m in range(1, 13)]
-
-
-def township_rows(year: int, station_ids: list[int] | None = None) -> list[Row]:
+def township_rows(
+    year: int, station_ids: list[int] | None = None, cube: StatsCube | None = None
+) -> list[Row]:
     """One row per township with stations (all of them, or those of ``station_ids``)."""
     stations = Station.objects.all()
     if station_ids is not None:
         stations = stations.filter(pk__in=station_ids)
-    regions: dict[int, str] = dict(
-        stations.order_by().values_list("region_id", "region__name").distinct()
-    )
-    grouped = _grouped(year, station_ids, "region")
+    placed = list(stations.order_by().values_list("pk", "region_id", "region__name"))
+    region_of = {pk: region for pk, region, _ in placed}
+    names = {region: name for _, region, name in placed}
+    grouped = (cube or stats_cube(year, station_ids)).by(lambda key: region_of.get(key[0]))
     return sorted(
-        (Row(pk, name, figures=grouped.get(pk, Figures())) for pk, name in regions.items()),
+        (Row(pk, name, figures=grouped.get(pk, Figures())) for pk, name in names.items()),
         key=lambda r: r.label,
     )
 
 
-def station_rows(year: int, stations: Iterable[Station]) -> list[Row]:
+def station_rows(
+    year: int, stations: Iterable[Station], cube: StatsCube | None = None
+) -> list[Row]:
     """Rows for one page of stations (the caller paginates)."""
     page = list(stations)
-    grouped = _grouped(year, [s.pk for s in page], "station")
+    grouped = (cube or stats_cube(year, [s.pk for s in page])).by(lambda key: key[0])
     return [Row(s.pk, s.name, s.region.name, grouped.get(s.pk, Figures())) for s in page]
 
 
