@@ -17,7 +17,7 @@ from renda.accounts.models import Role
 from renda.accounts.permissions import has_role
 from renda.core.models import ImportBatch
 
-from .models import BudgetUnit, PushToken
+from .models import Alert, BudgetUnit, Inquiry, PushToken, Rule
 from .services import KIND_PREFIX
 
 READERS = (Role.STAFF, Role.SC_MEMBER)
@@ -61,3 +61,52 @@ def get_unit_for_user(user: Any, pk: int) -> BudgetUnit:
 def get_token_for_user(user: Any, pk: int) -> PushToken:
     qs = PushToken.objects.all() if can_manage_push_tokens(user) else PushToken.objects.none()
     return get_object_or_404(qs, pk=pk)
+
+
+# --- supervision (issue 6) ---------------------------------------------------------------
+
+
+def can_view_alerts(user: Any) -> bool:
+    """Alerts, dashboards and the big screen: the budget committee's staff and the
+    standing-committee members."""
+    return has_role(user, *READERS)
+
+
+def can_manage_rules(user: Any) -> bool:
+    """Change thresholds, switch rules on and off, run and backtest them: staff only."""
+    return has_role(user, Role.STAFF)
+
+
+def can_handle_alerts(user: Any) -> bool:
+    """Issue inquiries, put an alert on the agenda, turn it into a suggestion: staff only."""
+    return has_role(user, Role.STAFF)
+
+
+def alerts_for_user(user: Any) -> QuerySet[Alert]:
+    qs = Alert.objects.select_related("rule", "unit", "region")
+    return qs if can_view_alerts(user) else qs.none()
+
+
+def get_alert_for_user(user: Any, pk: int) -> Alert:
+    return get_object_or_404(alerts_for_user(user), pk=pk)
+
+
+def get_rule_for_user(user: Any, code: str) -> Rule:
+    qs = Rule.objects.all() if can_view_alerts(user) else Rule.objects.none()
+    return get_object_or_404(qs, code=code)
+
+
+def inquiries_for_user(user: Any) -> QuerySet[Inquiry]:
+    """Readers see every letter; a data-provider officer sees only the letters issued to
+    their own organisation (never drafts); everybody else none."""
+    qs = Inquiry.objects.select_related("addressee", "created_by")
+    if has_role(user, *READERS):
+        return qs
+    if has_role(user, Role.DATA_PROVIDER) and user.organization_id:
+        return qs.filter(addressee_id=user.organization_id).exclude(state="draft")
+    return qs.none()
+
+
+def get_inquiry_for_user(user: Any, pk: int) -> Inquiry:
+    # Another organisation's letter answers 404, so that ids give nothing away.
+    return get_object_or_404(inquiries_for_user(user), pk=pk)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import urls_dashboards, urls_inquiries, urls_rules, views
 
 app_name = "budget"
 
@@ -19,4 +19,8 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    # Supervision (issue 6): rules and runs, alerts and inquiries, dashboards.
+    *urls_rules.urlpatterns,
+    *urls_inquiries.urlpatterns,
+    *urls_dashboards.urlpatterns,
 ]
