@@ -967,6 +967,9 @@ class AlertChange(models.Model):
         ordering = ["alert", "at", "id"]
         verbose_name = verbose_name_plural = "预警变化记录"
 
+    def __str__(self) -> str:
+        return f"{self.alert_id} {self.get_kind_display()}"
+
 
 class PaymentSummary(models.Model):
     """Payments summed by month, unit, indicator and classes: what the progress rules and the
@@ -999,6 +1002,9 @@ class PaymentSummary(models.Model):
             models.Index(fields=["unit"], name="budget_paysum_unit"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} {self.unit_id}"
+
 
 class SummaryState(models.Model):
     """When the summaries of a year were last rebuilt and how far the data reach."""
@@ -1014,6 +1020,9 @@ class SummaryState(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["region", "year"], name="summarystate_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.last_pay_date}"
 
 
 class Inquiry(TimeStampedModel):
