@@ -565,15 +565,32 @@ def load_demo_year(
         profile = synthetic.SCALES[scale]
         ensure_finance_region(actor=actor, code=profile.region_code, name=profile.region_name)
         batches = {}
-        for kind in LOAD_ORDER:
-            path = Path(tmp) / f"{kind}.csv"
-            if path.exists():
-                batch = import_path(actor=actor, kind=kind, path=path)
-                if batch.status not in (ImportBatch.Status.COMMITTED, ImportBatch.Status.DISCARDED):
-                    raise RuntimeError(f"演示数据 {kind} 导入失败：{batch.errors[:3]}")
-                batches[kind] = batch.pk
+        # One summary rebuild and one rules run at the end instead of one per file.
+        from .tasks import rules_paused
+
+        with rules_paused():
+            batches = _import_demo_files(actor, Path(tmp))
         manifest["batches"] = batches
+    region = FinanceRegion.objects.get(code=synthetic.SCALES[scale].region_code)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE budget_payment")
+    from .engine import run_rules
+    from .models import RuleRun
+    from .summaries import refresh_payment_summary
+
+    refresh_payment_summary(region_id=region.pk, year=year)
+    run_rules(actor=actor, region=region, year=year, trigger=RuleRun.Trigger.COMMAND)
     return manifest
+
+
+def _import_demo_files(actor: Any, folder: Path) -> dict[str, int]:
+    batches = {}
+    for kind in LOAD_ORDER:
+        path = folder / f"{kind}.csv"
+        if path.exists():
+            batch = import_path(actor=actor, kind=kind, path=path)
+            if batch.status not in (ImportBatch.Status.COMMITTED, ImportBatch.Status.DISCARDED):
+                raise RuntimeError(f"演示数据 {kind} 导入失败：{batch.errors[:3]}")
+            batches[kind] = batch.pk
+    return batches

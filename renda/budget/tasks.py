@@ -2,7 +2,34 @@
 
 from __future__ import annotations
 
-from huey.contrib.djhuey import db_task
+import contextlib
+import contextvars
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import transaction
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from .tasks_inquiries import *  # noqa: F403  (registers the inquiry reminder job with Huey)
+
+logger = logging.getLogger(__name__)
+
+# Set while a caller loads several files in a row and runs the rules once at the end
+# (the demo seed), so that each import does not start a run of its own.
+_after_import_paused: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "budget_after_import_paused", default=False
+)
+
+
+@contextlib.contextmanager
+def rules_paused() -> Iterator[None]:
+    token = _after_import_paused.set(True)
+    try:
+        yield
+    finally:
+        _after_import_paused.reset(token)
 
 
 @db_task()
@@ -10,3 +37,51 @@ def run_uploaded_batch(batch_id: int, expected_year: int | None = None) -> None:
     from .services import process_uploaded_batch
 
     process_uploaded_batch(batch_id, expected_year)
+
+
+def on_data_imported(sender: Any, kind: str, batch: Any, **kwargs: Any) -> None:
+    """After every committed import: rebuild the payment summaries of the months it touched
+    (payments), then run the rules — incrementally over the new payments, in full for the
+    other kinds of data (indicators, revenue, debt… change the aggregate rules' inputs)."""
+    if _after_import_paused.get():
+        return
+    batch_id = batch.pk
+    transaction.on_commit(lambda: rules_after_import(batch_id, kind))
+
+
+@db_task()
+def rules_after_import(batch_id: int, kind: str) -> None:
+    from .engine import run_rules
+    from .models import FinanceRegion, RuleRun
+    from .summaries import refresh_for_batch, touched_years
+
+    if kind == "payments":
+        touched = refresh_for_batch(batch_id)
+        incremental = True
+    else:
+        touched = touched_years(batch_id, kind)
+        incremental = False
+    for region_id, year in touched:
+        region = FinanceRegion.objects.get(pk=region_id)
+        run_rules(
+            actor=None,
+            region=region,
+            year=year,
+            trigger=RuleRun.Trigger.IMPORT,
+            batch_id=batch_id if incremental else None,
+        )
+
+
+@db_periodic_task(crontab(hour="3", minute="10"))
+def nightly_budget_rules() -> None:
+    """Every treasury's current and previous year, in full."""
+    from .engine import run_rules
+    from .models import RuleRun, SummaryState
+
+    for state in SummaryState.objects.select_related("region").order_by("region", "-year"):
+        try:
+            run_rules(
+                actor=None, region=state.region, year=state.year, trigger=RuleRun.Trigger.NIGHTLY
+            )
+        except Exception:  # one treasury's failure must not stop the others
+            logger.exception("nightly rules failed for %s %s", state.region_id, state.year)
