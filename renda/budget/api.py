@@ -9,17 +9,19 @@ gets the first answer back and writes nothing twice. Every failure is a 4xx with
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, SessionAuth
 
 from renda.core import audit
 
-from . import ingest, services
+from . import alerts_export, ingest, services
 from .kinds import KINDS
-from .models import PushToken
+from .models import Alert, PushToken
+from .permissions import can_view_alerts
 
 router = Router(tags=["预算联网监督"])
 
@@ -212,3 +214,85 @@ def push_batch(request: HttpRequest, kind: str) -> Status[dict[str, Any]]:
 
 def _detail(status: int, text: str) -> Status[dict[str, Any]]:
     return Status(status, {"detail": text})
+
+
+# --- alerts (issue 6) ---------------------------------------------------------------------
+
+
+class SessionReader(SessionAuth):
+    """A logged-in budget reader (staff or standing-committee member), by session cookie."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        return user if user and can_view_alerts(user) else None
+
+
+class AlertOut(Schema):
+    id: int
+    rule: str
+    rule_name: str
+    level: int
+    level_name: str
+    region: str
+    year: int
+    period: str
+    subject_type: str
+    subject: str
+    subject_name: str
+    amount: str
+    status: str
+    handling: str
+    explanation: str
+    figures: dict[str, Any]
+    rule_version: int
+    raised_at: str
+
+
+class AlertPage(Schema):
+    count: int
+    offset: int
+    limit: int
+    results: list[AlertOut]
+
+
+@router.get(
+    "/alerts",
+    auth=SessionReader(),
+    response={200: AlertPage, 400: Detail, 401: Detail},
+    summary="预警列表",
+    description=(
+        "按规则、级别（1 提示、2 警告、3 严重）、状态（open 预警中 / cleared 已消除）、年度和期间（YYYY-MM）筛选；"
+        "分页：offset、limit（最多 1000）。需以人大机关工作人员或常委会组成人员身份登录。"
+    ),
+)
+def list_alerts(
+    request: HttpRequest,
+    year: int | None = None,
+    rule: str | None = None,
+    level: int | None = None,
+    status: str | None = None,
+    period: str | None = None,
+    offset: int = 0,
+    limit: int = 200,
+) -> Status[dict[str, Any]]:
+    if level is not None and level not in (1, 2, 3):
+        return _detail(400, "level 应为 1（提示）、2（警告）或 3（严重）")
+    if status is not None and status not in Alert.Status.values:
+        return _detail(400, "status 应为 open 或 cleared")
+    if period is not None and not re.fullmatch(r"\d{4}-\d{2}", period):
+        return _detail(400, "period 格式应为 YYYY-MM")
+    if not 1 <= limit <= 1000 or offset < 0:
+        return _detail(400, "limit 应在 1–1000 之间，offset 不能为负")
+    qs = alerts_export.filtered(
+        Alert.objects.all(), year=year, rule=rule, level=level, status=status, period=period
+    ).order_by("-period", "-level", "rule__code", "subject_key")
+    page = qs.select_related("rule", "region")[offset : offset + limit]
+    return Status(
+        200,
+        {
+            "count": qs.count(),
+            "offset": offset,
+            "limit": limit,
+            "results": [alerts_export.record(a) for a in page],
+        },
+    )
