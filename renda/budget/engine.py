@@ -32,7 +32,7 @@ from .rules import AggregateRule, Context, Finding, PaymentRule
 logger = logging.getLogger(__name__)
 
 # Which rules a trigger runs (Rule.schedule).
-SCHEDULES = {
+SCHEDULES: dict[str, set[str]] = {
     RuleRun.Trigger.IMPORT: {Rule.Schedule.IMPORT_AND_NIGHTLY},
     RuleRun.Trigger.NIGHTLY: {Rule.Schedule.IMPORT_AND_NIGHTLY, Rule.Schedule.NIGHTLY},
     RuleRun.Trigger.MANUAL: set(Rule.Schedule.values),
@@ -440,7 +440,7 @@ def backtest(
     proposed = clean_params(rule, params)
     spec = registry.RULES[rule.code]
     out: dict[str, Any] = {"months": []}
-    totals = {"proposed": Counter(), "current": Counter()}
+    totals: dict[str, Counter[int]] = {"proposed": Counter(), "current": Counter()}
     seen: dict[str, set[tuple[str, dt.date]]] = {"proposed": set(), "current": set()}
     per_month = isinstance(spec, AggregateRule) and rule.code != "B07"
     dates = month_ends(start, end) if per_month else [end]
@@ -459,8 +459,11 @@ def backtest(
                 seen[label].add((f.subject_key, f.period))
                 row[label][f.level] += 1
                 totals[label][f.level] += 1
-        out["months"].append(row)
-    out["proposed"], out["current"] = totals["proposed"], totals["current"]
+        # Plain dicts: a template looking up "items" on a Counter would get 0.
+        out["months"].append(
+            {**row, "proposed": dict(row["proposed"]), "current": dict(row["current"])}
+        )
+    out["proposed"], out["current"] = dict(totals["proposed"]), dict(totals["current"])
     out["levels"] = [(int(v), label) for v, label in registry.Level.choices]
     return out
 

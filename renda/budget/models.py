@@ -938,7 +938,7 @@ class Alert(models.Model):
 
     @property
     def tone(self) -> str:
-        return LEVEL_TONES.get(self.level, "secondary")
+        return LEVEL_TONES.get(Level(self.level), "secondary")
 
 
 class AlertChange(models.Model):

@@ -347,8 +347,8 @@ class RuleDef:
 
     def check(self, values: dict[str, Any]) -> None:
         """Cross-parameter checks: tiered thresholds must rise with the level."""
-        tiers = [
-            values.get(n) for n in ("notice", "warning", "severe") if values.get(n) is not None
+        tiers: list[Decimal] = [
+            values[n] for n in ("notice", "warning", "severe") if values.get(n) is not None
         ]
         if tiers != sorted(tiers):
             raise ValidationError("阈值应当随级别升高：提示 ≤ 警告 ≤ 严重。")
@@ -708,12 +708,15 @@ def _b01(ctx: Context, p: dict[str, Any]) -> list[Finding]:
 
 def _b02(ctx: Context, p: dict[str, Any]) -> list[Finding]:
     paid = ctx.paid("indicator_id")
+    over = {
+        pk: (info, paid[pk])
+        for pk, info in ctx.indicators.items()
+        if pk in paid and paid[pk] > info["available"]
+    }
+    evidence = _largest_payments(ctx, over)
     findings = []
-    for pk, info in ctx.indicators.items():
-        spent = paid.get(pk)
-        if spent is None or spent <= info["available"]:
-            continue
-        over = spent - info["available"]
+    for pk, (info, spent) in over.items():
+        excess = spent - info["available"]
         code, name = _unit_label(ctx, info["unit_id"])
         rate = _ratio(spent, info["available"])
         findings.append(
@@ -723,28 +726,48 @@ def _b02(ctx: Context, p: dict[str, Any]) -> list[Finding]:
                 period=ctx.period,
                 level=int(p["level"]),
                 unit_id=info["unit_id"],
-                amount=over,
+                amount=excess,
                 explanation=(
-                    f"截至{ctx.as_of:%Y年%m月%d日}，{name}指标{info['bgt_id']}调整后可用{yuan(info['available'])}元，"
-                    f"已支付{yuan(spent)}元（{pct(rate)}），超出{yuan(over)}元。"
+                    f"截至{ctx.as_of:%Y年%m月%d日}，{name}指标{info['bgt_id']}调整后可用"
+                    f"{yuan(info['available'])}元，已支付{yuan(spent)}元（{pct(rate)}），"
+                    f"超出{yuan(excess)}元。"
                 ),
                 figures={
                     "可用指标（元）": str(info["available"]),
                     "已支付（元）": str(spent),
-                    "超出（元）": str(over),
+                    "超出（元）": str(excess),
                 },
-                evidence={
-                    "indicators": [pk],
-                    "payments": list(
-                        ctx.payments()
-                        .filter(indicator_id=pk)
-                        .order_by("-amount")
-                        .values_list("pk", flat=True)[:200]
-                    ),
-                },
+                evidence={"indicators": [pk], "payments": evidence.get(pk, [])},
             )
         )
     return findings
+
+
+EVIDENCE_PER_SUBJECT = 50
+
+
+def _largest_payments(ctx: Context, indicators: Iterable[int]) -> dict[int, list[int]]:
+    """The largest payments of each indicator (evidence), in one query for all of them."""
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber
+
+    ids = list(indicators)
+    if not ids:
+        return {}
+    ranked = (
+        Payment.objects.filter(
+            region=ctx.region, year=ctx.year, is_void=False, indicator_id__in=ids
+        )
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("indicator_id")], order_by=F("amount").desc())
+        )
+        .filter(rank__lte=EVIDENCE_PER_SUBJECT)
+        .values_list("indicator_id", "pk")
+    )
+    out: dict[int, list[int]] = defaultdict(list)
+    for indicator_id, pk in ranked:
+        out[indicator_id].append(pk)
+    return out
 
 
 def _b04(ctx: Context, p: dict[str, Any]) -> list[Finding]:
@@ -1089,7 +1112,7 @@ def _b14(ctx: Context, p: dict[str, Any]) -> list[Finding]:
     if row is None:
         return []
     balance = row.general_balance + row.special_balance
-    ratio = _ratio(balance, row.financial_capacity) or Decimal(0)
+    ratio = _ratio(balance, row.financial_capacity or Decimal(0)) or Decimal(0)
     level = tier(ratio, p)
     if level is None:
         return []

@@ -8,6 +8,7 @@ transaction. Nothing reaches a budget table unless every row of the file passed.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -554,7 +555,12 @@ def ensure_finance_region(
 
 
 def load_demo_year(
-    *, actor: Any, year: int, payments: int | None = None, scale: str = "county"
+    *,
+    actor: Any,
+    year: int,
+    payments: int | None = None,
+    scale: str = "county",
+    monthly_history: bool = False,
 ) -> dict[str, Any]:
     """Generate and import a county-scale year for 冷水江 (seed_demo calls this). Returns the
     generator's manifest with each kind's batch id."""
@@ -580,6 +586,22 @@ def load_demo_year(
     from .summaries import refresh_payment_summary
 
     refresh_payment_summary(region_id=region.pk, year=year)
+    if monthly_history:
+        # What the nightly job would have left behind over the year: the progress rules
+        # judged at every month end (the alerts-by-month view), before the year-end run.
+        from . import rules as registry
+        from .engine import month_ends
+
+        progress = [r.code for r in registry.AGGREGATE_RULES if r.code != "B07"]
+        for as_of in month_ends(dt.date(year, 1, 1), dt.date(year, 11, 30)):
+            run_rules(
+                actor=actor,
+                region=region,
+                year=year,
+                as_of=as_of,
+                trigger=RuleRun.Trigger.COMMAND,
+                codes=progress,
+            )
     run_rules(actor=actor, region=region, year=year, trigger=RuleRun.Trigger.COMMAND)
     return manifest
 

@@ -56,7 +56,7 @@ def rules_after_import(batch_id: int, kind: str) -> None:
     from .summaries import refresh_for_batch, touched_years
 
     if kind == "payments":
-        touched = refresh_for_batch(batch_id)
+        touched = list(refresh_for_batch(batch_id))
         incremental = True
     else:
         touched = touched_years(batch_id, kind)

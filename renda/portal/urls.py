@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_budget
 
 app_name = "portal"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("portal/deputies/", views.deputy_directory, name="deputies"),
     path("portal/deputies/<int:pk>/", views.deputy_profile, name="deputy"),
+    path("portal/budget/", views_budget.budget, name="budget"),
 ]

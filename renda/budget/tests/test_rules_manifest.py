@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from renda.budget import engine, rules, services
+from renda.budget import rules, services
 from renda.budget.models import Alert, FinanceRegion, Level, Payment, RuleRun
 
 LEVELS = {"notice": Level.NOTICE, "warning": Level.WARNING, "severe": Level.SEVERE}

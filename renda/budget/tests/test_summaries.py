@@ -1,0 +1,76 @@
+"""Monthly payment summaries: equal to the payments they sum, rebuilt by month for the months
+an import touched, voided vouchers left out, refunds netted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+
+from renda.budget import summaries
+from renda.budget.models import FinanceRegion, Payment, PaymentSummary, SummaryState
+from renda.budget.tests.factories import indicator_row, load, payment_row, reference_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def region(world, tmp_path):
+    reference_data(world.staff, tmp_path)
+    load(world.staff, tmp_path, "indicators", [indicator_row("ZB001", amount="1000000.00")])
+    return FinanceRegion.objects.get(code="431381")
+
+
+def test_the_summary_equals_the_payments(world, tmp_path, region):
+    rows = [
+        payment_row("A1", "100.00", pay_date="2025-01-10"),
+        payment_row("A2", "250.50", pay_date="2025-01-20", thr_exp="公务接待"),
+        payment_row(
+            "A3",
+            "-50.50",
+            pay_date="2025-01-21",
+            vou_type="退款",
+            original_voucher="A2",
+            thr_exp="公务接待",
+        ),
+        payment_row("A4", "999.00", pay_date="2025-02-11", vou_type="作废"),
+        payment_row("A5", "700.00", pay_date="2025-02-12", bgt_id=""),
+        payment_row("A6", "300.00", pay_date="2025-03-12", agency_code="119001", bgt_id="ZB002"),
+    ]
+    assert load(world.staff, tmp_path, "payments", rows).status == "committed"
+    summaries.refresh_payment_summary(region_id=region.pk, year=2025)
+    by_month = dict(
+        PaymentSummary.objects.values_list("month").annotate(t=Sum("amount")).order_by()
+    )
+    assert by_month == {1: Decimal("300.00"), 2: Decimal("700.00"), 3: Decimal("300.00")}
+    three_public = PaymentSummary.objects.filter(thr_exp="reception").aggregate(t=Sum("amount"))[
+        "t"
+    ]
+    assert three_public == Decimal("200.00")
+    no_indicator = PaymentSummary.objects.get(month=2)
+    assert no_indicator.indicator_id is None and no_indicator.count == 1
+    total = Payment.objects.filter(is_void=False).aggregate(t=Sum("amount"))["t"]
+    assert PaymentSummary.objects.aggregate(t=Sum("amount"))["t"] == total
+    state = SummaryState.objects.get(region=region, year=2025)
+    assert state.last_pay_date == dt.date(2025, 3, 12) and state.payments == 5
+
+
+def test_a_batch_rebuilds_only_its_months(world, tmp_path, region):
+    load(world.staff, tmp_path, "payments", [payment_row("A1", "100.00", pay_date="2025-01-10")])
+    summaries.refresh_payment_summary(region_id=region.pk, year=2025)
+    january = PaymentSummary.objects.get(month=1)
+    batch = load(
+        world.staff, tmp_path, "payments", [payment_row("B1", "40.00", pay_date="2025-04-10")]
+    )
+    touched = summaries.refresh_for_batch(batch.pk)
+    assert touched == {(region.pk, 2025): [4]}
+    assert PaymentSummary.objects.get(month=1).pk == january.pk  # not rebuilt
+    assert PaymentSummary.objects.get(month=4).amount == Decimal("40.00")
+    # A correction of January in a later batch rebuilds January.
+    fix = load(
+        world.staff, tmp_path, "payments", [payment_row("A1", "120.00", pay_date="2025-01-10")]
+    )
+    summaries.refresh_for_batch(fix.pk)
+    assert PaymentSummary.objects.get(month=1).amount == Decimal("120.00")
