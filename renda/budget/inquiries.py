@@ -74,7 +74,7 @@ def _due(now: dt.datetime, days: int) -> dt.datetime:
 
 def _due_note(note: str, due: dt.datetime, days: int) -> str:
     """The timeline shows each step's note; the deadline the step set is part of it (the
-    transition itself carries no Deadline, so the event's own due field stays empty)."""
+    deadline varies per letter, so it is passed to the transition rather than declared)."""
     line = f"答复期限：{timezone.localtime(due):%Y年%m月%d日}（{days}个工作日）"
     return f"{note.strip()}\n{line}" if note.strip() else line
 
@@ -210,6 +210,7 @@ def issue_inquiry(
         transition="issue",
         note=_due_note(note, due, inquiry.response_days),
         expected_state=expected_state,
+        due_at=due,  # the event keeps it, so the timeline can mark a late answer
     )
     locked = _lock(inquiry)
     locked.due_at, locked.issued_at, locked.reminded_at = due, now, None
@@ -340,6 +341,7 @@ def return_inquiry(
         transition="return",
         note=_due_note(reason, due, inquiry.response_days),
         expected_state=expected_state,
+        due_at=due,
     )
     locked = _lock(inquiry)
     locked.returned_count += 1

@@ -96,6 +96,14 @@ def get_rule_for_user(user: Any, code: str) -> Rule:
     return get_object_or_404(qs, code=code)
 
 
+def alerts_offered_to(user: Any) -> QuerySet[Alert]:
+    """Alerts offered to the deputy behind this account (none for anybody else)."""
+    deputy = getattr(user, "deputy", None) if has_role(user, Role.DEPUTY) else None
+    if deputy is None:
+        return Alert.objects.none()
+    return Alert.objects.filter(offered_to=deputy).select_related("rule", "unit", "suggestion")
+
+
 def inquiries_for_user(user: Any) -> QuerySet[Inquiry]:
     """Readers see every letter; a data-provider officer sees only the letters issued to
     their own organisation (never drafts); everybody else none."""

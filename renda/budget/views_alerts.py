@@ -31,6 +31,7 @@ from .models import Alert, BudgetIndicator, Level, Payment, RuleVersion
 from .permissions import (
     READERS,
     alerts_for_user,
+    alerts_offered_to,
     can_handle_alerts,
     can_view_budget_data,
     get_alert_for_user,
@@ -291,17 +292,9 @@ def agenda_list(request: HttpRequest) -> HttpResponse:
 # --- the deputy's side ------------------------------------------------------------------------
 
 
-def offered_alerts_for(user: Any) -> QuerySet[Alert]:
-    """Alerts offered to the deputy behind this account (none for anybody else)."""
-    deputy = getattr(user, "deputy", None) if user.role == Role.DEPUTY else None
-    if deputy is None:
-        return Alert.objects.none()
-    return Alert.objects.filter(offered_to=deputy).select_related("rule", "unit", "suggestion")
-
-
 @role_required(Role.DEPUTY)
 def offered_alerts(request: HttpRequest) -> HttpResponse:
-    items = list(offered_alerts_for(request.user).order_by("-offered_at", "-id")[:100])
+    items = list(alerts_offered_to(request.user).order_by("-offered_at", "-id")[:100])
     return render(request, "budget/alerts/offered.html", {"items": items})
 
 
@@ -309,7 +302,7 @@ def offered_alerts(request: HttpRequest) -> HttpResponse:
 def alert_draft_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
     # Another deputy's alert, or one already drafted from, answers 404.
     alert = get_object_or_404(
-        offered_alerts_for(request.user).filter(suggestion__isnull=True), pk=pk
+        alerts_offered_to(request.user).filter(suggestion__isnull=True), pk=pk
     )
     form = SuggestionForm(request.POST or None, initial=escalation.suggestion_prefill(alert))
     if request.method == "POST" and form.is_valid():

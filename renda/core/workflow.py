@@ -282,6 +282,7 @@ def apply_transition(
     transition: str,
     note: str = "",
     expected_state: str | None = None,
+    due_at: dt.datetime | None = None,
     **context: Any,
 ) -> WorkflowEvent:
     """Take ``transition`` on ``obj`` as ``actor`` (None for a background job).
@@ -291,7 +292,8 @@ def apply_transition(
     (``PermissionDenied``), it leaves from the current state (``TransitionNotAllowed``), the
     page was not stale (``expected_state``: the state the user saw, posted by the action
     buttons, so an out-of-date page cannot act on a state the user never saw), and the note
-    is present when required. Then, atomically: state and due time, a ``WorkflowEvent``, an audit event, the
+    is present when required. ``due_at`` replaces the transition's ``Deadline`` when the
+    period is chosen per object (e.g. an inquiry's working days). Then, atomically: state and due time, a ``WorkflowEvent``, an audit event, the
     side effects. ``obj`` in the caller is updated to match. ``context`` goes to the effects.
     """
     wf = workflow_for(obj)
@@ -317,7 +319,10 @@ def apply_transition(
             raise TransitionNotAllowed(f"请填写{step.note_label}。")
 
         now = timezone.now()
-        due = step.deadline.due(locked, now) if step.deadline else None
+        if due_at is not None:
+            due: dt.datetime | None = due_at
+        else:
+            due = step.deadline.due(locked, now) if step.deadline else None
         setattr(locked, wf.state_field, step.target)
         update_fields = [wf.state_field]
         if due is not None and _has_field(model, wf.due_field):

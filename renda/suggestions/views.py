@@ -169,6 +169,14 @@ def _detail_context(request: HttpRequest, s: Suggestion, **bound: Any) -> dict[s
         .select_related("station")
         .only("pk", "content", "created_at", "station__name")
     )
+    # The budget alert it was drafted from (预警转代表建议), likewise.
+    from renda.budget.models import Alert
+
+    ctx["source_alerts"] = list(
+        Alert.objects.filter(suggestion_id=s.pk)
+        .select_related("rule")
+        .only("pk", "explanation", "period", "rule__code", "rule__name")
+    )
     return ctx
 
 

@@ -114,6 +114,9 @@ def test_issuing_sets_the_deadline_in_working_days_and_tells_the_addressee(world
     assert inquiry.issued_at is not None and inquiry.issued_at >= before
     assert inquiry.state == "issued"
     assert inquiry.due_at == workcal.due_at(inquiry.issued_at, workdays=7)
+    # The event keeps the deadline too, so the timeline can mark a late answer.
+    event = WorkflowEvent.objects.filter(workflow="budget_inquiry").latest("id")
+    assert event.transition == "issue" and event.due_at == inquiry.due_at
     assert alert.handling == Alert.Handling.INQUIRED
     message = Notification.objects.get(recipient=world.data_provider)
     assert inquiry.number in message.title
