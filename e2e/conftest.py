@@ -42,6 +42,30 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 
+# The last demo TOTP code each account used in this test session. A code is accepted once
+# per account (and never an older one), and the demo accounts share one key, so two tests
+# that log the same account in within one 30-second step must not send the same code.
+_CODES_USED: dict[str, int] = {}
+
+
+def _fresh_totp(username: str) -> int:
+    from django_otp.oath import totp
+
+    from renda.core.demo_data import DEMO_TOTP_KEY
+
+    while (code := totp(DEMO_TOTP_KEY)) == _CODES_USED.get(username):
+        time.sleep(1)
+    _CODES_USED[username] = code
+    return code
+
+
+@pytest.fixture(scope="session")
+def fresh_totp() -> Any:
+    """`fresh_totp(username)`: the demo TOTP code for that account, waiting for the next
+    30-second step if the account already used the current one in this session."""
+    return _fresh_totp
+
+
 # What the demo deputies' records hold, read from the site's database once per session.
 _DUMP_DEPUTIES = (
     "import json\n"

@@ -13,9 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django_otp.oath import totp
 
-from renda.core.demo_data import DEMO_PASSWORD, DEMO_TOTP_KEY
+from renda.core.demo_data import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +22,7 @@ FINANCE = "冷水江市财政局"
 
 
 @pytest.fixture
-def people(site: Any, browser: Any) -> Iterator[dict[str, Any]]:
+def people(site: Any, browser: Any, fresh_totp: Any) -> Iterator[dict[str, Any]]:
     """One logged-in browser context per persona, kept for the whole loop."""
     contexts = []
 
@@ -38,7 +37,7 @@ def people(site: Any, browser: Any) -> Iterator[dict[str, Any]]:
         page.locator("form button[type=submit]").click()
         if code:
             page.wait_for_url("**/accounts/otp/verify/**")
-            page.locator("input[name=token]").fill(f"{totp(DEMO_TOTP_KEY):06d}")
+            page.locator("input[name=token]").fill(f"{fresh_totp(username):06d}")
             page.locator("main form button[type=submit]").click()
         page.wait_for_load_state()
         return page

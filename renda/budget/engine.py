@@ -28,6 +28,7 @@ from renda.core import audit
 from . import rules as registry
 from .models import Alert, AlertChange, FinanceRegion, Rule, RuleRun, RuleVersion, SummaryState
 from .rules import AggregateRule, Context, Finding, PaymentRule
+from .summaries import tune_for_analytics
 
 logger = logging.getLogger(__name__)
 
@@ -226,6 +227,7 @@ def run_rules(
     with transaction.atomic():
         # Serialises runs of one treasury (see the module docstring).
         FinanceRegion.objects.select_for_update().get(pk=region.pk)
+        tune_for_analytics()
         run = RuleRun.objects.create(
             region=region,
             year=year,
@@ -438,6 +440,19 @@ def backtest(
     if start.year != year or end.year != year:
         raise ValidationError(f"回测期间应在 {year} 年度内。")
     proposed = clean_params(rule, params)
+    with transaction.atomic():  # reads only; the transaction scopes the session settings
+        tune_for_analytics()
+        return _backtest(rule, proposed, region, year, start, end)
+
+
+def _backtest(
+    rule: Rule,
+    proposed: dict[str, Any],
+    region: FinanceRegion,
+    year: int,
+    start: dt.date,
+    end: dt.date,
+) -> dict[str, Any]:
     spec = registry.RULES[rule.code]
     out: dict[str, Any] = {"months": []}
     totals: dict[str, Counter[int]] = {"proposed": Counter(), "current": Counter()}

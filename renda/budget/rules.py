@@ -32,11 +32,9 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    Exists,
     F,
     Max,
     Min,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -54,6 +52,7 @@ from .models import (
     DebtMonth,
     FinanceRegion,
     Level,
+    PayeeSummary,
     Payment,
     PaymentSummary,
     ProjectReport,
@@ -241,6 +240,10 @@ class Context:
         return info
 
     @cached_property
+    def has_summaries(self) -> bool:
+        return SummaryState.objects.filter(region=self.region, year=self.year).exists()
+
+    @cached_property
     def summary_covers_as_of(self) -> bool:
         state = SummaryState.objects.filter(region=self.region, year=self.year).first()
         last = state.last_pay_date if state else None
@@ -362,6 +365,8 @@ class PaymentRule(RuleDef):
     predicate: Callable[[Context, dict[str, Any]], Q] = lambda ctx, p: Q(pk__in=[])
     explain: Callable[[dict[str, Any], dict[str, Any]], str] = lambda row, p: ""
     level_of: Callable[[dict[str, Any], dict[str, Any]], int] = lambda row, p: int(p["level"])
+    # A second look at a hit in Python, for what the predicate can only narrow down.
+    confirm: Callable[[dict[str, Any]], bool] = lambda row: True
 
 
 @dataclass(frozen=True)
@@ -394,7 +399,6 @@ PAYMENT_FIELDS = (
     "voucher_no",
     "pay_date",
     "unit_id",
-    "unit__name",
     "payee_name",
     "payee_type",
     "amount",
@@ -431,7 +435,9 @@ def _b11(ctx: Context, p: dict[str, Any]) -> Q:
 
 
 def _b12(ctx: Context, p: dict[str, Any]) -> Q:
-    return Q(payee_name=F("unit__name"))
+    # Names of the year's units as a list, not a join: the scan then never touches the units
+    # table, and `confirm` keeps only a payee equal to the paying unit itself.
+    return Q(payee_name__in=sorted({name for _, name in ctx.units.values()}))
 
 
 def _b16(ctx: Context, p: dict[str, Any]) -> Q:
@@ -559,6 +565,7 @@ PAYMENT_RULES: tuple[PaymentRule, ...] = (
         subject_type=Rule.SubjectType.PAYMENT,
         params=(level_param(Level.WARNING),),
         predicate=_b12,
+        confirm=lambda r: r["payee_name"] == r["unit__name"],
         explain=lambda r, p: (
             f"{r['unit__name']}于{r['pay_date']:%Y年%m月%d日}向本单位（收款人“{r['payee_name']}”）"
             f"支付{yuan(r['amount'])}元，用途“{r['purpose']}”。"
@@ -616,8 +623,9 @@ def payment_scan(
     )
     found: dict[str, list[Finding]] = {rule.code: [] for rule, _ in rules}
     for row in qs.values(*PAYMENT_FIELDS, *flags):
+        row["unit__name"] = _unit_label(ctx, row["unit_id"])[1]
         for rule, params in rules:
-            if row[f"hit_{rule.code}"]:
+            if row[f"hit_{rule.code}"] and rule.confirm(row):
                 found[rule.code].append(
                     Finding(
                         subject_key=row["voucher_no"],
@@ -809,9 +817,9 @@ def _b04(ctx: Context, p: dict[str, Any]) -> list[Finding]:
 
 def _b07(ctx: Context, p: dict[str, Any]) -> list[Finding]:
     """Windows of `days` days in which one unit paid one payee ≥ 2 times, each below the
-    single-payment limit, together reaching the total. A window function does it in the
-    database; the (unit, payee) pairs whose year total never reaches the limit are dropped
-    first by a GROUP BY, so the window sorts only the few pairs that could qualify."""
+    single-payment limit, together reaching the total. First one GROUP BY keeps the (unit,
+    payee) pairs whose payments could reach the total at all (on 10^7 payments a handful);
+    then a window function over just those pairs' payments finds the windows."""
     single, total, days = p["single_below"], p["total"], int(p["days"])
     base = Payment.objects.filter(
         region=ctx.region,
@@ -823,34 +831,62 @@ def _b07(ctx: Context, p: dict[str, Any]) -> list[Finding]:
     )
     if ctx.batch_id is not None:
         # Incremental: a window that holds a new payment lies within `days` of the new
-        # payments' dates and belongs to a (unit, payee) pair the batch paid.
-        new = ctx.payments().filter(kind=Payment.Kind.PAYMENT, amount__lt=single)
-        span = new.aggregate(first=Min("pay_date"), last=Max("pay_date"))
+        # payments' dates, so only that stretch of the year is read.
+        span = (
+            ctx.payments()
+            .filter(kind=Payment.Kind.PAYMENT, amount__lt=single)
+            .aggregate(first=Min("pay_date"), last=Max("pay_date"))
+        )
         if span["first"] is None:
             return []
         margin = dt.timedelta(days - 1)
         base = base.filter(
-            pay_date__gte=span["first"] - margin,
-            pay_date__lte=span["last"] + margin,
-        ).filter(Exists(new.filter(unit_id=OuterRef("unit_id"), payee_name=OuterRef("payee_name"))))
-    pairs_sql, pairs_params = (
-        base.values("unit_id", "payee_name")
-        .annotate(n=Count("id"), s=Sum("amount"))
-        .filter(n__gte=2, s__gte=total)
-        .values("unit_id", "payee_name")
-        .order_by()
-        .query.sql_with_params()
-    )
+            pay_date__gte=span["first"] - margin, pay_date__lte=span["last"] + margin
+        )
+    if ctx.batch_id is None and ctx.has_summaries:
+        # The payee summary (all payments of the pair, of any size and date) over-counts,
+        # so it can only let through too many pairs, never drop one; the windows below
+        # are exact. It holds ~10 times fewer rows than the payments.
+        candidates = PayeeSummary.objects.filter(region=ctx.region, year=ctx.year)
+        pairs = list(
+            candidates.values("unit_id", "payee_name")
+            .annotate(n=Sum("count"), s=Sum("amount"))
+            .filter(n__gte=2, s__gte=total)
+            .values_list("unit_id", "payee_name")
+            .order_by()
+        )
+    else:
+        pairs = list(
+            base.values("unit_id", "payee_name")
+            .annotate(n=Count("id"), s=Sum("amount"))
+            .filter(n__gte=2, s__gte=total)
+            .values_list("unit_id", "payee_name")
+            .order_by()
+        )
+    if not pairs:
+        return []
+    findings: list[Finding] = []
+    for start in range(0, len(pairs), 500):
+        findings.extend(_b07_windows(ctx, p, base, pairs[start : start + 500]))
+    return findings
+
+
+def _b07_windows(
+    ctx: Context, p: dict[str, Any], base: QuerySet[Payment], pairs: list[tuple[int, str]]
+) -> list[Finding]:
+    single, total, days = p["single_below"], p["total"], int(p["days"])
+    wanted = Q(pk__in=[])
+    for unit_id, payee in pairs:
+        wanted |= Q(unit_id=unit_id, payee_name=payee)
     rows_sql, rows_params = (
-        base.values("id", "unit_id", "payee_name", "pay_date", "amount")
+        base.filter(wanted)
+        .values("id", "unit_id", "payee_name", "pay_date", "amount")
         .order_by()
         .query.sql_with_params()
     )
     if connection.vendor == "postgresql":
-        order, frame = (
-            "r.pay_date",
-            f"RANGE BETWEEN CURRENT ROW AND INTERVAL '{days - 1} days' FOLLOWING",
-        )
+        order = "r.pay_date"
+        frame = f"RANGE BETWEEN CURRENT ROW AND INTERVAL '{days - 1} days' FOLLOWING"
     else:
         order, frame = (
             "julianday(r.pay_date)",
@@ -858,20 +894,18 @@ def _b07(ctx: Context, p: dict[str, Any]) -> list[Finding]:
         )
     # Only whole numbers (`days`, validated) and compiled ORM SQL are formatted in.
     sql = f"""
-        WITH pairs AS ({pairs_sql}),
-        r AS (SELECT r.* FROM ({rows_sql}) r JOIN pairs p ON p.unit_id = r.unit_id AND p.payee_name = r.payee_name),
-        w AS (
-            SELECT r.id, r.unit_id, r.payee_name, r.pay_date, r.amount,
+        WITH w AS (
+            SELECT r.unit_id, r.payee_name, r.pay_date,
                    SUM(r.amount) OVER (PARTITION BY r.unit_id, r.payee_name ORDER BY {order} {frame}) AS window_total,
                    COUNT(*) OVER (PARTITION BY r.unit_id, r.payee_name ORDER BY {order} {frame}) AS window_n
-            FROM r
+            FROM ({rows_sql}) r
         )
         SELECT unit_id, payee_name, pay_date, window_total, window_n FROM w
         WHERE window_total >= CAST(%s AS NUMERIC) AND window_n >= 2
         ORDER BY unit_id, payee_name, pay_date
     """  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*pairs_params, *rows_params, total])
+        cursor.execute(sql, [*rows_params, total])
         starts = cursor.fetchall()
     findings: list[Finding] = []
     last_end: dict[tuple[int, str], dt.date] = {}
@@ -883,26 +917,18 @@ def _b07(ctx: Context, p: dict[str, Any]) -> list[Finding]:
         if key in last_end and first <= last_end[key]:
             continue
         last_end[key] = first + dt.timedelta(days - 1)
-        code, name = _unit_label(ctx, unit_id)
         ids = list(
-            Payment.objects.filter(
-                region=ctx.region,
-                year=ctx.year,
-                unit_id=unit_id,
-                payee_name=payee,
-                is_void=False,
-                kind=Payment.Kind.PAYMENT,
-                amount__lt=single,
-                pay_date__gte=first,
-                pay_date__lte=last_end[key],
+            base.filter(
+                unit_id=unit_id, payee_name=payee, pay_date__gte=first, pay_date__lte=last_end[key]
             ).values_list("pk", flat=True)
         )
-        window_total = Decimal(window_total)
         if (
             ctx.batch_id is not None
             and not Payment.objects.filter(pk__in=ids, batch_id=ctx.batch_id).exists()
         ):
-            continue
+            continue  # an incremental run reports only windows that hold a new payment
+        window_total = Decimal(window_total)
+        code, name = _unit_label(ctx, unit_id)
         findings.append(
             Finding(
                 subject_key=f"{code}|{payee}|{first.isoformat()}",

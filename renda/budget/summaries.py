@@ -13,28 +13,38 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Max, Min, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
-from .models import FinanceRegion, Payment, PaymentSummary, SummaryState
+from .models import FinanceRegion, PayeeSummary, Payment, PaymentSummary, SummaryState
 
 # Model columns grouped on; the SELECT yields them, then the annotations in the order they
 # were added (month, total, n), which is the INSERT's column order.
 _GROUP = ("region_id", "year", "unit_id", "indicator_id", "func_code", "fund_type", "thr_exp")
 _COLUMNS = (*_GROUP, "month", "amount", "count")
+_PAYEE_GROUP = ("region_id", "year", "unit_id", "payee_name")
+_PAYEE_COLUMNS = (*_PAYEE_GROUP, "month", "amount", "count")
 
 
-def _grouped(region_id: int, year: int, months: list[int]):  # type: ignore[no-untyped-def]
-    qs = (
-        Payment.objects.filter(region_id=region_id, year=year, is_void=False)
-        .annotate(month=ExtractMonth("pay_date"))
-        .filter(month__in=months)
-        .values(*_GROUP, "month")
-        .annotate(total=Sum("amount"), n=Count("id"))
-        .order_by()
-    )
+# Session settings for the big set-based statements of the summaries and the rules (inside
+# their transaction only). Measured on 10^7 payments (bench/budget_rules.py): with the
+# default 4 MB of work_mem the GROUP BYs of the summary and of rule B07 spill to disk in 64
+# batches, and JIT compilation adds about 1.5 s to each statement of a few seconds.
+ANALYTIC_SETTINGS = {"jit": "off", "work_mem": "256MB"}
+
+
+def tune_for_analytics() -> None:
+    """Apply ANALYTIC_SETTINGS for the rest of the current transaction (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for name, value in ANALYTIC_SETTINGS.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
+def _month_range(qs, year: int, months: list[int]):  # type: ignore[no-untyped-def]
     if len(months) < 12:
         # Let the date index (BRIN on PostgreSQL) narrow the scan to the months wanted.
         first = dt.date(year, min(months), 1)
@@ -43,29 +53,86 @@ def _grouped(region_id: int, year: int, months: list[int]):  # type: ignore[no-u
     return qs
 
 
+def _payment_groups(payments):  # type: ignore[no-untyped-def]
+    return (
+        payments.filter(is_void=False)
+        .annotate(month=ExtractMonth("pay_date"))
+        .values(*_GROUP, "month")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by()
+    )
+
+
+def _payee_groups(payments):  # type: ignore[no-untyped-def]
+    return (
+        payments.filter(is_void=False, kind=Payment.Kind.PAYMENT)
+        .annotate(month=ExtractMonth("pay_date"))
+        .values(*_PAYEE_GROUP, "month")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by()
+    )
+
+
+def _insert(model: type[models.Model], columns: tuple[str, ...], qs) -> int:  # type: ignore[no-untyped-def]
+    """INSERT INTO model (columns) SELECT …: the database groups, nothing passes through Python."""
+    sql, params = qs.query.sql_with_params()
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({names}) {sql}", params)
+        return int(cursor.rowcount)
+
+
+def _analyze() -> None:
+    if connection.vendor == "postgresql":
+        # Fresh statistics after a big rebuild, or the planner may pick a sort to disk for
+        # the dashboards' GROUP BYs (seen on the province data set).
+        with connection.cursor() as cursor:
+            for model in (PaymentSummary, PayeeSummary):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 @transaction.atomic
 def refresh_payment_summary(
     *, region_id: int, year: int, months: Iterable[int] | None = None
 ) -> int:
     """Rebuild the summary rows of `months` (all twelve when None) for one treasury and year;
-    returns the number of summary rows written. Atomic: readers see the old months or the
-    new ones, never a half-built month."""
+    returns the number of payment-summary rows written. Atomic: readers see the old months
+    or the new ones, never a half-built month."""
     wanted = sorted(set(months)) if months is not None else list(range(1, 13))
     if not wanted:
         return 0
-    PaymentSummary.objects.filter(region_id=region_id, year=year, month__in=wanted).delete()
-    sql, params = _grouped(region_id, year, wanted).query.sql_with_params()
-    table = connection.ops.quote_name(PaymentSummary._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
-        written = cursor.rowcount
-        if connection.vendor == "postgresql" and len(wanted) == 12:
-            # A whole year rebuilt: fresh statistics, or the planner may pick a sort to
-            # disk for the dashboards' GROUP BYs (seen on the province data set).
-            cursor.execute(f"ANALYZE {table}")
+    tune_for_analytics()
+    for model in (PaymentSummary, PayeeSummary):
+        model._default_manager.filter(region_id=region_id, year=year, month__in=wanted).delete()
+    payments = _month_range(
+        Payment.objects.filter(region_id=region_id, year=year)
+        .annotate(m=ExtractMonth("pay_date"))
+        .filter(m__in=wanted),
+        year,
+        wanted,
+    )
+    written = _insert(PaymentSummary, _COLUMNS, _payment_groups(payments))
+    _insert(PayeeSummary, _PAYEE_COLUMNS, _payee_groups(payments))
+    if len(wanted) == 12:
+        _analyze()
     _update_state(region_id, year)
     return written
+
+
+@transaction.atomic
+def append_batch(*, batch_id: int) -> dict[tuple[int, int], list[int]]:
+    """Add a batch that only inserted payments to the summaries: its own rows summed and
+    appended (readers always SUM, so a month may hold several rows per key). Reads the
+    batch's rows through its index instead of re-reading whole months."""
+    tune_for_analytics()
+    payments = Payment.objects.filter(batch_id=batch_id)
+    _insert(PaymentSummary, _COLUMNS, _payment_groups(payments))
+    _insert(PayeeSummary, _PAYEE_COLUMNS, _payee_groups(payments))
+    touched = months_of_batch(batch_id)
+    for region_id, year in touched:
+        _update_state(region_id, year)
+    return touched
 
 
 def _update_state(region_id: int, year: int) -> None:
@@ -109,6 +176,13 @@ def months_of_batch(batch_id: int) -> dict[tuple[int, int], list[int]]:
 
 
 def refresh_for_batch(batch_id: int) -> dict[tuple[int, int], list[int]]:
+    """Bring the summaries up to date after a payments import: append the batch when it only
+    added payments (a day's data), rebuild its months when it changed stored ones."""
+    from renda.core.models import ImportBatch
+
+    summary = ImportBatch.objects.filter(pk=batch_id).values_list("summary", flat=True).first()
+    if summary and not summary.get("updated"):
+        return append_batch(batch_id=batch_id)
     touched = months_of_batch(batch_id)
     for (region_id, year), months in touched.items():
         refresh_payment_summary(region_id=region_id, year=year, months=months)

@@ -247,6 +247,9 @@ def test_payment_rules_find_their_payments(world, county, tmp_path):
         ),  # 10 days apart
     ]
     assert load(world.staff, tmp_path, "payments", rows).status == "committed"
+    # What the import hook does after a commit (it runs on commit, which a test
+    # transaction never reaches).
+    refresh_payment_summary(region_id=county.pk, year=2025)
     run(county)
     found = set(
         Alert.objects.filter(rule__code__in=["B03", "B05", "B08", "B11", "B12", "B16"]).values_list(
@@ -401,3 +404,12 @@ def test_alerts_api(world, county, client_for):
     assert body["count"] == 1 and body["results"][0]["subject"] == "119001"
     assert client_for("sc_member").get("/api/v1/budget/alerts?level=7").status_code == 400
     assert client_for("data_provider").get("/api/v1/budget/alerts").status_code == 401
+
+
+def test_the_nightly_job_runs_every_year_with_data(world, county):
+    from renda.budget.tasks import nightly_budget_rules
+
+    nightly_budget_rules.call_local()
+    run = RuleRun.objects.get(trigger=RuleRun.Trigger.NIGHTLY)
+    assert run.year == 2025 and run.as_of == dt.date(2025, 5, 15)  # the last payment
+    assert run.status == RuleRun.Status.DONE

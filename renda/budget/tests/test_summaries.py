@@ -74,3 +74,20 @@ def test_a_batch_rebuilds_only_its_months(world, tmp_path, region):
     )
     summaries.refresh_for_batch(fix.pk)
     assert PaymentSummary.objects.get(month=1).amount == Decimal("120.00")
+
+
+def test_an_insert_only_batch_is_appended_and_sums_stay_right(world, tmp_path, region):
+    from renda.budget.models import PayeeSummary
+
+    load(world.staff, tmp_path, "payments", [payment_row("A1", "100.00", pay_date="2025-04-01")])
+    summaries.refresh_payment_summary(region_id=region.pk, year=2025)
+    batch = load(
+        world.staff, tmp_path, "payments", [payment_row("A2", "60.00", pay_date="2025-04-02")]
+    )
+    summaries.refresh_for_batch(batch.pk)
+    # Two rows for the same key in April: appended, not rebuilt; the readers' SUM is right.
+    april = PaymentSummary.objects.filter(month=4)
+    assert april.count() == 2 and april.aggregate(t=Sum("amount"))["t"] == Decimal("160.00")
+    payees = PayeeSummary.objects.filter(month=4, payee_name="湖南锡都办公设备有限公司")
+    assert payees.aggregate(t=Sum("amount"), n=Sum("count")) == {"t": Decimal("160.00"), "n": 2}
+    assert SummaryState.objects.get(region=region, year=2025).payments == 2
