@@ -974,13 +974,18 @@ class AlertChange(models.Model):
 class PaymentSummary(models.Model):
     """Payments summed by month, unit, indicator and classes: what the progress rules and the
     dashboards read instead of the payments table. Rebuilt month by month for the months an
-    import touched (budget/summaries.py), so it is never edited row by row."""
+    import changed; a day's import that only adds payments is added into the rows of its
+    keys (an upsert: one row per key, so the table stays the size of its keys)."""
 
-    region = models.ForeignKey(FinanceRegion, on_delete=models.CASCADE, related_name="+")
+    # No index of their own on the keys: the unique key's index starts with region, year,
+    # month, and every index more is one more to update per upserted row.
+    region = models.ForeignKey(
+        FinanceRegion, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField()
     unit = models.ForeignKey(
-        BudgetUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        BudgetUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     indicator = models.ForeignKey(
         BudgetIndicator,
@@ -988,6 +993,7 @@ class PaymentSummary(models.Model):
         on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     func_code = models.CharField(max_length=12)
     fund_type = models.CharField(max_length=8)
@@ -998,8 +1004,25 @@ class PaymentSummary(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "支付汇总"
         indexes = [
-            models.Index(fields=["region", "year", "month"], name="budget_paysum_month"),
             models.Index(fields=["unit"], name="budget_paysum_unit"),
+        ]
+        constraints = [
+            # NULLS NOT DISTINCT (PostgreSQL 15): payments without an indicator share a key
+            # too. SQLite ignores it, and readers SUM, so a duplicate there is harmless.
+            models.UniqueConstraint(
+                fields=[
+                    "region",
+                    "year",
+                    "month",
+                    "unit",
+                    "indicator",
+                    "func_code",
+                    "fund_type",
+                    "thr_exp",
+                ],
+                name="paymentsummary_unique_key",
+                nulls_distinct=False,
+            )
         ]
 
     def __str__(self) -> str:
@@ -1007,17 +1030,21 @@ class PaymentSummary(models.Model):
 
 
 class PayeeSummary(models.Model):
-    """Payments (not refunds, not voided) summed by month, unit and payee: the first filter of
-    rule B07 (split payments) reads it instead of grouping 10^7 payments by payee. Built
-    together with `PaymentSummary` and in the same way."""
+    """Payments (not refunds, not voided) summed for the year by unit and payee: the first
+    filter of rule B07 (split payments) reads it instead of grouping 10^7 payments by payee
+    (about 15 payments per pair, so ~15 times fewer rows). A day's import appends its own
+    sums into the pair's row (an upsert); a correction rebuilds the year."""
 
     region = models.ForeignKey(
-        FinanceRegion, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        FinanceRegion,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField()
-    month = models.PositiveSmallIntegerField()
     unit = models.ForeignKey(
-        BudgetUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        BudgetUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     payee_name = models.CharField(max_length=200)
     amount = models.DecimalField(max_digits=18, decimal_places=2)
@@ -1025,10 +1052,14 @@ class PayeeSummary(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "收款人汇总"
-        indexes = [models.Index(fields=["region", "year", "month"], name="budget_payeesum_month")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year", "unit", "payee_name"], name="payeesummary_unique_pair"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.year}-{self.month:02d} {self.unit_id} {self.payee_name}"
+        return f"{self.year} {self.unit_id} {self.payee_name}"
 
 
 class SummaryState(models.Model):

@@ -25,7 +25,7 @@ from .models import FinanceRegion, PayeeSummary, Payment, PaymentSummary, Summar
 _GROUP = ("region_id", "year", "unit_id", "indicator_id", "func_code", "fund_type", "thr_exp")
 _COLUMNS = (*_GROUP, "month", "amount", "count")
 _PAYEE_GROUP = ("region_id", "year", "unit_id", "payee_name")
-_PAYEE_COLUMNS = (*_PAYEE_GROUP, "month", "amount", "count")
+_PAYEE_COLUMNS = (*_PAYEE_GROUP, "amount", "count")
 
 
 # Session settings for the big set-based statements of the summaries and the rules (inside
@@ -66,20 +66,22 @@ def _payment_groups(payments):  # type: ignore[no-untyped-def]
 def _payee_groups(payments):  # type: ignore[no-untyped-def]
     return (
         payments.filter(is_void=False, kind=Payment.Kind.PAYMENT)
-        .annotate(month=ExtractMonth("pay_date"))
-        .values(*_PAYEE_GROUP, "month")
+        .values(*_PAYEE_GROUP)
         .annotate(total=Sum("amount"), n=Count("id"))
         .order_by()
     )
 
 
-def _insert(model: type[models.Model], columns: tuple[str, ...], qs) -> int:  # type: ignore[no-untyped-def]
-    """INSERT INTO model (columns) SELECT …: the database groups, nothing passes through Python."""
+def _insert(model: type[models.Model], columns: tuple[str, ...], qs, on_conflict: str = "") -> int:  # type: ignore[no-untyped-def]
+    """INSERT INTO model (columns) SELECT …: the database groups, nothing passes through
+    Python. `on_conflict` (with `{table}`) turns it into an upsert; it is written here, not
+    taken from input."""
     sql, params = qs.query.sql_with_params()
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    tail = f" ON CONFLICT {on_conflict.format(table=table)}" if on_conflict else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({names}) {sql}", params)
+        cursor.execute(f"INSERT INTO {table} ({names}) {sql}{tail}", params)
         return int(cursor.rowcount)
 
 
@@ -103,8 +105,7 @@ def refresh_payment_summary(
     if not wanted:
         return 0
     tune_for_analytics()
-    for model in (PaymentSummary, PayeeSummary):
-        model._default_manager.filter(region_id=region_id, year=year, month__in=wanted).delete()
+    PaymentSummary.objects.filter(region_id=region_id, year=year, month__in=wanted).delete()
     payments = _month_range(
         Payment.objects.filter(region_id=region_id, year=year)
         .annotate(m=ExtractMonth("pay_date"))
@@ -113,7 +114,13 @@ def refresh_payment_summary(
         wanted,
     )
     written = _insert(PaymentSummary, _COLUMNS, _payment_groups(payments))
-    _insert(PayeeSummary, _PAYEE_COLUMNS, _payee_groups(payments))
+    # The payee summary has no months: any rebuild (a correction) redoes the year.
+    PayeeSummary.objects.filter(region_id=region_id, year=year).delete()
+    _insert(
+        PayeeSummary,
+        _PAYEE_COLUMNS,
+        _payee_groups(Payment.objects.filter(region_id=region_id, year=year)),
+    )
     if len(wanted) == 12:
         _analyze()
     _update_state(region_id, year)
@@ -127,11 +134,47 @@ def append_batch(*, batch_id: int) -> dict[tuple[int, int], list[int]]:
     batch's rows through its index instead of re-reading whole months."""
     tune_for_analytics()
     payments = Payment.objects.filter(batch_id=batch_id)
-    _insert(PaymentSummary, _COLUMNS, _payment_groups(payments))
-    _insert(PayeeSummary, _PAYEE_COLUMNS, _payee_groups(payments))
-    touched = months_of_batch(batch_id)
-    for region_id, year in touched:
-        _update_state(region_id, year)
+    keys = "region_id, year, month, unit_id, indicator_id, func_code, fund_type, thr_exp"
+    _insert(
+        PaymentSummary,
+        _COLUMNS,
+        _payment_groups(payments),
+        on_conflict=(
+            f"({keys}) DO UPDATE SET"
+            " amount = {table}.amount + excluded.amount, count = {table}.count + excluded.count"
+        ),
+    )
+    _insert(
+        PayeeSummary,
+        _PAYEE_COLUMNS,
+        _payee_groups(payments),
+        # One row per pair (rule B07 filters it without grouping): add to the pair's row.
+        on_conflict=(
+            "(region_id, year, unit_id, payee_name) DO UPDATE SET"
+            " amount = {table}.amount + excluded.amount, count = {table}.count + excluded.count"
+        ),
+    )
+    spans = (
+        payments.filter(is_void=False)
+        .values("region_id", "year")
+        .annotate(first=Min("pay_date"), last=Max("pay_date"), n=Count("id"))
+        .order_by()
+    )
+    touched: dict[tuple[int, int], list[int]] = {}
+    for row in spans:
+        key = (row["region_id"], row["year"])
+        touched[key] = list(range(row["first"].month, row["last"].month + 1))
+        # Only what the batch adds: no re-reading of the month for the state either.
+        state = (
+            SummaryState.objects.select_for_update().filter(region_id=key[0], year=key[1]).first()
+        )
+        if state is None:
+            _update_state(*key)
+            continue
+        state.payments += row["n"]
+        state.last_pay_date = max(filter(None, (state.last_pay_date, row["last"])))
+        state.refreshed_at = timezone.now()
+        state.save(update_fields=["payments", "last_pay_date", "refreshed_at"])
     return touched
 
 
@@ -181,7 +224,9 @@ def refresh_for_batch(batch_id: int) -> dict[tuple[int, int], list[int]]:
     from renda.core.models import ImportBatch
 
     summary = ImportBatch.objects.filter(pk=batch_id).values_list("summary", flat=True).first()
-    if summary and not summary.get("updated"):
+    # The upsert needs PostgreSQL's NULLS NOT DISTINCT key; SQLite (development, the demo)
+    # rebuilds the months, which at its sizes is quick anyway.
+    if connection.vendor == "postgresql" and summary and not summary.get("updated"):
         return append_batch(batch_id=batch_id)
     touched = months_of_batch(batch_id)
     for (region_id, year), months in touched.items():
