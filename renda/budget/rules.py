@@ -1137,7 +1137,8 @@ def _b14(ctx: Context, p: dict[str, Any]) -> list[Finding]:
     if row is None:
         return []
     balance = row.general_balance + row.special_balance
-    ratio = _ratio(balance, row.financial_capacity or Decimal(0)) or Decimal(0)
+    capacity = row.financial_capacity or Decimal(0)
+    ratio = _ratio(balance, capacity) or Decimal(0)
     level = tier(ratio, p)
     if level is None:
         return []
@@ -1147,7 +1148,9 @@ def _b14(ctx: Context, p: dict[str, Any]) -> list[Finding]:
             subject_label=ctx.region.name,
             period=ctx.period,
             level=level,
-            amount=balance,
+            # The debt beyond the comprehensive financial capacity (a ratio above 100 %),
+            # not the whole balance, is what the alert puts at stake.
+            amount=max(balance - capacity, Decimal(0)),
             explanation=(
                 f"{ctx.year}年{row.month}月末，{ctx.region.name}政府债务余额{yuan(balance)}元，"
                 f"综合财力{yuan(row.financial_capacity)}元，债务率{pct(ratio)}。"
