@@ -109,6 +109,7 @@ class PaymentFilterForm(_YearForm):
     purpose = forms.CharField(label="用途含", required=False, max_length=50)
     bgt_id = forms.CharField(label="指标编号", required=False, max_length=40)
     voucher = forms.CharField(label="凭证号", required=False, max_length=40)
+    no_indicator = forms.BooleanField(label="仅无指标支付", required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

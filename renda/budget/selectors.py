@@ -96,6 +96,9 @@ def payments(filters: dict[str, Any]) -> QuerySet[Payment]:
         qs = qs.filter(bgt_id=filters["bgt_id"])
     if filters.get("voucher"):
         qs = qs.filter(voucher_no=filters["voucher"])
+    if filters.get("no_indicator"):
+        # Blank or unknown indicator number: what rule B03 flags.
+        qs = qs.filter(indicator__isnull=True)
     if not filters.get("include_void"):
         qs = qs.filter(is_void=False)
     return qs

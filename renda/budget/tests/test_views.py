@@ -159,3 +159,17 @@ def test_running_batches_report_progress_to_htmx(world, client_for):
         reverse("budget:batch_detail", args=[batch.pk]), HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200 and "batch-running" in response.content.decode()
+
+
+def test_the_payment_list_filters_payments_without_an_indicator(world, tmp_path, client_for):
+    from renda.budget.tests.factories import load, payment_row, with_indicator
+
+    with_indicator(world.staff, tmp_path)
+    load(
+        world.staff,
+        tmp_path,
+        "payments",
+        [payment_row("ZF-HAS-INDICATOR"), payment_row("ZF-NO-INDICATOR", bgt_id="")],
+    )
+    page = client_for("staff").get("/budget/payments/?year=2025&no_indicator=on").content.decode()
+    assert "ZF-NO-INDICATOR" in page and "ZF-HAS-INDICATOR" not in page
