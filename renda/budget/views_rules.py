@@ -102,6 +102,11 @@ class RunForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            select = isinstance(field, forms.ModelChoiceField)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if select else "form-control form-control-sm"
+            )
         ids = SummaryState.objects.values_list("region_id", flat=True)
         self.fields["region"].queryset = FinanceRegion.objects.filter(pk__in=ids)  # type: ignore[attr-defined]
 
