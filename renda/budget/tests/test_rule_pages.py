@@ -90,3 +90,21 @@ def test_run_now_and_the_run_history(client_for, county):  # noqa: F811
         follow=True,
     )
     assert "不在 2025 年度内" in bad.content.decode()
+
+
+def test_rule_and_run_lists_use_a_bounded_number_of_queries(client_for, county):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("staff")
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    engine.run_rules(actor=None, region=county, year=2025)
+    few = (count("/budget/rules/"), count("/budget/rules/runs/"))
+    for _ in range(12):
+        engine.run_rules(actor=None, region=county, year=2025)
+    assert (count("/budget/rules/"), count("/budget/rules/runs/")) == few
