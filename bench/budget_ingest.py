@@ -86,7 +86,7 @@ if {truncate!r}:
               m.ProjectReport, m.EnterpriseReport, m.StatisticValue, m.IdempotencyRecord, m.FinanceRegion)]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("TRUNCATE " + ", ".join(tables))
+            cursor.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")  # alerts, summaries
         else:
             for table in tables:
                 cursor.execute("DELETE FROM " + table)
