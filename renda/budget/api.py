@@ -261,7 +261,7 @@ class AlertPage(Schema):
     response={200: AlertPage, 400: Detail, 401: Detail},
     summary="预警列表",
     description=(
-        "按规则、级别（1 提示、2 警告、3 严重）、状态（open 预警中 / cleared 已消除）、年度和期间（YYYY-MM）筛选；"
+        "按规则、级别（1 提示、2 警告、3 严重）、状态（open 预警中 / cleared 已消除 / superseded 已由后续月份接续）、年度和期间（YYYY-MM）筛选；"
         "分页：offset、limit（最多 1000）。需以人大机关工作人员或常委会组成人员身份登录。"
     ),
 )
@@ -278,7 +278,7 @@ def list_alerts(
     if level is not None and level not in (1, 2, 3):
         return _detail(400, "level 应为 1（提示）、2（警告）或 3（严重）")
     if status is not None and status not in Alert.Status.values:
-        return _detail(400, "status 应为 open 或 cleared")
+        return _detail(400, "status 应为 open、cleared 或 superseded")
     if period is not None and not re.fullmatch(r"\d{4}-\d{2}", period):
         return _detail(400, "period 格式应为 YYYY-MM")
     if not 1 <= limit <= 1000 or offset < 0:

@@ -400,13 +400,67 @@ def _reconcile(run: RuleRun, rule: Rule, ctx: Context, findings: list[Finding]) 
         batch_size=1000,
     )
     AlertChange.objects.bulk_create(changes, batch_size=1000)
+    superseded, cleared_earlier = _settle_earlier_months(run, rule, ctx, findings, now)
     return {
         "found": len(findings),
         "raised": len(created),
         "escalated": escalated,
         "reopened": reopened,
-        "cleared": len(cleared),
+        "cleared": len(cleared) + cleared_earlier,
+        "superseded": superseded,
     }
+
+
+def _settle_earlier_months(
+    run: RuleRun, rule: Rule, ctx: Context, findings: list[Finding], now: Any
+) -> tuple[int, int]:
+    """A month-level rule's verdict for the as-of month is the current one: its open,
+    unhandled alerts of earlier months are superseded where the subject was found again,
+    and cleared where it was not. (Payment rules judge each payment once, in its month;
+    alerts under inquiry are left to the inquiry.) Only a run for the latest month does
+    this, so a backtest-like run for a past date leaves later months alone."""
+    spec = registry.RULES[rule.code]
+    if isinstance(spec, PaymentRule) or rule.code == "B07":
+        return 0, 0
+    if Alert.objects.filter(
+        rule=rule, region=ctx.region, year=ctx.year, period__gt=ctx.period
+    ).exists():
+        return 0, 0
+    found = {f.subject_key for f in findings}
+    earlier = list(
+        Alert.objects.filter(
+            rule=rule,
+            region=ctx.region,
+            year=ctx.year,
+            period__lt=ctx.period,
+            status=Alert.Status.OPEN,
+            handling=Alert.Handling.NEW,
+        ).only("pk", "subject_key", "level")
+    )
+    if not earlier:
+        return 0, 0
+    again = [a for a in earlier if a.subject_key in found]
+    gone = [a for a in earlier if a.subject_key not in found]
+    Alert.objects.filter(pk__in=[a.pk for a in again]).update(
+        status=Alert.Status.SUPERSEDED, last_run=run
+    )
+    Alert.objects.filter(pk__in=[a.pk for a in gone]).update(
+        status=Alert.Status.CLEARED, cleared_at=now, last_run=run
+    )
+    AlertChange.objects.bulk_create(
+        [
+            AlertChange(
+                alert=a,
+                run=run,
+                kind=AlertChange.Kind.SUPERSEDED if a in again else AlertChange.Kind.CLEARED,
+                from_level=a.level,
+                at=now,
+            )
+            for a in earlier
+        ],
+        batch_size=1000,
+    )
+    return len(again), len(gone)
 
 
 # --- backtest ---------------------------------------------------------------------------

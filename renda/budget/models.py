@@ -832,6 +832,9 @@ class Alert(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "预警中"
         CLEARED = "cleared", "已消除"
+        # A month-level rule (progress, ratios) judged a later month: that month's alert
+        # now carries the subject, and this one is kept as the record of its month.
+        SUPERSEDED = "superseded", "已由后续月份接续"
 
     class Handling(models.TextChoices):
         NEW = "new", "未处理"
@@ -949,6 +952,7 @@ class AlertChange(models.Model):
         ESCALATED = "escalated", "级别升高"
         CLEARED = "cleared", "预警消除"
         REOPENED = "reopened", "再次出现"
+        SUPERSEDED = "superseded", "由后续月份接续"
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="changes")
     run = models.ForeignKey(

@@ -413,3 +413,34 @@ def test_the_nightly_job_runs_every_year_with_data(world, county):
     run = RuleRun.objects.get(trigger=RuleRun.Trigger.NIGHTLY)
     assert run.year == 2025 and run.as_of == dt.date(2025, 5, 15)  # the last payment
     assert run.status == RuleRun.Status.DONE
+
+
+def test_a_later_month_supersedes_or_clears_the_earlier_months_open_alerts(world, county):
+    run(county, as_of="2025-03-31", codes=["B01"])
+    run(county, as_of="2025-04-30", codes=["B01"])
+    march, april = Alert.objects.filter(rule__code="B01").order_by("period")
+    assert (march.status, april.status) == (Alert.Status.SUPERSEDED, Alert.Status.OPEN)
+    assert march.changes.last().kind == AlertChange.Kind.SUPERSEDED
+    # An alert under inquiry is the inquiry's business: it stays as it is.
+    april.handling = Alert.Handling.INQUIRED
+    april.save(update_fields=["handling"])
+    rule = Rule.objects.get(code="B01")
+    engine.update_rule(
+        actor=world.staff,
+        rule=rule,
+        params={**rule.params, "notice": "60", "warning": "70", "severe": "80"},
+        enabled=True,
+        schedule=rule.schedule,
+    )
+    run(county, as_of="2025-05-31", codes=["B01"])  # nobody lags 60 points: nothing found
+    april.refresh_from_db()
+    assert april.status == Alert.Status.OPEN
+    april.handling = Alert.Handling.NEW
+    april.save(update_fields=["handling"])
+    run(county, as_of="2025-05-31", codes=["B01"])
+    april.refresh_from_db()
+    assert april.status == Alert.Status.CLEARED and april.cleared_at is not None
+    # A run for a past month leaves the later months alone.
+    run(county, as_of="2025-03-31", codes=["B01"])
+    april.refresh_from_db()
+    assert april.status == Alert.Status.CLEARED
