@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern] = [
     path("dashboard/unit/<int:pk>/", views.dashboard_unit, name="dashboard_unit"),
     path("bigscreen/", views.bigscreen, name="bigscreen"),
     path("bigscreen/data.json", views.bigscreen_data, name="bigscreen_data"),
+    path("bigscreen/pass/", views.bigscreen_pass, name="bigscreen_pass"),
 ]

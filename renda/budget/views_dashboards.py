@@ -10,18 +10,22 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from . import dashboards, selectors
 from .forms_dashboards import DashboardFilterForm
 from .models import FinanceRegion
 from .permissions import can_view_alerts, can_view_budget_data, get_unit_for_user
+from .screen import PASS_HOURS, issue_screen_pass, screen_pass_user
 
 TEN_THOUSAND = Decimal(10_000)
 CENT = Decimal("0.01")
@@ -232,25 +236,57 @@ def dashboard_unit(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(request, "budget/dashboards/unit.html", {"detail": detail, "unit": unit})
 
 
-@login_required
+def _screen_access(request: HttpRequest) -> str | None:
+    """A logged-in reader, or a valid display pass (budget/screen.py). Returns the pass to
+    carry into the data feed's address, "" for a reader, None to send to the log-in page."""
+    if can_view_alerts(request.user):
+        return ""
+    token = request.GET.get("pass", "")
+    if screen_pass_user(token) is not None:
+        return token
+    if token:
+        raise PermissionDenied("大屏链接已过期或无效，请重新生成。")
+    if request.user.is_authenticated:
+        _require_reader(request)
+    return None
+
+
 def bigscreen(request: HttpRequest) -> HttpResponse:
-    _require_reader(request)
+    token = _screen_access(request)
+    if token is None:
+        return redirect_to_login(request.get_full_path())
     form, year, region = _selection(request)
     context: dict[str, Any] = {"year": year, "region": region}
     if region is not None and year is not None:
         ov = dashboards.overview(region, year)
         context.update(ov=ov, chart=chart_data(ov))
-        context["data_url"] = (
-            reverse("budget:bigscreen_data") + f"?year={year}&region={region.code}"
-        )
+        query = {"year": year, "region": region.code, **({"pass": token} if token else {})}
+        context["data_url"] = reverse("budget:bigscreen_data") + "?" + urlencode(query)
     return render(request, "budget/dashboards/bigscreen.html", context)
 
 
 @never_cache
-@login_required
-def bigscreen_data(request: HttpRequest) -> JsonResponse:
-    _require_reader(request)
+def bigscreen_data(request: HttpRequest) -> HttpResponse:
+    token = _screen_access(request)
+    if token is None:
+        return redirect_to_login(request.get_full_path())
     _form, year, region = _selection(request)
     if region is None or year is None:
         return JsonResponse({"empty": True})
     return JsonResponse(chart_data(dashboards.overview(region, year)))
+
+
+@require_POST
+@login_required
+def bigscreen_pass(request: HttpRequest) -> HttpResponse:
+    """A display link for the meeting-room screen, valid for PASS_HOURS (readers only)."""
+    _require_reader(request)
+    _form, year, region = _selection(request)
+    token = issue_screen_pass(actor=request.user)
+    query = {"pass": token, **({"year": year, "region": region.code} if region and year else {})}
+    link = request.build_absolute_uri(reverse("budget:bigscreen") + "?" + urlencode(query))
+    return render(
+        request,
+        "budget/dashboards/bigscreen_pass.html",
+        {"link": link, "hours": PASS_HOURS, "section": "dashboard", "perms_view": True},
+    )

@@ -20,3 +20,6 @@ MATRIX["api:list_alerts"] = Entry(
     {**dict.fromkeys(expect([]), 401), "staff": 200, "sc_member": 200},
     anonymous_to_login=False,
 )
+
+# A display link for the meeting-room screen: readers only.
+MATRIX["budget:bigscreen_pass"] = Entry(expect(READERS), method="post")
