@@ -652,6 +652,14 @@ def payment_scan(
 # --- aggregate rules --------------------------------------------------------------------
 
 
+def _unit_finding(ctx: Context, unit_id: int, **fields: Any) -> Finding:
+    """A finding about one budget unit in the as-of month (the unit rules' common shape)."""
+    code, name = _unit_label(ctx, unit_id)
+    return Finding(
+        subject_key=code, subject_label=name, period=ctx.period, unit_id=unit_id, **fields
+    )
+
+
 def _unit_label(ctx: Context, unit_id: int) -> tuple[str, str]:
     return ctx.units.get(unit_id, (str(unit_id), str(unit_id)))
 
@@ -684,14 +692,12 @@ def _b01(ctx: Context, p: dict[str, Any]) -> list[Finding]:
         level = tier(lag, p)
         if level is None:
             continue
-        code, name = _unit_label(ctx, unit_id)
+        name = _unit_label(ctx, unit_id)[1]
         findings.append(
-            Finding(
-                subject_key=code,
-                subject_label=name,
-                period=ctx.period,
+            _unit_finding(
+                ctx,
+                unit_id,
                 level=level,
-                unit_id=unit_id,
                 amount=amount - paid.get(unit_id, Decimal(0)),
                 explanation=(
                     f"截至{ctx.as_of:%Y年%m月%d日}，{name}支出{yuan(paid.get(unit_id))}元，占指标{yuan(amount)}元的{pct(rate)}，"
@@ -792,14 +798,12 @@ def _b04(ctx: Context, p: dict[str, Any]) -> list[Finding]:
         level = tier(share, p, strict=("warning", "severe", "notice"))
         if level is None:
             continue
-        code, name = _unit_label(ctx, unit_id)
+        name = _unit_label(ctx, unit_id)[1]
         findings.append(
-            Finding(
-                subject_key=code,
-                subject_label=name,
-                period=ctx.period,
+            _unit_finding(
+                ctx,
+                unit_id,
                 level=level,
-                unit_id=unit_id,
                 amount=amount,
                 explanation=(
                     f"{name}{int(p['from_month'])}月以来支出{yuan(amount)}元，占全年指标{yuan(whole)}元的{pct(share)}，"
@@ -959,14 +963,12 @@ def _b09(ctx: Context, p: dict[str, Any]) -> list[Finding]:
         level = int(Level.SEVERE) if ratio is None else tier(ratio, p, strict=("severe",))
         if level is None:
             continue
-        code, name = _unit_label(ctx, unit_id)
+        name = _unit_label(ctx, unit_id)[1]
         findings.append(
-            Finding(
-                subject_key=code,
-                subject_label=name,
-                period=ctx.period,
+            _unit_finding(
+                ctx,
+                unit_id,
                 level=level,
-                unit_id=unit_id,
                 amount=amount,
                 explanation=(
                     f"截至{ctx.as_of:%Y年%m月%d日}，{name}“三公”经费支出{yuan(amount)}元，"
@@ -1106,14 +1108,12 @@ def _b13(ctx: Context, p: dict[str, Any]) -> list[Finding]:
             )
         if not levels:
             continue
-        code, name = _unit_label(ctx, unit_id)
+        name = _unit_label(ctx, unit_id)[1]
         findings.append(
-            Finding(
-                subject_key=code,
-                subject_label=name,
-                period=ctx.period,
+            _unit_finding(
+                ctx,
+                unit_id,
                 level=max(levels),
-                unit_id=unit_id,
                 amount=inflow.get(unit_id, Decimal(0)),
                 explanation=f"截至{ctx.as_of:%Y年%m月%d日}，{name}" + "；".join(reasons) + "。",
                 figures={
