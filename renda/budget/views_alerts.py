@@ -193,7 +193,7 @@ def _detail_context(request: HttpRequest, alert: Alert, **bound: Any) -> dict[st
         "version": RuleVersion.objects.filter(rule_id=alert.rule_id, version=alert.rule_version)
         .select_related("created_by")
         .first(),
-        "params": sorted((alert.params or {}).items()),
+        "params": _param_rows(alert),
         "figures": escalation.figure_rows(alert),
         "payments": payments,
         "payment_count": len(payment_ids),
@@ -325,3 +325,18 @@ def alert_draft_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
         "budget/alerts/draft_suggestion.html",
         {"alert": alert, "form": form, "figures": escalation.figure_rows(alert)},
     )
+
+
+def _param_rows(alert: Alert) -> list[tuple[str, str]]:
+    """The parameters that raised the alert, labelled as on the rule page, in its order."""
+    labels = {spec["name"]: spec["label"] for spec in alert.rule.param_specs}
+    order = list(labels)
+    values = alert.params or {}
+    names = sorted(values, key=lambda n: (order.index(n) if n in order else len(order), n))
+    shown = []
+    for name in names:
+        value = values[name]
+        if isinstance(value, list):
+            value = "、".join(str(v) for v in value)
+        shown.append((labels.get(name, name), "不设" if value is None else str(value)))
+    return shown

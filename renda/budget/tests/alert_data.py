@@ -1,8 +1,8 @@
 """Test data for the alert, inquiry and escalation pages.
 
-The rule engine (budget/rules.py, budget/engine.py) is written separately; these helpers make
-`Rule` rows with `get_or_create` and `Alert` rows directly, the way a rule run leaves them,
-so the pages can be tested without it. Inquiries are made through the services.
+Rules are the real ones (engine.ensure_rules); `Alert` rows are made directly, the way a rule
+run leaves them, so that each page test sets up exactly the alert it needs. Inquiries are
+made through the services.
 """
 
 from __future__ import annotations
@@ -15,56 +15,17 @@ from typing import Any
 
 from django.utils import timezone
 
-from renda.budget import inquiries, services
-from renda.budget.models import Alert, AlertChange, Inquiry, Level, Payment, Rule, RuleVersion
+from renda.budget import engine, inquiries, services
+from renda.budget.models import Alert, AlertChange, Inquiry, Level, Payment, Rule
 
 REGION = "431381"
 _serial = itertools.count(1)
 
-RULES: dict[str, dict[str, Any]] = {
-    "B06": {
-        "name": "大额支付",
-        "description": "单笔支付金额达到大额标准。",
-        "basis": "《预算法》第五十七条；国库集中支付管理有关规定",
-        "category": Rule.Category.RISK,
-        "subject_type": Rule.SubjectType.PAYMENT,
-        "evaluator": "large_payment",
-        "params": {"min_amount": "5000000"},
-    },
-    "B05": {
-        "name": "向个人大额支付",
-        "description": "向个人支付金额较大，且经济分类不属于工资福利或对个人和家庭的补助。",
-        "basis": "《行政事业单位资金往来结算票据使用管理暂行办法》",
-        "category": Rule.Category.COMPLIANCE,
-        "subject_type": Rule.SubjectType.PAYMENT,
-        "evaluator": "individual_payment",
-        "params": {"min_amount": "10000"},
-    },
-    "B01": {
-        "name": "支出进度滞后",
-        "description": "时间进度减去支出进度超过阈值。",
-        "basis": "《预算法》第五十七条",
-        "category": Rule.Category.REASONABLENESS,
-        "subject_type": Rule.SubjectType.UNIT,
-        "evaluator": "spending_lag",
-        "params": {"notice_pp": 10, "warning_pp": 20, "severe_pp": 30},
-    },
-}
-
 
 def make_rule(code: str = "B06") -> Rule:
-    spec = dict(RULES[code])
-    rule, created = Rule.objects.get_or_create(code=code, defaults=spec)
-    if created:
-        RuleVersion.objects.create(
-            rule=rule,
-            version=1,
-            params=rule.params,
-            enabled=True,
-            schedule=rule.schedule,
-            note="初始版本",
-        )
-    return rule
+    """The real rule row (created from the registry in budget/rules.py)."""
+    engine.ensure_rules()
+    return Rule.objects.get(code=code)
 
 
 def make_region(world: Any) -> Any:

@@ -146,7 +146,7 @@ def test_the_detail_shows_rule_figures_evidence_and_history(
     html = response.content.decode()
     assert response.status_code == 200
     assert alert.explanation in html
-    assert "B06 大额支付" in html and "第 1 版" in html and "min_amount" in html
+    assert "B06 大额支付" in html and "第 1 版" in html and "单笔金额（元）" in html
     assert "大额标准（元）" in html
     evidence = [p.voucher_no for p in response.context["payments"]]
     assert evidence == [payments[0].voucher_no, payments[1].voucher_no]
