@@ -16,7 +16,6 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -283,11 +282,11 @@ def run_rules(
     return run
 
 
-def _covered_periods(rule: Rule, ctx: Context, findings: list[Finding]) -> set[dt.date] | None:
-    """The periods whose alerts this evaluation is the whole truth about (alerts there that
-    were not found again are cleared); None = only the as-of month."""
+def _covered_periods(rule: Rule, ctx: Context) -> set[dt.date]:
+    """The periods whose alerts this evaluation is the whole truth about: alerts there that
+    were not found again are cleared."""
     spec = registry.RULES[rule.code]
-    if isinstance(spec, PaymentRule) or rule.code == "B07":
+    if spec.payment_months:
         if ctx.batch_id is not None:
             return set()  # an incremental scan saw only new payments: it clears nothing
         return {dt.date(ctx.year, m, 1) for m in range(1, ctx.as_of.month + 1)}
@@ -296,7 +295,7 @@ def _covered_periods(rule: Rule, ctx: Context, findings: list[Finding]) -> set[d
 
 def _reconcile(run: RuleRun, rule: Rule, ctx: Context, findings: list[Finding]) -> dict[str, int]:
     now = timezone.now()
-    periods = _covered_periods(rule, ctx, findings) or set()
+    periods = _covered_periods(rule, ctx)
     keys = {(f.subject_key, f.period) for f in findings}
     existing = {
         (a.subject_key, a.period): a
@@ -420,7 +419,7 @@ def _settle_earlier_months(
     alerts under inquiry are left to the inquiry.) Only a run for the latest month does
     this, so a backtest-like run for a past date leaves later months alone."""
     spec = registry.RULES[rule.code]
-    if isinstance(spec, PaymentRule) or rule.code == "B07":
+    if spec.payment_months:
         return 0, 0
     if Alert.objects.filter(
         rule=rule, region=ctx.region, year=ctx.year, period__gt=ctx.period
@@ -511,7 +510,7 @@ def _backtest(
     out: dict[str, Any] = {"months": []}
     totals: dict[str, Counter[int]] = {"proposed": Counter(), "current": Counter()}
     seen: dict[str, set[tuple[str, dt.date]]] = {"proposed": set(), "current": set()}
-    per_month = isinstance(spec, AggregateRule) and rule.code != "B07"
+    per_month = not spec.payment_months
     dates = month_ends(start, end) if per_month else [end]
     for as_of in dates:
         ctx = Context(region=region, year=year, as_of=as_of)
@@ -535,7 +534,3 @@ def _backtest(
     out["proposed"], out["current"] = dict(totals["proposed"]), dict(totals["current"])
     out["levels"] = [(int(v), label) for v, label in registry.Level.choices]
     return out
-
-
-def amount_total(alerts: Iterable[Alert]) -> Decimal:
-    return sum((a.amount for a in alerts), Decimal(0))

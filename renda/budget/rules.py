@@ -325,6 +325,10 @@ class RuleDef:
     category: str
     subject_type: str
     params: tuple[Param, ...]
+    # False: the verdict is about the as-of month (progress, ratios), and the latest month's
+    # verdict is the current one. True: findings fall in the months of the payments behind
+    # them (the payment rules, and B07).
+    payment_months: bool = False
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.to_json(p.default) for p in self.params}
@@ -362,6 +366,8 @@ class RuleDef:
 
 @dataclass(frozen=True)
 class PaymentRule(RuleDef):
+    payment_months: bool = True  # each payment is judged once, in the month it was paid
+
     predicate: Callable[[Context, dict[str, Any]], Q] = lambda ctx, p: Q(pk__in=[])
     explain: Callable[[dict[str, Any], dict[str, Any]], str] = lambda row, p: ""
     level_of: Callable[[dict[str, Any], dict[str, Any]], int] = lambda row, p: int(p["level"])
@@ -1312,6 +1318,7 @@ AGGREGATE_RULES: tuple[AggregateRule, ...] = (
             level_param(Level.WARNING),
         ),
         evaluate=_b07,
+        payment_months=True,
     ),
     AggregateRule(
         code="B09",

@@ -592,7 +592,7 @@ def load_demo_year(
         from . import rules as registry
         from .engine import month_ends
 
-        progress = [r.code for r in registry.AGGREGATE_RULES if r.code != "B07"]
+        progress = [r.code for r in registry.AGGREGATE_RULES if not r.payment_months]
         for as_of in month_ends(dt.date(year, 1, 1), dt.date(year, 11, 30)):
             run_rules(
                 actor=actor,
