@@ -135,6 +135,18 @@ class Param:
         return str(value) if isinstance(value, Decimal) else value
 
 
+def min_indicators_param() -> Param:
+    """Units whose indicators are below this are too small for a progress verdict."""
+    return Param(
+        "min_indicators",
+        "指标低于此数的单位不预警（元）",
+        "amount",
+        Decimal("100000"),
+        Decimal("0"),
+        Decimal("10000000000"),
+    )
+
+
 def level_param(default: int) -> Param:
     return Param("level", "预警级别（1提示 2警告 3严重）", "level", default, 1, 3)
 
@@ -240,13 +252,16 @@ class Context:
         return info
 
     @cached_property
-    def has_summaries(self) -> bool:
-        return SummaryState.objects.filter(region=self.region, year=self.year).exists()
+    def summary_state(self) -> SummaryState | None:
+        return SummaryState.objects.filter(region=self.region, year=self.year).first()
 
-    @cached_property
+    @property
+    def has_summaries(self) -> bool:
+        return self.summary_state is not None
+
+    @property
     def summary_covers_as_of(self) -> bool:
-        state = SummaryState.objects.filter(region=self.region, year=self.year).first()
-        last = state.last_pay_date if state else None
+        last = self.summary_state.last_pay_date if self.summary_state else None
         return last is None or self.as_of >= last
 
     def paid(
@@ -1247,14 +1262,7 @@ AGGREGATE_RULES: tuple[AggregateRule, ...] = (
         subject_type=Rule.SubjectType.UNIT,
         params=(
             *_tiers(10, 20, 30),
-            Param(
-                "min_indicators",
-                "指标低于此数的单位不预警（元）",
-                "amount",
-                Decimal("100000"),
-                Decimal("0"),
-                Decimal("10000000000"),
-            ),
+            min_indicators_param(),
             Param("start_month", "从几月1日起预警", "int", 3, 1, 12),
         ),
         evaluate=_b01,
@@ -1279,14 +1287,7 @@ AGGREGATE_RULES: tuple[AggregateRule, ...] = (
         params=(
             *_tiers(None, 50, None, kind="percent"),
             Param("from_month", "年末起始月份", "int", 11, 7, 12),
-            Param(
-                "min_indicators",
-                "指标低于此数的单位不预警（元）",
-                "amount",
-                Decimal("100000"),
-                Decimal("0"),
-                Decimal("10000000000"),
-            ),
+            min_indicators_param(),
         ),
         evaluate=_b04,
     ),

@@ -12,8 +12,6 @@ from django.db import transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .tasks_inquiries import *  # noqa: F403  (registers the inquiry reminder job with Huey)
-
 logger = logging.getLogger(__name__)
 
 # Set while a caller loads several files in a row and runs the rules once at the end
@@ -85,3 +83,12 @@ def nightly_budget_rules() -> None:
             )
         except Exception:  # one treasury's failure must not stop the others
             logger.exception("nightly rules failed for %s %s", state.region_id, state.year)
+
+
+@db_periodic_task(crontab(hour="8", minute="20"))
+def daily_inquiry_reminders() -> None:
+    """At the start of the working day: remind the addressees of late inquiry letters
+    (skips days off; each letter at most once a day)."""
+    from .inquiries import remind_overdue_inquiries
+
+    remind_overdue_inquiries()

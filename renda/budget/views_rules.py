@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -123,7 +123,6 @@ def _render(request: HttpRequest, name: str, context: dict[str, Any]) -> HttpRes
 
 @role_required(*READERS)
 def rule_list(request: HttpRequest) -> HttpResponse:
-    engine.ensure_rules()
     region, year = _default_scope()
     counts = {
         (row["rule_id"], row["level"]): row["n"]
@@ -151,7 +150,6 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*READERS)
 def rule_detail(request: HttpRequest, code: str) -> HttpResponse:
-    engine.ensure_rules()
     rule = get_rule_for_user(request.user, code)
     can_manage = can_manage_rules(request.user)
     form = RuleForm(rule=rule)
@@ -159,7 +157,7 @@ def rule_detail(request: HttpRequest, code: str) -> HttpResponse:
     result = None
     if request.method == "POST":
         if not can_manage:
-            return HttpResponse("您的角色不能修改预警规则。", status=403)
+            raise PermissionDenied("您的角色不能修改预警规则。")
         form = RuleForm(request.POST, rule=rule)
         backtest_form = BacktestForm(request.POST) if "backtest" in request.POST else backtest_form
         if form.is_valid():

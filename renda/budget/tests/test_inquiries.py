@@ -252,12 +252,12 @@ def test_late_letters_are_reminded_once_per_working_day(world: Any) -> None:
 
 
 def test_the_periodic_task_runs_the_reminders(world: Any) -> None:
-    from renda.budget import tasks_inquiries
+    from renda.budget import tasks
 
     inquiry = issued_inquiry(world)
     Inquiry.objects.filter(pk=inquiry.pk).update(due_at=timezone.now() - dt.timedelta(days=30))
     Notification.objects.all().delete()
-    tasks_inquiries.daily_inquiry_reminders.call_local()
+    tasks.daily_inquiry_reminders.call_local()
     # On a working day both are told; on a day off nobody is.
     expected = 2 if workcal.is_workday(timezone.localdate()) else 0
     assert Notification.objects.count() == expected
