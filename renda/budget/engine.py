@@ -216,13 +216,18 @@ def run_rules(
     trigger: str = RuleRun.Trigger.MANUAL,
     batch_id: int | None = None,
     codes: Iterable[str] | None = None,
+    kinds: Iterable[str] | None = None,
 ) -> RuleRun:
-    """Evaluate the enabled rules the trigger runs and bring the alerts up to date."""
+    """Evaluate the enabled rules the trigger runs and bring the alerts up to date.
+
+    `kinds`: the kinds of data an import changed; only the rules that read one of them are
+    evaluated (a payments import does not re-judge the debt ratio)."""
     ensure_rules()
     as_of = as_of or default_as_of(region, year)
     if as_of.year != year:
         raise ValidationError(f"截至日期 {as_of} 不在 {year} 年度内。")
     wanted = set(codes) if codes else None
+    changed = set(kinds) if kinds is not None else None
     with transaction.atomic():
         # Serialises runs of one treasury (see the module docstring).
         FinanceRegion.objects.select_for_update().get(pk=region.pk)
@@ -238,7 +243,9 @@ def run_rules(
         rules = [
             r
             for r in Rule.objects.filter(enabled=True).order_by("code")
-            if r.schedule in SCHEDULES.get(trigger, set()) and (wanted is None or r.code in wanted)
+            if r.schedule in SCHEDULES.get(trigger, set())
+            and (wanted is None or r.code in wanted)
+            and (changed is None or _reads_any(r.code, changed))
         ]
         ctx = Context(region=region, year=year, as_of=as_of, batch_id=batch_id)
         evaluated = evaluate(ctx, [(r, r.params) for r in rules])
@@ -275,11 +282,18 @@ def run_rules(
                 "as_of": as_of.isoformat(),
                 "trigger": trigger,
                 "incremental": batch_id is not None,
+                "kinds": sorted(changed) if changed is not None else None,
                 "failed": failed,
                 "raised": sum(r.get("raised", 0) for r in results.values()),
             },
         )
     return run
+
+
+def _reads_any(code: str, kinds: set[str]) -> bool:
+    spec = registry.RULES.get(code)
+    # A rule without a registered evaluator is kept, so that the run records its failure.
+    return spec is None or bool(spec.inputs & kinds)
 
 
 def _covered_periods(rule: Rule, ctx: Context) -> set[dt.date]:

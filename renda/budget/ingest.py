@@ -1346,10 +1346,16 @@ def _drop_secondary_indexes(cursor: Any, table: str, incoming: int) -> list[str]
     return [definition for _, definition in definitions]
 
 
-def after_merge(spec: k.KindSpec, batch: ImportBatch, comp: Compiled) -> None:
-    """Set-based follow-ups that keep references in step."""
+def after_merge(
+    spec: k.KindSpec, batch: ImportBatch, comp: Compiled, *, inserted: int, updated: int
+) -> None:
+    """Set-based follow-ups that keep references and summaries in step (same transaction)."""
     with connection.cursor() as cursor:
-        if spec.slug == "codes":
+        if spec.slug == "payments" and (inserted or updated):
+            from .summaries import refresh_for_batch
+
+            refresh_for_batch(batch.pk, only_added=not updated)
+        elif spec.slug == "codes":
             cursor.execute(
                 "UPDATE budget_classificationcode SET "
                 "parent_code = CASE WHEN parent_code = '' AND length(code) > 3 THEN substr(code, 1, length(code) - 2) ELSE parent_code END, "
@@ -1446,7 +1452,7 @@ def run(
         try:
             with transaction.atomic():
                 inserted, updated = merge(comp, batch, total=outcome.rows_total)
-                after_merge(spec, batch, comp)
+                after_merge(spec, batch, comp, inserted=inserted, updated=updated)
                 if before_merge:
                     before_merge(inserted, updated)
         except Exception as exc:

@@ -32,9 +32,11 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     F,
     Max,
     Min,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -344,6 +346,10 @@ class RuleDef:
     # verdict is the current one. True: findings fall in the months of the payments behind
     # them (the payment rules, and B07).
     payment_months: bool = False
+    # The kinds of imported data (kinds.py slugs) whose change can change the verdict: a run
+    # after an import evaluates only the rules that read what it brought (the nightly run
+    # evaluates them all, with the new date's time progress).
+    inputs: frozenset[str] = frozenset()
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.to_json(p.default) for p in self.params}
@@ -382,6 +388,7 @@ class RuleDef:
 @dataclass(frozen=True)
 class PaymentRule(RuleDef):
     payment_months: bool = True  # each payment is judged once, in the month it was paid
+    inputs: frozenset[str] = frozenset({"payments", "units"})
 
     predicate: Callable[[Context, dict[str, Any]], Q] = lambda ctx, p: Q(pk__in=[])
     explain: Callable[[dict[str, Any], dict[str, Any]], str] = lambda row, p: ""
@@ -491,6 +498,7 @@ PAYMENT_RULES: tuple[PaymentRule, ...] = (
             )
             + "，属于无预算支出。"
         ),
+        inputs=frozenset({"payments", "units", "indicators"}),
     ),
     PaymentRule(
         code="B05",
@@ -868,15 +876,27 @@ def _b07(ctx: Context, p: dict[str, Any]) -> list[Finding]:
         base = base.filter(
             pay_date__gte=span["first"] - margin, pay_date__lte=span["last"] + margin
         )
-    if ctx.batch_id is None and ctx.has_summaries:
+    if ctx.has_summaries:
         # The payee summary (one row per pair: all its payments, of any size and date)
         # over-counts, so it can only let through too many pairs, never drop one; the
-        # windows below are exact. It holds ~15 times fewer rows than the payments.
-        pairs = list(
-            PayeeSummary.objects.filter(
-                region=ctx.region, year=ctx.year, count__gte=2, amount__gte=total
-            ).values_list("unit_id", "payee_name")
+        # windows below are exact. It holds ~15 times fewer rows than the payments, and it
+        # already counts a new batch: the import adds it in the same transaction.
+        candidates = PayeeSummary.objects.filter(
+            region=ctx.region, year=ctx.year, count__gte=2, amount__gte=total
         )
+        if ctx.batch_id is not None:
+            # Incremental: a new window holds a new payment, so only the pairs it paid.
+            candidates = candidates.filter(
+                Exists(
+                    ctx.payments().filter(
+                        kind=Payment.Kind.PAYMENT,
+                        amount__lt=single,
+                        unit_id=OuterRef("unit_id"),
+                        payee_name=OuterRef("payee_name"),
+                    )
+                )
+            )
+        pairs = list(candidates.values_list("unit_id", "payee_name"))
     else:
         pairs = list(
             base.values("unit_id", "payee_name")
@@ -1266,6 +1286,7 @@ AGGREGATE_RULES: tuple[AggregateRule, ...] = (
             Param("start_month", "从几月1日起预警", "int", 3, 1, 12),
         ),
         evaluate=_b01,
+        inputs=frozenset({"payments", "units", "indicators", "adjustments"}),
     ),
     AggregateRule(
         code="B02",
@@ -1276,6 +1297,7 @@ AGGREGATE_RULES: tuple[AggregateRule, ...] = (
         subject_type=Rule.SubjectType.INDICATOR,
         params=(level_param(Level.SEVERE),),
         evaluate=_b02,
+        inputs=frozenset({"payments", "units", "indicators", "adjustments"}),
     ),
     AggregateRule(
         code="B04",
@@ -1290,6 +1312,7 @@ AGGREGATE_RULES: tuple[AggregateRule, ...] = (
             min_indicators_param(),
         ),
         evaluate=_b04,
+        inputs=frozenset({"payments", "units", "indicators", "adjustments"}),
     ),
     AggregateRule(
         code="B07",
@@ -1320,6 +1343,7 @@ AGGREGATE_RULES: tuple[AggregateRule, ...] = (
         ),
         evaluate=_b07,
         payment_months=True,
+        inputs=frozenset({"payments", "units"}),
     ),
     AggregateRule(
         code="B09",
@@ -1330,6 +1354,7 @@ AGGREGATE_RULES: tuple[AggregateRule, ...] = (
         subject_type=Rule.SubjectType.UNIT,
         params=_tiers(90, None, 100, kind="percent", high=1000),
         evaluate=_b09,
+        inputs=frozenset({"payments", "units", "indicators"}),
     ),
     AggregateRule(
         code="B10",
@@ -1340,6 +1365,7 @@ AGGREGATE_RULES: tuple[AggregateRule, ...] = (
         subject_type=Rule.SubjectType.REVENUE_CLASS,
         params=_tiers(10, 20, None),
         evaluate=_b10,
+        inputs=frozenset({"revenue", "revenue-budget"}),
     ),
     AggregateRule(
         code="B13",
@@ -1362,6 +1388,7 @@ AGGREGATE_RULES: tuple[AggregateRule, ...] = (
             Param("inflow_level", "调入超标的级别", "level", int(Level.WARNING), 1, 3),
         ),
         evaluate=_b13,
+        inputs=frozenset({"adjustments", "indicators", "units"}),
     ),
     AggregateRule(
         code="B14",
@@ -1372,6 +1399,7 @@ AGGREGATE_RULES: tuple[AggregateRule, ...] = (
         subject_type=Rule.SubjectType.REGION,
         params=_tiers(120, 200, 300, kind="percent", high=10000),
         evaluate=_b14,
+        inputs=frozenset({"debt"}),
     ),
     AggregateRule(
         code="B15",
@@ -1382,6 +1410,7 @@ AGGREGATE_RULES: tuple[AggregateRule, ...] = (
         subject_type=Rule.SubjectType.PROJECT,
         params=_tiers(None, 20, 40),
         evaluate=_b15,
+        inputs=frozenset({"projects"}),
     ),
 )
 

@@ -571,7 +571,7 @@ def load_demo_year(
         profile = synthetic.SCALES[scale]
         ensure_finance_region(actor=actor, code=profile.region_code, name=profile.region_name)
         batches = {}
-        # One summary rebuild and one rules run at the end instead of one per file.
+        # One rules run at the end instead of one per file.
         from .tasks import rules_paused
 
         with rules_paused():
@@ -583,9 +583,8 @@ def load_demo_year(
             cursor.execute("ANALYZE budget_payment")
     from .engine import run_rules
     from .models import RuleRun
-    from .summaries import refresh_payment_summary
 
-    refresh_payment_summary(region_id=region.pk, year=year)
+    # The payments import brought the summaries up to date in its own transaction.
     if monthly_history:
         # What the nightly job would have left behind over the year: the progress rules
         # judged at every month end (the alerts-by-month view), before the year-end run.

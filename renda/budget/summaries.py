@@ -18,7 +18,14 @@ from django.db.models import Count, Max, Min, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
-from .models import FinanceRegion, PayeeSummary, Payment, PaymentSummary, SummaryState
+from .models import (
+    FinanceRegion,
+    PayeeSummary,
+    Payment,
+    PaymentSummary,
+    RecordChange,
+    SummaryState,
+)
 
 # Model columns grouped on; the SELECT yields them, then the annotations in the order they
 # were added (month, total, n), which is the INSERT's column order.
@@ -33,6 +40,9 @@ _PAYEE_COLUMNS = (*_PAYEE_GROUP, "amount", "count")
 # default 4 MB of work_mem the GROUP BYs of the summary and of rule B07 spill to disk in 64
 # batches, and JIT compilation adds about 1.5 s to each statement of a few seconds.
 ANALYTIC_SETTINGS = {"jit": "off", "work_mem": "256MB"}
+# A batch this large (a first load, not a day's data) refreshes the planner's statistics of
+# the summary tables it filled.
+BIG_BATCH = 100_000
 
 
 def tune_for_analytics() -> None:
@@ -161,6 +171,8 @@ def append_batch(*, batch_id: int) -> dict[tuple[int, int], list[int]]:
         .order_by()
     )
     touched: dict[tuple[int, int], list[int]] = {}
+    if sum(row["n"] for row in spans) >= BIG_BATCH:
+        _analyze()  # a first load of a year: the planner must not think the tables empty
     for row in spans:
         key = (row["region_id"], row["year"])
         touched[key] = list(range(row["first"].month, row["last"].month + 1))
@@ -201,32 +213,48 @@ def _update_state(region_id: int, year: int) -> None:
 
 
 def months_of_batch(batch_id: int) -> dict[tuple[int, int], list[int]]:
-    """{(region id, year): [months]} of the payments an import batch wrote."""
+    """{(region id, year): [months]} of the payments an import batch wrote, and of the
+    months that corrected payments left (a correction may change the date)."""
     rows = (
         Payment.objects.filter(batch_id=batch_id)
         .values("region_id", "year")
         .annotate(first=Min("pay_date"), last=Max("pay_date"))
         .order_by()
     )
+    # Treasury and year are part of a payment's key, so a correction stays in its year:
+    # the months it left are added to every (treasury, year) of the batch (usually one).
+    left = {
+        dt.date.fromisoformat(str(before)[:10]).month
+        for before in RecordChange.objects.filter(batch_id=batch_id, kind="payments")
+        .exclude(before__pay_date=None)
+        .values_list("before__pay_date", flat=True)
+    }
     touched: dict[tuple[int, int], list[int]] = {}
     for row in rows:
         # A batch holds a span of dates; every month between its first and last is rebuilt
         # (a day's or a month's import spans one or two).
-        touched[(row["region_id"], row["year"])] = list(
-            range(row["first"].month, row["last"].month + 1)
-        )
+        span = set(range(row["first"].month, row["last"].month + 1))
+        touched[(row["region_id"], row["year"])] = sorted(span | left)
     return touched
 
 
-def refresh_for_batch(batch_id: int) -> dict[tuple[int, int], list[int]]:
-    """Bring the summaries up to date after a payments import: append the batch when it only
-    added payments (a day's data), rebuild its months when it changed stored ones."""
-    from renda.core.models import ImportBatch
+def refresh_for_batch(
+    batch_id: int, *, only_added: bool | None = None
+) -> dict[tuple[int, int], list[int]]:
+    """Bring the summaries up to date after a payments import: add the batch when it only
+    added payments (a day's data), rebuild its months when it changed stored ones.
 
-    summary = ImportBatch.objects.filter(pk=batch_id).values_list("summary", flat=True).first()
+    The importer calls this inside the transaction that writes the payments, so summaries
+    and payments commit together and a batch is added exactly once. `only_added` is the
+    importer's own count; without it the batch record's summary tells."""
+    if only_added is None:
+        from renda.core.models import ImportBatch
+
+        summary = ImportBatch.objects.filter(pk=batch_id).values_list("summary", flat=True).first()
+        only_added = summary is not None and bool(summary) and not summary.get("updated")
     # The upsert needs PostgreSQL's NULLS NOT DISTINCT key; SQLite (development, the demo)
     # rebuilds the months, which at its sizes is quick anyway.
-    if connection.vendor == "postgresql" and summary and not summary.get("updated"):
+    if connection.vendor == "postgresql" and only_added:
         return append_batch(batch_id=batch_id)
     touched = months_of_batch(batch_id)
     for (region_id, year), months in touched.items():

@@ -38,9 +38,9 @@ def run_uploaded_batch(batch_id: int, expected_year: int | None = None) -> None:
 
 
 def on_data_imported(sender: Any, kind: str, batch: Any, **kwargs: Any) -> None:
-    """After every committed import: rebuild the payment summaries of the months it touched
-    (payments), then run the rules — incrementally over the new payments, in full for the
-    other kinds of data (indicators, revenue, debt… change the aggregate rules' inputs)."""
+    """After every committed import, run the rules that read its kind of data: over just the
+    new payments for a payments import (the import itself already brought the summaries up
+    to date, in its own transaction), in full for the other kinds."""
     if _after_import_paused.get():
         return
     batch_id = batch.pk
@@ -51,10 +51,10 @@ def on_data_imported(sender: Any, kind: str, batch: Any, **kwargs: Any) -> None:
 def rules_after_import(batch_id: int, kind: str) -> None:
     from .engine import run_rules
     from .models import FinanceRegion, RuleRun
-    from .summaries import refresh_for_batch, touched_years
+    from .summaries import months_of_batch, touched_years
 
     if kind == "payments":
-        touched = list(refresh_for_batch(batch_id))
+        touched = list(months_of_batch(batch_id))
         incremental = True
     else:
         touched = touched_years(batch_id, kind)
@@ -67,6 +67,7 @@ def rules_after_import(batch_id: int, kind: str) -> None:
             year=year,
             trigger=RuleRun.Trigger.IMPORT,
             batch_id=batch_id if incremental else None,
+            kinds={kind},
         )
 
 

@@ -290,6 +290,51 @@ def test_an_incremental_run_sees_the_new_payments_only_and_clears_nothing(world,
     assert Alert.objects.get(rule__code="B12").status == Alert.Status.OPEN  # not cleared
 
 
+def test_an_incremental_run_finds_a_split_across_an_earlier_and_a_new_batch(
+    world, county, tmp_path
+):
+    load(
+        world.staff,
+        tmp_path,
+        "payments",
+        [
+            payment_row("E1", "600000.00", payee_name="甲建设公司", pay_date="2025-06-16"),
+            payment_row("FAR", "600000.00", payee_name="乙建设公司", pay_date="2025-05-02"),
+        ],
+    )
+    run(county)
+    assert not Alert.objects.filter(rule__code="B07").exists()
+    batch = load(
+        world.staff,
+        tmp_path,
+        "payments",
+        [
+            payment_row("N1", "500000.00", payee_name="甲建设公司", pay_date="2025-06-20"),
+            payment_row("N2", "500000.00", payee_name="乙建设公司", pay_date="2025-06-20"),
+        ],
+    )
+    result = run(county, batch_id=batch.pk, trigger=RuleRun.Trigger.IMPORT, kinds={"payments"})
+    assert result.results["B07"]["found"] == 1
+    split = Alert.objects.get(rule__code="B07")
+    assert split.subject_key == "105001|甲建设公司|2025-06-16"
+    assert split.amount == Decimal("1100000.00") and len(split.evidence["payments"]) == 2
+
+
+def test_a_run_after_an_import_evaluates_only_the_rules_that_read_its_kind(world, county):
+    from renda.budget import rules as registry
+
+    after_payments = run(county, trigger=RuleRun.Trigger.IMPORT, kinds={"payments"})
+    assert set(after_payments.results) == {
+        code for code, spec in registry.RULES.items() if "payments" in spec.inputs
+    }
+    assert {"B01", "B02", "B03", "B07", "B09"} <= set(after_payments.results)
+    assert not {"B10", "B13", "B14", "B15"} & set(after_payments.results)
+    after_debt = run(county, trigger=RuleRun.Trigger.IMPORT, kinds={"debt"})
+    assert set(after_debt.results) == {"B14"}
+    nightly = run(county, trigger=RuleRun.Trigger.NIGHTLY)
+    assert len(nightly.results) == 16
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_import_refreshes_the_summaries_and_runs_the_rules(world, tmp_path):
     reference_data(world.staff, tmp_path)

@@ -57,37 +57,63 @@ def test_the_summary_equals_the_payments(world, tmp_path, region):
     assert state.last_pay_date == dt.date(2025, 3, 12) and state.payments == 5
 
 
-def test_a_batch_rebuilds_only_its_months(world, tmp_path, region):
+def test_the_import_keeps_the_summaries_and_rebuilds_only_its_months(world, tmp_path, region):
     load(world.staff, tmp_path, "payments", [payment_row("A1", "100.00", pay_date="2025-01-10")])
-    summaries.refresh_payment_summary(region_id=region.pk, year=2025)
     january = PaymentSummary.objects.get(month=1)
+    assert january.amount == Decimal("100.00")
     batch = load(
         world.staff, tmp_path, "payments", [payment_row("B1", "40.00", pay_date="2025-04-10")]
     )
-    touched = summaries.refresh_for_batch(batch.pk)
-    assert touched == {(region.pk, 2025): [4]}
+    assert summaries.months_of_batch(batch.pk) == {(region.pk, 2025): [4]}
     assert PaymentSummary.objects.get(month=1).pk == january.pk  # not rebuilt
     assert PaymentSummary.objects.get(month=4).amount == Decimal("40.00")
     # A correction of January in a later batch rebuilds January.
-    fix = load(
-        world.staff, tmp_path, "payments", [payment_row("A1", "120.00", pay_date="2025-01-10")]
-    )
-    summaries.refresh_for_batch(fix.pk)
+    load(world.staff, tmp_path, "payments", [payment_row("A1", "120.00", pay_date="2025-01-10")])
     assert PaymentSummary.objects.get(month=1).amount == Decimal("120.00")
+    assert PaymentSummary.objects.aggregate(t=Sum("amount"))["t"] == Decimal("160.00")
 
 
-def test_an_insert_only_batch_is_added_and_sums_stay_right(world, tmp_path, region):
+def test_a_correction_that_moves_a_payment_rebuilds_the_month_it_left(world, tmp_path, region):
+    load(world.staff, tmp_path, "payments", [payment_row("A1", "100.00", pay_date="2025-01-10")])
+    fix = load(
+        world.staff, tmp_path, "payments", [payment_row("A1", "100.00", pay_date="2025-03-02")]
+    )
+    assert summaries.months_of_batch(fix.pk) == {(region.pk, 2025): [1, 3]}
+    by_month = dict(
+        PaymentSummary.objects.values_list("month").annotate(t=Sum("amount")).order_by()
+    )
+    assert by_month == {3: Decimal("100.00")}
+    assert SummaryState.objects.get(region=region, year=2025).last_pay_date == dt.date(2025, 3, 2)
+
+
+def test_an_insert_only_batch_is_added_once_and_sums_stay_right(world, tmp_path, region):
     from renda.budget.models import PayeeSummary
 
     load(world.staff, tmp_path, "payments", [payment_row("A1", "100.00", pay_date="2025-04-01")])
-    summaries.refresh_payment_summary(region_id=region.pk, year=2025)
-    batch = load(
-        world.staff, tmp_path, "payments", [payment_row("A2", "60.00", pay_date="2025-04-02")]
-    )
-    summaries.refresh_for_batch(batch.pk)
+    load(world.staff, tmp_path, "payments", [payment_row("A2", "60.00", pay_date="2025-04-02")])
     # PostgreSQL adds the batch into the key's row (upsert); SQLite rebuilds the month.
     april = PaymentSummary.objects.filter(month=4)
     assert april.count() == 1 and april.get().amount == Decimal("160.00") and april.get().count == 2
     payees = PayeeSummary.objects.filter(payee_name="湖南锡都办公设备有限公司")
     assert payees.aggregate(t=Sum("amount"), n=Sum("count")) == {"t": Decimal("160.00"), "n": 2}
     assert SummaryState.objects.get(region=region, year=2025).payments == 2
+    # The same file again changes nothing, in the payments or in the summaries.
+    load(world.staff, tmp_path, "payments", [payment_row("A2", "60.00", pay_date="2025-04-02")])
+    assert PaymentSummary.objects.get(month=4).amount == Decimal("160.00")
+    assert SummaryState.objects.get(region=region, year=2025).payments == 2
+
+
+def test_a_rejected_file_leaves_the_summaries_alone(world, tmp_path, region):
+    load(world.staff, tmp_path, "payments", [payment_row("A1", "100.00", pay_date="2025-04-01")])
+    bad = load(
+        world.staff,
+        tmp_path,
+        "payments",
+        [
+            payment_row("A2", "60.00", pay_date="2025-04-02"),
+            payment_row("A3", "abc", pay_date="2025-04-03"),
+        ],
+    )
+    assert bad.status == "invalid"
+    assert PaymentSummary.objects.aggregate(t=Sum("amount"))["t"] == Decimal("100.00")
+    assert SummaryState.objects.get(region=region, year=2025).payments == 1
