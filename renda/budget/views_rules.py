@@ -18,6 +18,8 @@ from django.views.decorators.http import require_POST
 from renda.accounts.permissions import role_required
 
 from . import engine
+from . import rules as registry
+from .kinds import KINDS
 from .models import Alert, FinanceRegion, Level, Rule, RuleRun, RuleVersion, SummaryState
 from .permissions import READERS, can_manage_rules, can_view_budget_data, get_rule_for_user
 
@@ -148,6 +150,15 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _input_titles(code: str) -> list[str]:
+    """The kinds of data the rule reads, by their Chinese titles (an import of one of them
+    re-runs the rule)."""
+    spec = registry.RULES.get(code)
+    if spec is None:
+        return []
+    return [kind.title for slug, kind in KINDS.items() if slug in spec.inputs]
+
+
 @role_required(*READERS)
 def rule_detail(request: HttpRequest, code: str) -> HttpResponse:
     rule = get_rule_for_user(request.user, code)
@@ -191,6 +202,7 @@ def rule_detail(request: HttpRequest, code: str) -> HttpResponse:
             "backtest": result,
             "versions": versions,
             "can_manage": can_manage,
+            "inputs": _input_titles(rule.code),
             "recent_alerts": Alert.objects.filter(rule=rule)
             .select_related("unit")
             .order_by("-period", "-level")[:20],

@@ -49,6 +49,7 @@ def test_a_member_reads_but_cannot_change(client_for):
     client = client_for("sc_member")
     page = client.get("/budget/rules/B06/").content.decode()
     assert "国库集中支付大额资金监控" in page and "保存为新版本" not in page
+    assert "支付凭证" in page.split('data-testid="rule-inputs"')[1].split("</dd>")[0]
     assert client.post("/budget/rules/B06/", form_data(rule, p_amount="3000000")).status_code == 403
 
 
