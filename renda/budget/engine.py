@@ -61,7 +61,9 @@ def ensure_rules() -> list[Rule]:
         rule = existing.get(code)
         if rule is None:
             with transaction.atomic():
-                rule = Rule.objects.create(code=code, params=spec.defaults(), **descriptive)
+                rule = Rule.objects.create(
+                    code=code, params=spec.defaults(), schedule=spec.schedule, **descriptive
+                )
                 RuleVersion.objects.create(
                     rule=rule,
                     version=1,
@@ -299,10 +301,12 @@ def _reads_any(code: str, kinds: set[str]) -> bool:
 def _covered_periods(rule: Rule, ctx: Context) -> set[dt.date]:
     """The periods whose alerts this evaluation is the whole truth about: alerts there that
     were not found again are cleared."""
+    if ctx.batch_id is not None:
+        # An incremental run looked at what the new payments touched, not at everything:
+        # it clears nothing (the nightly run does).
+        return set()
     spec = registry.RULES[rule.code]
     if spec.payment_months:
-        if ctx.batch_id is not None:
-            return set()  # an incremental scan saw only new payments: it clears nothing
         return {dt.date(ctx.year, m, 1) for m in range(1, ctx.as_of.month + 1)}
     return {ctx.period}
 
@@ -453,7 +457,9 @@ def _settle_earlier_months(
     if not earlier:
         return 0, 0
     again = [a for a in earlier if a.subject_key in found]
-    gone = [a for a in earlier if a.subject_key not in found]
+    # An incremental run judged only the subjects the new payments touched: the others are
+    # not "gone", they were not looked at.
+    gone = [] if ctx.batch_id is not None else [a for a in earlier if a.subject_key not in found]
     Alert.objects.filter(pk__in=[a.pk for a in again]).update(
         status=Alert.Status.SUPERSEDED, last_run=run
     )
@@ -469,7 +475,7 @@ def _settle_earlier_months(
                 from_level=a.level,
                 at=now,
             )
-            for a in earlier
+            for a in again + gone
         ],
         batch_size=1000,
     )

@@ -1061,6 +1061,9 @@ class PayeeSummary(models.Model):
                 fields=["region", "year", "unit", "payee_name"], name="payeesummary_unique_pair"
             )
         ]
+        # Rule B07 starts from the pairs whose year total can reach its limit: a few hundred
+        # of 10^6 at province scale.
+        indexes = [models.Index(fields=["region", "year", "amount"], name="budget_payee_amount")]
 
     def __str__(self) -> str:
         return f"{self.year} {self.unit_id} {self.payee_name}"

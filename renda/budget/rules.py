@@ -32,11 +32,10 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    Exists,
     F,
+    Lookup,
     Max,
     Min,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -266,31 +265,29 @@ class Context:
         last = self.summary_state.last_pay_date if self.summary_state else None
         return last is None or self.as_of >= last
 
-    def paid(
-        self, group: str, *, months: Iterable[int] | None = None, **filters: Any
-    ) -> dict[Any, Decimal]:
-        """Payments up to the as-of date summed by `group` ("unit_id", "indicator_id"…), read
-        from the monthly summaries; the as-of month is read from the payments themselves
-        only when the as-of date falls inside the data (a backtest of a past date)."""
+    def _paid_sources(
+        self, group: str, months: Iterable[int] | None, filters: dict[str, Any]
+    ) -> list[QuerySet[Any]]:
+        """The querysets whose (group, total) rows add up to the payments up to the as-of
+        date: the monthly summaries, and the as-of month from the payments themselves only
+        when the as-of date falls inside the data (a backtest of a past date)."""
         last_month = self.as_of.month
         wanted = set(months) if months is not None else set(range(1, 13))
         full_months = {
             m for m in wanted if m < last_month or (m == last_month and self.summary_covers_as_of)
         }
-        totals: dict[Any, Decimal] = defaultdict(Decimal)
+        sources: list[QuerySet[Any]] = []
         if full_months:
-            qs = (
+            sources.append(
                 PaymentSummary.objects.filter(
-                    region=self.region, year=self.year, month__in=full_months, **filters
+                    region=self.region, year=self.year, month__in=sorted(full_months), **filters
                 )
                 .values(group)
                 .annotate(total=Sum("amount"))
                 .order_by()
             )
-            for row in qs:
-                totals[row[group]] += row["total"]
         if last_month in wanted and last_month not in full_months:
-            qs = (
+            sources.append(
                 Payment.objects.filter(
                     region=self.region,
                     year=self.year,
@@ -303,9 +300,67 @@ class Context:
                 .annotate(total=Sum("amount"))
                 .order_by()
             )
+        return sources
+
+    def paid(
+        self, group: str, *, months: Iterable[int] | None = None, **filters: Any
+    ) -> dict[Any, Decimal]:
+        """Payments up to the as-of date summed by `group` ("unit_id", "indicator_id"…), read
+        from the monthly summaries (see `_paid_sources`)."""
+        totals: dict[Any, Decimal] = defaultdict(Decimal)
+        for qs in self._paid_sources(group, months, filters):
             for row in qs:
                 totals[row[group]] += row["total"]
         return totals
+
+    def paid_sql(
+        self, group: str, *, months: Iterable[int] | None = None, **filters: Any
+    ) -> tuple[str, list[Any]]:
+        """SQL of `paid()` for use inside a larger statement: rows (key, total)."""
+        parts = [qs.query.sql_with_params() for qs in self._paid_sources(group, months, filters)]
+        if not parts:
+            return "SELECT NULL AS key, 0 AS total WHERE 1 = 0", []
+        # Only ORM-compiled SQL and a field name of ours are formatted in.
+        union = " UNION ALL ".join(
+            f"SELECT * FROM ({sql}) p{n}"  # noqa: S608
+            for n, (sql, _) in enumerate(parts)
+        )
+        params = [param for _, part_params in parts for param in part_params]
+        return (
+            f"SELECT u.{group} AS key, SUM(u.total) AS total FROM ({union}) u GROUP BY u.{group}",  # noqa: S608
+            params,
+        )
+
+    def available_sql(self) -> tuple[str, list[Any]]:
+        """SQL giving, per indicator counted at the as-of date (rows: id, unit_id, bgt_id,
+        thr_exp, available), the same available amount as `indicators` computes in Python:
+        its own amount + the 调减 rows naming it + adjustments in − out up to the as-of date.
+        For rules that compare in the database and bring back only what they find."""
+        r, y, d = self.region.pk, self.year, self.as_of
+        reduction = BudgetIndicator.Kind.REDUCTION
+        sql = """
+            SELECT i.id, i.unit_id, i.bgt_id, i.thr_exp,
+                   i.amount + COALESCE(red.total, 0) + COALESCE(adj.total, 0) AS available
+            FROM budget_budgetindicator i
+            LEFT JOIN (
+                SELECT ori_bgt_id, SUM(amount) AS total FROM budget_budgetindicator
+                WHERE region_id = %s AND year = %s AND kind = %s AND ori_bgt_id <> ''
+                  AND (doc_date IS NULL OR doc_date <= %s)
+                GROUP BY ori_bgt_id
+            ) red ON red.ori_bgt_id = i.bgt_id
+            LEFT JOIN (
+                SELECT indicator_id, SUM(amount) AS total FROM (
+                    SELECT to_indicator_id AS indicator_id, amount FROM budget_budgetadjustment
+                    WHERE region_id = %s AND year = %s AND adj_date <= %s AND to_indicator_id IS NOT NULL
+                    UNION ALL
+                    SELECT from_indicator_id, -amount FROM budget_budgetadjustment
+                    WHERE region_id = %s AND year = %s AND adj_date <= %s AND from_indicator_id IS NOT NULL
+                ) moved GROUP BY indicator_id
+            ) adj ON adj.indicator_id = i.id
+            WHERE i.region_id = %s AND i.year = %s AND (i.doc_date IS NULL OR i.doc_date <= %s)
+              AND NOT (i.kind = %s AND i.ori_bgt_id <> '')
+        """
+        return sql, [r, y, reduction, d, r, y, d, r, y, d, r, y, d, reduction]
 
     @cached_property
     def units(self) -> dict[int, tuple[str, str]]:
@@ -350,6 +405,8 @@ class RuleDef:
     # after an import evaluates only the rules that read what it brought (the nightly run
     # evaluates them all, with the new date's time progress).
     inputs: frozenset[str] = frozenset()
+    # The schedule a new Rule row starts with (staff may change it on the rule page).
+    schedule: str = Rule.Schedule.IMPORT_AND_NIGHTLY
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.to_json(p.default) for p in self.params}
@@ -462,10 +519,26 @@ def _b11(ctx: Context, p: dict[str, Any]) -> Q:
     return q
 
 
+class _AnyOf(Lookup):
+    """`column = ANY(%s)` with the whole list as ONE array parameter (PostgreSQL): a list of a
+    province's 3,000 unit names as 3,000 placeholders costs more to build and plan than the
+    scan of a day's payments it filters."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
+
+
 def _b12(ctx: Context, p: dict[str, Any]) -> Q:
     # Names of the year's units as a list, not a join: the scan then never touches the units
     # table, and `confirm` keeps only a payee equal to the paying unit itself.
-    return Q(payee_name__in=sorted({name for _, name in ctx.units.values()}))
+    names = sorted({name for _, name in ctx.units.values()})
+    if connection.vendor == "postgresql":
+        return Q(_AnyOf(F("payee_name"), names))
+    return Q(payee_name__in=names)
 
 
 def _b16(ctx: Context, p: dict[str, Any]) -> Q:
@@ -749,13 +822,29 @@ def _b01(ctx: Context, p: dict[str, Any]) -> list[Finding]:
     return findings
 
 
+def _decimal(value: Any) -> Decimal:
+    # PostgreSQL returns numeric as Decimal; SQLite returns its sums as float or int.
+    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(CENT)
+
+
 def _b02(ctx: Context, p: dict[str, Any]) -> list[Finding]:
-    paid = ctx.paid("indicator_id")
-    over = {
-        pk: (info, paid[pk])
-        for pk, info in ctx.indicators.items()
-        if pk in paid and paid[pk] > info["available"]
-    }
+    """Compared in the database: only the indicators paid beyond their available amount
+    come back (of ~10^4 at province scale, a handful)."""
+    paid_sql, paid_params = ctx.paid_sql("indicator_id")
+    available_sql, available_params = ctx.available_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.id, a.unit_id, a.bgt_id, a.available, paid.total FROM ({paid_sql}) paid "  # noqa: S608 - SQL of ours
+            f"JOIN ({available_sql}) a ON a.id = paid.key WHERE paid.total > a.available",
+            [*paid_params, *available_params],
+        )
+        over = {
+            pk: (
+                {"unit_id": unit_id, "bgt_id": bgt_id, "available": _decimal(available)},
+                _decimal(total),
+            )
+            for pk, unit_id, bgt_id, available, total in cursor.fetchall()
+        }
     evidence = _largest_payments(ctx, over)
     findings = []
     for pk, (info, spent) in over.items():
@@ -880,23 +969,30 @@ def _b07(ctx: Context, p: dict[str, Any]) -> list[Finding]:
         # The payee summary (one row per pair: all its payments, of any size and date)
         # over-counts, so it can only let through too many pairs, never drop one; the
         # windows below are exact. It holds ~15 times fewer rows than the payments, and it
-        # already counts a new batch: the import adds it in the same transaction.
-        candidates = PayeeSummary.objects.filter(
-            region=ctx.region, year=ctx.year, count__gte=2, amount__gte=total
+        # already counts a new batch: the import adds it in the same transaction. An index
+        # on the amount finds the few pairs that can reach the total at all.
+        pairs = list(
+            PayeeSummary.objects.filter(
+                region=ctx.region, year=ctx.year, count__gte=2, amount__gte=total
+            ).values_list("unit_id", "payee_name")
         )
-        if ctx.batch_id is not None:
-            # Incremental: a new window holds a new payment, so only the pairs it paid.
-            candidates = candidates.filter(
-                Exists(
-                    ctx.payments().filter(
-                        kind=Payment.Kind.PAYMENT,
-                        amount__lt=single,
-                        unit_id=OuterRef("unit_id"),
-                        payee_name=OuterRef("payee_name"),
-                    )
+        if ctx.batch_id is not None and pairs:
+            # Incremental: a new window holds a new payment, so only the pairs it paid. (Two
+            # steps on purpose: joined, the planner misjudges the batch and probes the
+            # summary once per new payment.)
+            paid_now = set(
+                ctx.payments()
+                .filter(
+                    kind=Payment.Kind.PAYMENT,
+                    amount__lt=single,
+                    unit_id__in={unit_id for unit_id, _ in pairs},
+                    payee_name__in={payee for _, payee in pairs},
                 )
+                .values_list("unit_id", "payee_name")
+                .distinct()
+                .order_by()
             )
-        pairs = list(candidates.values_list("unit_id", "payee_name"))
+            pairs = [pair for pair in pairs if pair in paid_now]
     else:
         pairs = list(
             base.values("unit_id", "payee_name")
@@ -993,13 +1089,34 @@ def _b07_windows(
 
 
 def _b09(ctx: Context, p: dict[str, Any]) -> list[Finding]:
-    budget = _unit_available(ctx, only=lambda i: bool(i["thr_exp"]))
-    spent = _paid_three_public(ctx)
+    units = None
+    if ctx.batch_id is not None:
+        # Incremental: only a unit that made a 三公 payment in this batch can have changed.
+        units = set(
+            ctx.payments()
+            .exclude(thr_exp="")
+            .values_list("unit_id", flat=True)
+            .distinct()
+            .order_by()
+        )
+        if not units:
+            return []
+    only = {"unit_id__in": sorted(units)} if units is not None else {}
+    paid_sql, paid_params = ctx.paid_sql("unit_id", thr_exp__in=ThreePublic.values, **only)
+    available_sql, available_params = ctx.available_sql()
+    with connection.cursor() as cursor:
+        # Per unit: its 三公 payments beside the available amount of its 三公 indicators.
+        cursor.execute(
+            f"SELECT paid.key, paid.total, COALESCE(b.total, 0) FROM ({paid_sql}) paid "  # noqa: S608 - SQL of ours
+            f"LEFT JOIN (SELECT a.unit_id, SUM(a.available) AS total FROM ({available_sql}) a "
+            "WHERE a.thr_exp <> '' GROUP BY a.unit_id) b ON b.unit_id = paid.key",
+            [*paid_params, *available_params],
+        )
+        rows = [(unit_id, _decimal(s), _decimal(b)) for unit_id, s, b in cursor.fetchall()]
     findings = []
-    for unit_id, amount in spent.items():
+    for unit_id, amount, whole in rows:
         if amount <= 0:
             continue
-        whole = budget.get(unit_id, Decimal(0))
         ratio = _ratio(amount, whole)
         level = int(Level.SEVERE) if ratio is None else tier(ratio, p, strict=("severe",))
         if level is None:
@@ -1024,24 +1141,30 @@ def _b09(ctx: Context, p: dict[str, Any]) -> list[Finding]:
                     "三公预算（元）": str(whole),
                     "比例（%）": str(ratio),
                 },
-                evidence={
-                    "indicators": [
-                        pk
-                        for pk, i in ctx.indicators.items()
-                        if i["unit_id"] == unit_id and i["thr_exp"]
-                    ]
-                },
             )
         )
+    # The unit's 三公 indicators as evidence, for the units found only.
+    evidence: dict[int, list[int]] = defaultdict(list)
+    for unit_id, pk in (
+        _counted_indicators(ctx)
+        .filter(unit_id__in=[f.unit_id for f in findings])
+        .exclude(thr_exp="")
+        .values_list("unit_id", "pk")
+    ):
+        evidence[unit_id].append(pk)
+    for f in findings:
+        f.evidence = {"indicators": evidence[f.unit_id or 0]}
     return findings
 
 
-def _paid_three_public(ctx: Context) -> dict[int, Decimal]:
-    totals: dict[int, Decimal] = defaultdict(Decimal)
-    for code in ThreePublic.values:
-        for unit_id, amount in ctx.paid("unit_id", thr_exp=code).items():
-            totals[unit_id] += amount
-    return totals
+def _counted_indicators(ctx: Context) -> QuerySet[BudgetIndicator]:
+    """The indicator rows `Context.indicators` counts: issued by the as-of date, 调减 rows
+    naming another indicator left out (they count toward that one)."""
+    return (
+        BudgetIndicator.objects.filter(region=ctx.region, year=ctx.year)
+        .filter(Q(doc_date__isnull=True) | Q(doc_date__lte=ctx.as_of))
+        .exclude(kind=BudgetIndicator.Kind.REDUCTION, ori_bgt_id__gt="")
+    )
 
 
 def _b10(ctx: Context, p: dict[str, Any]) -> list[Finding]:
@@ -1287,6 +1410,9 @@ AGGREGATE_RULES: tuple[AggregateRule, ...] = (
         ),
         evaluate=_b01,
         inputs=frozenset({"payments", "units", "indicators", "adjustments"}),
+        # Measured against time progress, which moves with the calendar rather than with the
+        # data: judged once a day, at night, for every unit (T+1, as treasuries report).
+        schedule=Rule.Schedule.NIGHTLY,
     ),
     AggregateRule(
         code="B02",
@@ -1313,6 +1439,8 @@ AGGREGATE_RULES: tuple[AggregateRule, ...] = (
         ),
         evaluate=_b04,
         inputs=frozenset({"payments", "units", "indicators", "adjustments"}),
+        # A year-end pattern over two months of spending, not a single payment: nightly.
+        schedule=Rule.Schedule.NIGHTLY,
     ),
     AggregateRule(
         code="B07",
