@@ -1009,6 +1009,13 @@ class PaymentSummary(models.Model):
         verbose_name = verbose_name_plural = "支付汇总"
         indexes = [
             models.Index(fields=["unit"], name="budget_paysum_unit"),
+            # Rule B02 sums every indicator's payments: an index-only scan in indicator
+            # order halves that at province scale (measured 166 → 84 ms).
+            models.Index(
+                fields=["region", "year", "indicator"],
+                include=["month", "amount"],
+                name="budget_paysum_indicator",
+            ),
         ]
         constraints = [
             # NULLS NOT DISTINCT (PostgreSQL 15): payments without an indicator share a key

@@ -326,6 +326,9 @@ class Context:
             for n, (sql, _) in enumerate(parts)
         )
         params = [param for _, part_params in parts for param in part_params]
+        if len(parts) == 1:
+            sql = parts[0][0]
+            return f"SELECT u.{group} AS key, u.total FROM ({sql}) u", params  # noqa: S608
         return (
             f"SELECT u.{group} AS key, SUM(u.total) AS total FROM ({union}) u GROUP BY u.{group}",  # noqa: S608
             params,
@@ -452,6 +455,9 @@ class PaymentRule(RuleDef):
     level_of: Callable[[dict[str, Any], dict[str, Any]], int] = lambda row, p: int(p["level"])
     # A second look at a hit in Python, for what the predicate can only narrow down.
     confirm: Callable[[dict[str, Any]], bool] = lambda row: True
+    # True when `confirm` alone decides (it is the whole rule): the scan then does not
+    # repeat the predicate to tag the rows.
+    confirm_decides: bool = False
 
 
 @dataclass(frozen=True)
@@ -668,6 +674,7 @@ PAYMENT_RULES: tuple[PaymentRule, ...] = (
         params=(level_param(Level.WARNING),),
         predicate=_b12,
         confirm=lambda r: r["payee_name"] == r["unit__name"],
+        confirm_decides=True,
         explain=lambda r, p: (
             f"{r['unit__name']}于{r['pay_date']:%Y年%m月%d日}向本单位（收款人“{r['payee_name']}”）"
             f"支付{yuan(r['amount'])}元，用途“{r['purpose']}”。"
@@ -716,7 +723,7 @@ def payment_scan(
     for rule, params in rules:
         q = rule.predicate(ctx, params)
         combined |= q
-        flags[f"hit_{rule.code}"] = q
+        flags[f"hit_{rule.code}"] = Q(pk__isnull=False) if rule.confirm_decides else q
     qs = qs.filter(combined).annotate(
         **{
             name: Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
@@ -951,20 +958,8 @@ def _b07(ctx: Context, p: dict[str, Any]) -> list[Finding]:
         kind=Payment.Kind.PAYMENT,
         amount__lt=single,
     )
-    if ctx.batch_id is not None:
-        # Incremental: a window that holds a new payment lies within `days` of the new
-        # payments' dates, so only that stretch of the year is read.
-        span = (
-            ctx.payments()
-            .filter(kind=Payment.Kind.PAYMENT, amount__lt=single)
-            .aggregate(first=Min("pay_date"), last=Max("pay_date"))
-        )
-        if span["first"] is None:
-            return []
-        margin = dt.timedelta(days - 1)
-        base = base.filter(
-            pay_date__gte=span["first"] - margin, pay_date__lte=span["last"] + margin
-        )
+    new_payments = ctx.payments().filter(kind=Payment.Kind.PAYMENT, amount__lt=single)
+    spans: list[tuple[dt.date, dt.date]] = []  # incremental: dates of the new payments
     if ctx.has_summaries:
         # The payee summary (one row per pair: all its payments, of any size and date)
         # over-counts, so it can only let through too many pairs, never drop one; the
@@ -977,29 +972,42 @@ def _b07(ctx: Context, p: dict[str, Any]) -> list[Finding]:
             ).values_list("unit_id", "payee_name")
         )
         if ctx.batch_id is not None and pairs:
-            # Incremental: a new window holds a new payment, so only the pairs it paid. (Two
-            # steps on purpose: joined, the planner misjudges the batch and probes the
-            # summary once per new payment.)
-            paid_now = set(
-                ctx.payments()
-                .filter(
-                    kind=Payment.Kind.PAYMENT,
-                    amount__lt=single,
+            # Incremental: a new window holds a new payment, so only the pairs it paid, and
+            # their new payments' dates. (Two steps on purpose: joined, the planner misjudges
+            # the batch and probes the summary once per new payment.)
+            paid_now = {
+                (row["unit_id"], row["payee_name"]): (row["first"], row["last"])
+                for row in new_payments.filter(
                     unit_id__in={unit_id for unit_id, _ in pairs},
                     payee_name__in={payee for _, payee in pairs},
                 )
-                .values_list("unit_id", "payee_name")
-                .distinct()
+                .values("unit_id", "payee_name")
+                .annotate(first=Min("pay_date"), last=Max("pay_date"))
                 .order_by()
-            )
+            }
             pairs = [pair for pair in pairs if pair in paid_now]
+            spans = list(paid_now.values())
     else:
+        if ctx.batch_id is not None:
+            span = new_payments.aggregate(first=Min("pay_date"), last=Max("pay_date"))
+            spans = [(span["first"], span["last"])] if span["first"] else []
+            if not spans:
+                return []
+            base = base.filter(pay_date__gte=spans[0][0] - dt.timedelta(days - 1))
         pairs = list(
             base.values("unit_id", "payee_name")
             .annotate(n=Count("id"), s=Sum("amount"))
             .filter(n__gte=2, s__gte=total)
             .values_list("unit_id", "payee_name")
             .order_by()
+        )
+    if ctx.batch_id is not None and pairs:
+        # Incremental: a window that holds a new payment lies within `days` of the new
+        # payments' dates, so only that stretch of the year is read.
+        margin = dt.timedelta(days - 1)
+        base = base.filter(
+            pay_date__gte=min(first for first, _ in spans) - margin,
+            pay_date__lte=max(last for _, last in spans) + margin,
         )
     if not pairs:
         return []
