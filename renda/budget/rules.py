@@ -773,30 +773,62 @@ def _unit_label(ctx: Context, unit_id: int) -> tuple[str, str]:
     return ctx.units.get(unit_id, (str(unit_id), str(unit_id)))
 
 
-def _unit_available(
-    ctx: Context, *, only: Callable[[dict[str, Any]], bool] = lambda i: True
-) -> dict[int, Decimal]:
-    totals: dict[int, Decimal] = defaultdict(Decimal)
-    for info in ctx.indicators.values():
-        if only(info):
-            totals[info["unit_id"]] += info["available"]
-    return totals
-
-
 def _ratio(part: Decimal, whole: Decimal) -> Decimal | None:
     return None if not whole else (part * HUNDRED / whole).quantize(CENT)
+
+
+def _unit_totals(
+    ctx: Context,
+    *,
+    min_available: Decimal,
+    months: Iterable[int] | None = None,
+    keep_unpaid: bool = True,
+    where: str = "TRUE",
+    params: Iterable[Any] = (),
+) -> list[tuple[int, Decimal, Decimal]]:
+    """(unit, available, paid) per unit whose indicators reach `min_available`, computed in
+    the database (`Context.available_sql`, `Context.paid_sql`); `where` (over `t.total`, the
+    available amount, and `t.paid`, the payments) narrows what comes back, so that a rule
+    brings back only the units it may report, not all of a province's. (Parameters are
+    CAST: SQLite compares a number with text by type, not by value.)"""
+    available_sql, available_params = ctx.available_sql()
+    paid_sql, paid_params = ctx.paid_sql("unit_id", months=months)
+    join = "LEFT JOIN" if keep_unpaid else "JOIN"
+    # Only SQL of ours and the fixed strings of the callers are formatted in.
+    sql = (
+        "SELECT t.unit_id, t.total, t.paid FROM (SELECT a.unit_id, a.total, "  # noqa: S608
+        "COALESCE(pd.total, 0) AS paid FROM ("
+        f"SELECT x.unit_id, SUM(x.available) AS total FROM ({available_sql}) x GROUP BY x.unit_id) a "
+        f"{join} ({paid_sql}) pd ON pd.key = a.unit_id) t "
+        f"WHERE t.total >= CAST(%s AS NUMERIC) AND ({where})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*available_params, *paid_params, min_available, *params])
+        return [(u, _decimal(a), _decimal(p)) for u, a, p in cursor.fetchall()]
+
+
+def _lowest(p: dict[str, Any]) -> Decimal | None:
+    values = [p[n] for n in ("notice", "warning", "severe") if p.get(n) is not None]
+    return min(values) if values else None
 
 
 def _b01(ctx: Context, p: dict[str, Any]) -> list[Finding]:
     if ctx.as_of < dt.date(ctx.year, int(p["start_month"]), 1):
         return []
-    available = _unit_available(ctx)
-    paid = ctx.paid("unit_id")
+    lowest = _lowest(p)
+    if lowest is None:
+        return []
+    # lag = time progress − paid ÷ available ≥ the lowest threshold; a cent of slack for
+    # the rounding of the rate, which `tier` below then judges exactly.
+    rows = _unit_totals(
+        ctx,
+        min_available=p["min_indicators"],
+        where="t.paid * 100 <= (CAST(%s AS NUMERIC) - CAST(%s AS NUMERIC) + 0.01) * t.total",
+        params=[ctx.time_progress, lowest],
+    )
     findings = []
-    for unit_id, amount in available.items():
-        if amount < p["min_indicators"]:
-            continue
-        rate = _ratio(paid.get(unit_id, Decimal(0)), amount) or Decimal(0)
+    for unit_id, amount, spent in rows:
+        rate = _ratio(spent, amount) or Decimal(0)
         lag = ctx.time_progress - rate
         level = tier(lag, p)
         if level is None:
@@ -807,26 +839,36 @@ def _b01(ctx: Context, p: dict[str, Any]) -> list[Finding]:
                 ctx,
                 unit_id,
                 level=level,
-                amount=amount - paid.get(unit_id, Decimal(0)),
+                amount=amount - spent,
                 explanation=(
-                    f"截至{ctx.as_of:%Y年%m月%d日}，{name}支出{yuan(paid.get(unit_id))}元，占指标{yuan(amount)}元的{pct(rate)}，"
+                    f"截至{ctx.as_of:%Y年%m月%d日}，{name}支出{yuan(spent)}元，占指标{yuan(amount)}元的{pct(rate)}，"
                     f"时间进度{pct(ctx.time_progress)}，落后{lag.quantize(Decimal('0.1'))}个百分点。"
                 ),
                 figures={
                     "指标（元）": str(amount),
-                    "支出（元）": str(paid.get(unit_id, Decimal(0))),
+                    "支出（元）": str(spent),
                     "支出进度（%）": str(rate),
                     "时间进度（%）": str(ctx.time_progress),
                     "落后（百分点）": str(lag),
                 },
-                evidence={
-                    "indicators": [
-                        pk for pk, i in ctx.indicators.items() if i["unit_id"] == unit_id
-                    ][:200]
-                },
             )
         )
+    _attach_indicators(ctx, findings)
     return findings
+
+
+def _attach_indicators(
+    ctx: Context, findings: list[Finding], *, three_public: bool = False
+) -> None:
+    """Each unit finding's indicators as evidence (up to 200), for the units found only."""
+    qs = _counted_indicators(ctx).filter(unit_id__in=[f.unit_id for f in findings])
+    if three_public:
+        qs = qs.exclude(thr_exp="")
+    evidence: dict[int, list[int]] = defaultdict(list)
+    for unit_id, pk in qs.order_by("pk").values_list("unit_id", "pk"):
+        evidence[unit_id].append(pk)
+    for f in findings:
+        f.evidence = {"indicators": evidence[f.unit_id or 0][:200]}
 
 
 def _decimal(value: Any) -> Decimal:
@@ -912,13 +954,19 @@ def _largest_payments(ctx: Context, indicators: Iterable[int]) -> dict[int, list
 def _b04(ctx: Context, p: dict[str, Any]) -> list[Finding]:
     if ctx.as_of < dt.date(ctx.year, int(p["from_month"]), 1):
         return []
-    available = _unit_available(ctx, only=lambda i: True)
-    late = ctx.paid("unit_id", months=range(int(p["from_month"]), 13))
+    lowest = _lowest(p)
+    if lowest is None:
+        return []
+    rows = _unit_totals(
+        ctx,
+        min_available=p["min_indicators"],
+        months=range(int(p["from_month"]), 13),
+        keep_unpaid=False,
+        where="t.paid * 100 >= (CAST(%s AS NUMERIC) - 0.01) * t.total",
+        params=[lowest],
+    )
     findings = []
-    for unit_id, amount in late.items():
-        whole = available.get(unit_id, Decimal(0))
-        if whole < p["min_indicators"]:
-            continue
+    for unit_id, whole, amount in rows:
         share = _ratio(amount, whole) or Decimal(0)
         level = tier(share, p, strict=("warning", "severe", "notice"))
         if level is None:
@@ -1151,17 +1199,7 @@ def _b09(ctx: Context, p: dict[str, Any]) -> list[Finding]:
                 },
             )
         )
-    # The unit's 三公 indicators as evidence, for the units found only.
-    evidence: dict[int, list[int]] = defaultdict(list)
-    for unit_id, pk in (
-        _counted_indicators(ctx)
-        .filter(unit_id__in=[f.unit_id for f in findings])
-        .exclude(thr_exp="")
-        .values_list("unit_id", "pk")
-    ):
-        evidence[unit_id].append(pk)
-    for f in findings:
-        f.evidence = {"indicators": evidence[f.unit_id or 0]}
+    _attach_indicators(ctx, findings, three_public=True)
     return findings
 
 
@@ -1418,8 +1456,9 @@ AGGREGATE_RULES: tuple[AggregateRule, ...] = (
         ),
         evaluate=_b01,
         inputs=frozenset({"payments", "units", "indicators", "adjustments"}),
-        # Measured against time progress, which moves with the calendar rather than with the
-        # data: judged once a day, at night, for every unit (T+1, as treasuries report).
+        # Measured against time progress, which moves with the calendar rather than with a
+        # batch of data: judged once a day, at night, for every unit (T+1, as treasuries
+        # report). Staff can switch it to every import on the rule page.
         schedule=Rule.Schedule.NIGHTLY,
     ),
     AggregateRule(

@@ -330,7 +330,7 @@ def test_a_run_after_an_import_evaluates_only_the_rules_that_read_its_kind(world
         if "payments" in spec.inputs and spec.schedule == Rule.Schedule.IMPORT_AND_NIGHTLY
     }
     assert {"B02", "B03", "B07", "B09"} <= set(after_payments.results)
-    # Not what the payments do not feed, nor the time-progress rules judged nightly.
+    # Not what the payments do not feed, nor the rules judged against the calendar nightly.
     assert not {"B01", "B04", "B10", "B13", "B14", "B15"} & set(after_payments.results)
     after_debt = run(county, trigger=RuleRun.Trigger.IMPORT, kinds={"debt"})
     assert set(after_debt.results) == {"B14"}
