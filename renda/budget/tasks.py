@@ -69,6 +69,7 @@ def rules_after_import(batch_id: int, kind: str) -> None:
             batch_id=batch_id if incremental else None,
             kinds={kind},
         )
+        _warm_dashboard(region, year)
 
 
 @db_periodic_task(crontab(hour="3", minute="10"))
@@ -84,6 +85,21 @@ def nightly_budget_rules() -> None:
             )
         except Exception:  # one treasury's failure must not stop the others
             logger.exception("nightly rules failed for %s %s", state.region_id, state.year)
+        else:
+            _warm_dashboard(state.region, state.year)
+
+
+def _warm_dashboard(region: Any, year: int) -> None:
+    """Compute the dashboard overview for the data just changed, so that the first reader
+    after an import or the nightly run gets it from the cache instead of waiting for it
+    (its key follows the data, see dashboards._cache_key). Best effort: a failure here must
+    not undo the rules run."""
+    from .dashboards import overview
+
+    try:
+        overview(region, year)
+    except Exception:
+        logger.exception("warming the budget dashboard failed for %s %s", region.pk, year)
 
 
 @db_periodic_task(crontab(hour="8", minute="20"))

@@ -348,6 +348,14 @@ def test_an_import_refreshes_the_summaries_and_runs_the_rules(world, tmp_path):
     alert = Alert.objects.get(rule__code="B06")
     assert alert.subject_key == "BIG" and alert.period == dt.date(2025, 3, 1)
     assert RuleRun.objects.filter(trigger=RuleRun.Trigger.IMPORT, incremental=True).exists()
+    # The dashboard overview of the new data is ready in the cache for its first reader.
+    from django.core.cache import cache
+
+    from renda.budget import dashboards
+
+    region = alert.region
+    key = dashboards._cache_key(region, 2025, dashboards.as_of_date(region, 2025))
+    assert cache.get(key) is not None
 
 
 @pytest.mark.django_db(transaction=True)
