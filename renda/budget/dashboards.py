@@ -42,12 +42,14 @@ from .models import (
     FinanceRegion,
     Inquiry,
     Level,
+    OverviewSummary,
     PaymentSummary,
     ProjectReport,
     RevenueBudget,
     RevenueReceipt,
     SummaryState,
     ThreePublic,
+    UnitPaidSummary,
 )
 from .services import KIND_PREFIX
 from .workflows import INQUIRY
@@ -61,6 +63,8 @@ UNIT_MIN_AVAILABLE = Decimal(100_000)
 RANK_SIZE = 10
 OPEN_SEVERE_SIZE = 10
 CLASS_LENGTH = 3  # 类 = first three digits of a functional or revenue code
+# What OverviewSummary is grouped by (its class_code is the 类 of func_code).
+OVERVIEW_FIELDS = {"fund_type", "class", "thr_exp", "month"}
 # Debt ratio tiers (reference budget.md §1.2, Shandong): 黄 ≥ 120 %, 橙 ≥ 200 %, 红 ≥ 300 %,
 # mapped onto the platform's three levels.
 DEBT_TIERS = (
@@ -217,8 +221,15 @@ def paid(
     """Payments (refunds netted, voided vouchers excluded by the summary) grouped by `fields`
     (summary columns, "class" or "month"): {key: (amount, count)}."""
     keys = _key_fields("", fields)
+    source: Any = PaymentSummary.objects
+    if not filters and set(fields) <= OVERVIEW_FIELDS:
+        # The overview's groupings read the small roll-ups kept beside the summary.
+        source = OverviewSummary.objects
+        keys = {f"k_{name}": F("class_code" if name == "class" else name) for name in fields}
+    elif not filters and fields == ("unit_id",):
+        source = UnitPaidSummary.objects
     rows = (
-        PaymentSummary.objects.filter(region=region, year=year, **filters)
+        source.filter(region=region, year=year, **filters)
         .annotate(**keys)
         .values(*keys)
         .annotate(s=Sum("amount"), n=Sum("count"))
@@ -432,24 +443,36 @@ def unit_ranking(region: FinanceRegion, year: int, progress: Decimal) -> dict[st
     progress), among units with at least UNIT_MIN_AVAILABLE of indicators."""
     avail = available(region, year, ("unit_id",))
     pays = paid(region, year, ("unit_id",))
-    ranked = []
+    # (gap, unit id, available, paid) for every unit counted; the rows shown are built for
+    # the few listed only (a province has 3,000 units).
+    gaps = []
     for (unit_id,), amount in avail.items():
         if amount < UNIT_MIN_AVAILABLE:
             continue
-        row = _execution_row(amount, pays.get((unit_id,), (ZERO, 0))[0], progress, id=unit_id)
-        ranked.append(row)
-    ranked.sort(key=lambda r: (r["gap"], r["id"]))
-    slowest = ranked[:RANK_SIZE]
-    fastest = sorted(ranked, key=lambda r: (-r["gap"], r["id"]))[:RANK_SIZE]
+        spent = pays.get((unit_id,), (ZERO, 0))[0]
+        gaps.append((gap(rate(spent, amount), progress) or ZERO, unit_id, amount, spent))
+    gaps.sort(key=lambda g: (g[0], g[1]))
+    slowest_keys = gaps[:RANK_SIZE]
+    fastest_keys = sorted(gaps, key=lambda g: (-g[0], g[1]))[:RANK_SIZE]
     names = dict(
-        BudgetUnit.objects.filter(pk__in={r["id"] for r in slowest + fastest}).values_list(
+        BudgetUnit.objects.filter(pk__in={g[1] for g in slowest_keys + fastest_keys}).values_list(
             "pk", "name"
         )
     )
-    for row in slowest + fastest:
-        row["name"] = names.get(row["id"], "")
-    behind = sum(1 for r in ranked if r["gap"] is not None and r["gap"] < 0)
-    return {"slowest": slowest, "fastest": fastest, "counted": len(ranked), "behind": behind}
+
+    def rows(keys: list[tuple[Decimal, int, Decimal, Decimal]]) -> list[dict[str, Any]]:
+        return [
+            {**_execution_row(amount, spent, progress, id=unit_id), "name": names.get(unit_id, "")}
+            for _, unit_id, amount, spent in keys
+        ]
+
+    behind = sum(1 for g in gaps if g[0] < 0)
+    return {
+        "slowest": rows(slowest_keys),
+        "fastest": rows(fastest_keys),
+        "counted": len(gaps),
+        "behind": behind,
+    }
 
 
 def revenue(region: FinanceRegion, year: int, progress: Decimal) -> dict[str, Any]:

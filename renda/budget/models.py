@@ -1040,6 +1040,53 @@ class PaymentSummary(models.Model):
         return f"{self.year}-{self.month:02d} {self.unit_id}"
 
 
+class OverviewSummary(models.Model):
+    """The payment summary rolled up to what the dashboard overview groups by: fund type ×
+    functional class (类) × 三公 × month (a few thousand rows at province scale, against
+    ~10^5 in `PaymentSummary`). Recomputed from `PaymentSummary` whenever that changes, in
+    the same transaction (summaries.refresh_overview)."""
+
+    region = models.ForeignKey(
+        FinanceRegion, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    year = models.PositiveSmallIntegerField()
+    fund_type = models.CharField(max_length=8)
+    class_code = models.CharField(max_length=3)
+    thr_exp = models.CharField(max_length=12, blank=True)
+    month = models.PositiveSmallIntegerField()
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "仪表盘汇总（按资金性质、功能分类）"
+        indexes = [models.Index(fields=["region", "year"], name="budget_oversum_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} {self.fund_type} {self.class_code}"
+
+
+class UnitPaidSummary(models.Model):
+    """Each unit's payments of the year (one row per unit): the dashboard's ranking of units
+    reads 3,000 rows here instead of grouping ~10^5. Recomputed with `OverviewSummary`."""
+
+    region = models.ForeignKey(
+        FinanceRegion, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    year = models.PositiveSmallIntegerField()
+    unit = models.ForeignKey(
+        BudgetUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "仪表盘汇总（按单位）"
+        indexes = [models.Index(fields=["region", "year"], name="budget_unitpaid_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.unit_id}"
+
+
 class PayeeSummary(models.Model):
     """Payments (not refunds, not voided) summed for the year by unit and payee: the first
     filter of rule B07 (split payments) reads it instead of grouping 10^7 payments by payee

@@ -15,16 +15,18 @@ from collections.abc import Iterable
 
 from django.db import connection, models, transaction
 from django.db.models import Count, Max, Min, Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models.functions import ExtractMonth, Substr
 from django.utils import timezone
 
 from .models import (
     FinanceRegion,
+    OverviewSummary,
     PayeeSummary,
     Payment,
     PaymentSummary,
     RecordChange,
     SummaryState,
+    UnitPaidSummary,
 )
 
 # Model columns grouped on; the SELECT yields them, then the annotations in the order they
@@ -131,6 +133,7 @@ def refresh_payment_summary(
         _PAYEE_COLUMNS,
         _payee_groups(Payment.objects.filter(region_id=region_id, year=year)),
     )
+    refresh_overview(region_id, year)
     if len(wanted) == 12:
         _analyze()
     _update_state(region_id, year)
@@ -176,6 +179,7 @@ def append_batch(*, batch_id: int) -> dict[tuple[int, int], list[int]]:
     for row in spans:
         key = (row["region_id"], row["year"])
         touched[key] = list(range(row["first"].month, row["last"].month + 1))
+        refresh_overview(*key)
         # Only what the batch adds: no re-reading of the month for the state either.
         state = (
             SummaryState.objects.select_for_update().filter(region_id=key[0], year=key[1]).first()
@@ -188,6 +192,44 @@ def append_batch(*, batch_id: int) -> dict[tuple[int, int], list[int]]:
         state.refreshed_at = timezone.now()
         state.save(update_fields=["payments", "last_pay_date", "refreshed_at"])
     return touched
+
+
+# The SELECT yields the values() fields, then the annotations in the order they were added.
+_OVERVIEW_COLUMNS = (
+    "region_id",
+    "year",
+    "fund_type",
+    "thr_exp",
+    "month",
+    "class_code",
+    "amount",
+    "count",
+)
+_UNIT_PAID_COLUMNS = ("region_id", "year", "unit_id", "amount", "count")
+
+
+def refresh_overview(region_id: int, year: int) -> None:
+    """Recompute the dashboard's two small roll-ups of one treasury's year from the payment
+    summary (two GROUP BYs over ~10^5 rows in the import's transaction, instead of in every
+    uncached dashboard request)."""
+    OverviewSummary.objects.filter(region_id=region_id, year=year).delete()
+    UnitPaidSummary.objects.filter(region_id=region_id, year=year).delete()
+    rows = PaymentSummary.objects.filter(region_id=region_id, year=year)
+    _insert(
+        OverviewSummary,
+        _OVERVIEW_COLUMNS,
+        rows.annotate(class_code=Substr("func_code", 1, 3))
+        .values("region_id", "year", "fund_type", "thr_exp", "month", "class_code")
+        .annotate(total=Sum("amount"), n=Sum("count"))
+        .order_by(),
+    )
+    _insert(
+        UnitPaidSummary,
+        _UNIT_PAID_COLUMNS,
+        rows.values("region_id", "year", "unit_id")
+        .annotate(total=Sum("amount"), n=Sum("count"))
+        .order_by(),
+    )
 
 
 def _update_state(region_id: int, year: int) -> None:

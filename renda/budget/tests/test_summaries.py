@@ -117,3 +117,52 @@ def test_a_rejected_file_leaves_the_summaries_alone(world, tmp_path, region):
     assert bad.status == "invalid"
     assert PaymentSummary.objects.aggregate(t=Sum("amount"))["t"] == Decimal("100.00")
     assert SummaryState.objects.get(region=region, year=2025).payments == 1
+
+
+def test_the_dashboard_roll_ups_follow_the_summary(world, tmp_path, region):
+    from django.db.models.functions import Substr
+
+    from renda.budget.models import OverviewSummary, UnitPaidSummary
+
+    def rolled_up() -> tuple[dict, dict]:
+        by_class = {
+            (f, c, t, m): a
+            for f, c, t, m, a in OverviewSummary.objects.values_list(
+                "fund_type", "class_code", "thr_exp", "month", "amount"
+            )
+        }
+        by_unit = dict(UnitPaidSummary.objects.values_list("unit_id", "amount"))
+        return by_class, by_unit
+
+    def from_summary() -> tuple[dict, dict]:
+        rows = PaymentSummary.objects.annotate(c=Substr("func_code", 1, 3))
+        by_class = {
+            (r["fund_type"], r["c"], r["thr_exp"], r["month"]): r["t"]
+            for r in rows.values("fund_type", "c", "thr_exp", "month")
+            .annotate(t=Sum("amount"))
+            .order_by()
+        }
+        by_unit = dict(
+            PaymentSummary.objects.values("unit_id")
+            .annotate(t=Sum("amount"))
+            .values_list("unit_id", "t")
+            .order_by()
+        )
+        return by_class, by_unit
+
+    load(world.staff, tmp_path, "payments", [payment_row("A1", "100.00", pay_date="2025-01-10")])
+    load(
+        world.staff,
+        tmp_path,
+        "payments",
+        [
+            payment_row("A2", "60.00", pay_date="2025-04-02", thr_exp="公务接待"),
+            payment_row("A3", "40.00", pay_date="2025-04-03", agency_code="119001", bgt_id=""),
+        ],
+    )
+    assert rolled_up() == from_summary()
+    assert UnitPaidSummary.objects.aggregate(t=Sum("amount"))["t"] == Decimal("200.00")
+    # A correction rebuilds the months and the roll-ups with them.
+    load(world.staff, tmp_path, "payments", [payment_row("A1", "150.00", pay_date="2025-01-10")])
+    assert rolled_up() == from_summary()
+    assert UnitPaidSummary.objects.aggregate(t=Sum("amount"))["t"] == Decimal("250.00")
