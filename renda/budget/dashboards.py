@@ -441,15 +441,12 @@ def function_classes(
 def unit_ranking(region: FinanceRegion, year: int, progress: Decimal) -> dict[str, Any]:
     """The units furthest behind and furthest ahead of time progress (execution rate − time
     progress), among units with at least UNIT_MIN_AVAILABLE of indicators."""
-    avail = available(region, year, ("unit_id",))
-    pays = paid(region, year, ("unit_id",))
-    # (gap, unit id, available, paid) for every unit counted; the rows shown are built for
-    # the few listed only (a province has 3,000 units).
+    # (gap, unit id, available, paid) for every unit counted, from the per-unit roll-up; the
+    # rows shown are built for the few listed only (a province has 3,000 units).
     gaps = []
-    for (unit_id,), amount in avail.items():
-        if amount < UNIT_MIN_AVAILABLE:
-            continue
-        spent = pays.get((unit_id,), (ZERO, 0))[0]
+    for unit_id, amount, spent in UnitPaidSummary.objects.filter(
+        region=region, year=year, available__gte=UNIT_MIN_AVAILABLE
+    ).values_list("unit_id", "available", "amount"):
         gaps.append((gap(rate(spent, amount), progress) or ZERO, unit_id, amount, spent))
     gaps.sort(key=lambda g: (g[0], g[1]))
     slowest_keys = gaps[:RANK_SIZE]

@@ -1394,8 +1394,31 @@ def after_merge(
             cursor.execute(
                 "UPDATE budget_payment AS p SET indicator_id = i.id FROM budget_budgetindicator AS i "
                 "WHERE p.indicator_id IS NULL AND p.bgt_id <> '' AND i.region_id = p.region_id "
-                f"AND i.year = p.year AND i.bgt_id = p.bgt_id AND i.batch_id = {batch.pk}"
+                f"AND i.year = p.year AND i.bgt_id = p.bgt_id AND i.batch_id = {batch.pk} "
+                # SQLite's RETURNING sees only the updated table, and by bare column names.
+                + (
+                    "RETURNING p.region_id, p.year, p.pay_date"
+                    if comp.d.vendor == "postgresql"
+                    else "RETURNING region_id, year, pay_date"
+                )
             )
+            linked: dict[tuple[int, int], set[int]] = {}
+            for region_id, year, day in cursor.fetchall():
+                month = day.month if isinstance(day, dt.date) else int(str(day)[5:7])
+                linked.setdefault((region_id, year), set()).add(month)
+            if linked:
+                # The summaries keep payments by indicator: those months are rebuilt.
+                from .summaries import refresh_payment_summary
+
+                for (region_id, year), months in linked.items():
+                    refresh_payment_summary(region_id=region_id, year=year, months=months)
+    if spec.slug in ("indicators", "adjustments") and (inserted or updated):
+        # After the payments are linked above: the dashboard's per-unit roll-up holds the
+        # units' available amounts.
+        from .summaries import refresh_overview, touched_years
+
+        for region_id, year in touched_years(batch.pk, spec.slug):
+            refresh_overview(region_id, year)
 
 
 # --- the whole run -------------------------------------------------------------------

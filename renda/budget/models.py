@@ -1066,8 +1066,10 @@ class OverviewSummary(models.Model):
 
 
 class UnitPaidSummary(models.Model):
-    """Each unit's payments of the year (one row per unit): the dashboard's ranking of units
-    reads 3,000 rows here instead of grouping ~10^5. Recomputed with `OverviewSummary`."""
+    """Each unit's payments of the year and its available indicators (one row per unit): the
+    dashboard's ranking of units reads 3,000 rows here instead of grouping ~10^5 summary rows
+    and the indicators. Recomputed with `OverviewSummary`, and after indicator and
+    adjustment imports."""
 
     region = models.ForeignKey(
         FinanceRegion, on_delete=models.CASCADE, related_name="+", db_index=False
@@ -1078,6 +1080,8 @@ class UnitPaidSummary(models.Model):
     )
     amount = models.DecimalField(max_digits=18, decimal_places=2)
     count = models.PositiveIntegerField()
+    # Σ indicators (调减 rows are negative) + adjustments in − out, as dashboards.available.
+    available = models.DecimalField(max_digits=18, decimal_places=2, default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "仪表盘汇总（按单位）"

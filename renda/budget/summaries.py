@@ -205,7 +205,6 @@ _OVERVIEW_COLUMNS = (
     "amount",
     "count",
 )
-_UNIT_PAID_COLUMNS = ("region_id", "year", "unit_id", "amount", "count")
 
 
 def refresh_overview(region_id: int, year: int) -> None:
@@ -223,13 +222,26 @@ def refresh_overview(region_id: int, year: int) -> None:
         .annotate(total=Sum("amount"), n=Sum("count"))
         .order_by(),
     )
-    _insert(
-        UnitPaidSummary,
-        _UNIT_PAID_COLUMNS,
-        rows.values("region_id", "year", "unit_id")
-        .annotate(total=Sum("amount"), n=Sum("count"))
-        .order_by(),
-    )
+    # Per unit: payments from the summary, available amount from the indicators and the
+    # adjustments into and out of them (the same sum as dashboards.available), one row per
+    # unit that has either.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO budget_unitpaidsummary (region_id, year, unit_id, amount, count, available) "
+            "SELECT %s, %s, x.unit_id, SUM(x.paid), SUM(x.n), SUM(x.available) FROM ("
+            "SELECT unit_id, amount AS paid, count AS n, 0 AS available FROM budget_paymentsummary "
+            "WHERE region_id = %s AND year = %s "
+            "UNION ALL SELECT unit_id, 0, 0, amount FROM budget_budgetindicator "
+            "WHERE region_id = %s AND year = %s "
+            "UNION ALL SELECT i.unit_id, 0, 0, a.amount FROM budget_budgetadjustment a "
+            "JOIN budget_budgetindicator i ON i.id = a.to_indicator_id "
+            "WHERE a.region_id = %s AND a.year = %s "
+            "UNION ALL SELECT i.unit_id, 0, 0, -a.amount FROM budget_budgetadjustment a "
+            "JOIN budget_budgetindicator i ON i.id = a.from_indicator_id "
+            "WHERE a.region_id = %s AND a.year = %s"
+            ") x GROUP BY x.unit_id",
+            [region_id, year] * 5,
+        )
 
 
 def _update_state(region_id: int, year: int) -> None:

@@ -120,6 +120,12 @@ def test_it_links_payments_that_arrived_before_their_indicator(world, ready):
     assert Payment.objects.get(voucher_no="V1").indicator is None
     load(world.staff, ready, "indicators", [indicator_row("ZB777")])
     assert Payment.objects.get(voucher_no="V1").indicator.bgt_id == "ZB777"
+    # The summaries (rule B02 sums by indicator) follow the link.
+    from renda.budget.models import PaymentSummary
+
+    linked = Payment.objects.get(voucher_no="V1")
+    assert PaymentSummary.objects.filter(indicator_id=linked.indicator_id).exists()
+    assert not PaymentSummary.objects.filter(indicator_id__isnull=True).exists()
 
 
 def test_it_refuses_rows_of_another_year_when_a_year_is_given(world, ready):

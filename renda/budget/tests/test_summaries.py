@@ -10,7 +10,7 @@ import pytest
 from django.db.models import Sum
 
 from renda.budget import summaries
-from renda.budget.models import FinanceRegion, Payment, PaymentSummary, SummaryState
+from renda.budget.models import BudgetUnit, FinanceRegion, Payment, PaymentSummary, SummaryState
 from renda.budget.tests.factories import indicator_row, load, payment_row, reference_data
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +166,25 @@ def test_the_dashboard_roll_ups_follow_the_summary(world, tmp_path, region):
     load(world.staff, tmp_path, "payments", [payment_row("A1", "150.00", pay_date="2025-01-10")])
     assert rolled_up() == from_summary()
     assert UnitPaidSummary.objects.aggregate(t=Sum("amount"))["t"] == Decimal("250.00")
+    # The per-unit roll-up also carries the available amounts, and follows indicator imports.
+    from renda.budget import dashboards
+
+    def available_by_unit() -> dict:
+        return {
+            unit_id: amount
+            for (unit_id,), amount in dashboards.available(region, 2025, ("unit_id",)).items()
+        }
+
+    assert dict(UnitPaidSummary.objects.values_list("unit_id", "available")) == {
+        unit_id: available_by_unit().get(unit_id, Decimal(0))
+        for unit_id in UnitPaidSummary.objects.values_list("unit_id", flat=True)
+    }
+    load(
+        world.staff,
+        tmp_path,
+        "indicators",
+        [indicator_row("ZB001", amount="1000000.00"), indicator_row("ZB009", amount="5000.00")],
+    )
+    rolled = dict(UnitPaidSummary.objects.values_list("unit_id", "available"))
+    assert rolled[BudgetUnit.objects.get(code="105001").pk] == Decimal("1005000.00")
+    assert set(available_by_unit().items()) <= set(rolled.items())
