@@ -302,21 +302,11 @@ class Context:
             )
         return sources
 
-    def paid(
-        self, group: str, *, months: Iterable[int] | None = None, **filters: Any
-    ) -> dict[Any, Decimal]:
-        """Payments up to the as-of date summed by `group` ("unit_id", "indicator_id"…), read
-        from the monthly summaries (see `_paid_sources`)."""
-        totals: dict[Any, Decimal] = defaultdict(Decimal)
-        for qs in self._paid_sources(group, months, filters):
-            for row in qs:
-                totals[row[group]] += row["total"]
-        return totals
-
     def paid_sql(
         self, group: str, *, months: Iterable[int] | None = None, **filters: Any
     ) -> tuple[str, list[Any]]:
-        """SQL of `paid()` for use inside a larger statement: rows (key, total)."""
+        """Payments up to the as-of date summed by `group` ("unit_id", "indicator_id"…), as SQL
+        for use inside a larger statement: rows (key, total)."""
         parts = [qs.query.sql_with_params() for qs in self._paid_sources(group, months, filters)]
         if not parts:
             return "SELECT NULL AS key, 0 AS total WHERE 1 = 0", []
