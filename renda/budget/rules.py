@@ -52,6 +52,7 @@ from .models import (
     BudgetUnit,
     DebtMonth,
     FinanceRegion,
+    IndicatorPaidSummary,
     Level,
     PayeeSummary,
     Payment,
@@ -62,6 +63,7 @@ from .models import (
     Rule,
     SummaryState,
     ThreePublic,
+    UnitPaidSummary,
 )
 
 HUNDRED = Decimal(100)
@@ -178,6 +180,14 @@ def yuan(value: Decimal | int | float | None) -> str:
 
 def pct(value: Decimal | None) -> str:
     return "—" if value is None else f"{value.quantize(Decimal('0.1'))}%"
+
+
+# Year-to-date payment totals per unit and per indicator, kept by the import with the summary
+# (summaries.refresh_overview): `Context.paid_sql` reads them instead of grouping the summary.
+_YEAR_TOTALS: dict[str, type[UnitPaidSummary] | type[IndicatorPaidSummary]] = {
+    "unit_id": UnitPaidSummary,
+    "indicator_id": IndicatorPaidSummary,
+}
 
 
 @dataclass
@@ -307,6 +317,25 @@ class Context:
     ) -> tuple[str, list[Any]]:
         """Payments up to the as-of date summed by `group` ("unit_id", "indicator_id"…), as SQL
         for use inside a larger statement: rows (key, total)."""
+        year_totals = _YEAR_TOTALS.get(group)
+        if (
+            year_totals is not None
+            and months is None
+            and not filters
+            and self.has_summaries
+            and self.summary_covers_as_of
+        ):
+            # The whole year up to the summary's last payment date, which the as-of date
+            # reaches: the roll-up kept with the summary holds exactly these totals.
+            rolled, rolled_params = (
+                year_totals.objects.filter(region=self.region, year=self.year)
+                .values_list(group, "amount")
+                .query.sql_with_params()
+            )
+            return (
+                f"SELECT y.{group} AS key, y.amount AS total FROM ({rolled}) y",  # noqa: S608
+                list(rolled_params),
+            )
         parts = [qs.query.sql_with_params() for qs in self._paid_sources(group, months, filters)]
         if not parts:
             return "SELECT NULL AS key, 0 AS total WHERE 1 = 0", []

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
 
 from renda.budget import summaries
@@ -188,3 +189,70 @@ def test_the_dashboard_roll_ups_follow_the_summary(world, tmp_path, region):
     rolled = dict(UnitPaidSummary.objects.values_list("unit_id", "available"))
     assert rolled[BudgetUnit.objects.get(code="105001").pk] == Decimal("1005000.00")
     assert set(available_by_unit().items()) <= set(rolled.items())
+
+
+def test_the_year_totals_the_rules_read_equal_the_summary_by_month(world, tmp_path, region):
+    """Rule B02 (by indicator) and B01 (by unit) read the per-indicator and per-unit year
+    totals kept with the summary when the as-of date reaches the last payment; the totals
+    are those of the summary read month by month, before and after a correction."""
+    from renda.budget import rules
+    from renda.budget.models import IndicatorPaidSummary
+
+    load(
+        world.staff,
+        tmp_path,
+        "indicators",
+        [indicator_row("ZB001", amount="1000000.00"), indicator_row("ZB002", amount="500.00")],
+    )
+
+    def totals(ctx: rules.Context, group: str, **kw) -> dict:
+        sql, params = ctx.paid_sql(group, **kw)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            # Payments without an indicator (key None) are no indicator's: the roll-up
+            # leaves them out.
+            return {key: Decimal(str(total)) for key, total in cursor.fetchall() if key is not None}
+
+    def check() -> None:
+        ctx = rules.Context(region=region, year=2025, as_of=dt.date(2025, 12, 31))
+        for group in ("indicator_id", "unit_id"):
+            assert "budget_paymentsummary" not in ctx.paid_sql(group)[0]  # the roll-up
+            assert totals(ctx, group) == totals(ctx, group, months=range(1, 13))
+
+    load(
+        world.staff,
+        tmp_path,
+        "payments",
+        [
+            payment_row("A1", "100.00", pay_date="2025-01-10"),
+            payment_row("A2", "400.00", pay_date="2025-02-10", bgt_id="ZB002"),
+            payment_row("A3", "300.00", pay_date="2025-02-11", bgt_id=""),  # no indicator
+        ],
+    )
+    check()
+    load(
+        world.staff,
+        tmp_path,
+        "payments",
+        [payment_row("A4", "250.00", pay_date="2025-04-01", bgt_id="ZB002")],
+    )
+    check()
+    zb002 = IndicatorPaidSummary.objects.get(indicator__bgt_id="ZB002")
+    assert zb002.amount == Decimal("650.00") and zb002.count == 2
+    # B02 finds the indicator paid beyond its 500 through the roll-up.
+    ctx = rules.Context(region=region, year=2025, as_of=dt.date(2025, 4, 30))
+    (found,) = rules._b02(ctx, {"level": 3})
+    assert found.subject_key == "ZB002" and found.amount == Decimal("150.00")
+    # A backtest of an earlier date reads the months instead: on 1 March only 400 were paid.
+    earlier = rules.Context(region=region, year=2025, as_of=dt.date(2025, 3, 1))
+    assert "indicatorpaidsummary" not in earlier.paid_sql("indicator_id")[0]
+    assert rules._b02(earlier, {"level": 3}) == []
+    # A correction rebuilds the months, and the year totals with them.
+    load(
+        world.staff,
+        tmp_path,
+        "payments",
+        [payment_row("A2", "40.00", pay_date="2025-02-10", bgt_id="ZB002")],
+    )
+    check()
+    assert IndicatorPaidSummary.objects.get(indicator__bgt_id="ZB002").amount == Decimal("290.00")
