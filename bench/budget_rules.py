@@ -2,11 +2,12 @@
 
 1. one full aggregate scan of the payments (`SELECT unit_id, SUM(amount) … GROUP BY unit_id`),
    the yardstick: target for a full evaluation of all rules ≤ 5 × this scan;
-2. a full evaluation of all sixteen rules (first run: every alert created; second run: every
-   alert found again and updated);
+2. a full evaluation of all sixteen rules, three times (first run: every alert created; the
+   next two: every alert found again and updated); the median is compared;
 3. importing one more day of payments (the year's last day; the import adds the day to the
    summary tables in its own transaction), then the incremental evaluation (the rules that
-   read payments, over the new payments): target ≤ 5 % of the full run;
+   read payments, over the new payments), three times: target median ≤ 5 % of the full
+   run's median;
 4. server time of the dashboard overview: target ≤ 200 ms.
 
     .venv/bin/python bench/budget_rules.py [--payments 10000000] [--data DIR] [--reload]
@@ -260,16 +261,24 @@ def main() -> None:
         + "，".join(f"{c} {s:.2f} s" for s, c in slow)
         + "（支付类规则共用一次扫描，各记平均值）"
     )
-    second, run = timed(
-        lambda: engine.run_rules(
-            actor=None, region=region, year=YEAR, trigger=RuleRun.Trigger.COMMAND
+    fulls = [first]
+    for _ in range(2):
+        again, run = timed(
+            lambda: engine.run_rules(
+                actor=None, region=region, year=YEAR, trigger=RuleRun.Trigger.COMMAND
+            )
         )
-    )
+        fulls.append(again)
+        print(
+            f"全部规则完整运行（再次，更新预警）：  {again:7.2f} s = {again / scan_seconds:4.1f} × 扫描",
+            flush=True,
+        )
+    # The machines here are noisy: the median of the three runs is the figure compared.
+    full = statistics.median(fulls)
     print(
-        f"全部规则完整运行（再次，更新预警）：  {second:7.2f} s = {second / scan_seconds:4.1f} × 扫描",
+        f"完整运行中位数：{full:7.2f} s = {full / scan_seconds:4.1f} × 扫描（目标 ≤ 5 ×）",
         flush=True,
     )
-    full = min(first, second)
 
     started = time.perf_counter()
     with rules_paused():
@@ -290,14 +299,21 @@ def main() -> None:
             kinds={"payments"},
         )
 
-    inc_seconds, inc_run = timed(incremental)
+    # The first run is the one the job after the import makes; the next two evaluate the same
+    # batch again (its alerts found again): three figures, their median compared.
+    incs = []
+    for _ in range(3):
+        inc_once, inc_run = timed(incremental)
+        incs.append(inc_once)
+    inc_seconds = statistics.median(incs)
     assert isinstance(inc_run, RuleRun)
     print(
         f"导入最后一天 {added:,} 条支付：{import_seconds:7.2f} s（导入本身，含同一事务中把本批加入汇总表；不计入下项）",
         flush=True,
     )
     print(
-        f"增量运行（读取新支付的规则，只看本批）：{inc_seconds:7.2f} s = {inc_seconds / full:5.1%} 完整运行（目标 ≤ 5 %）；"
+        f"增量运行（读取新支付的规则，只看本批）：{' / '.join(f'{t:.2f}' for t in incs)} s，"
+        f"中位数 {inc_seconds:.2f} s = {inc_seconds / full:5.1%} 完整运行中位数（目标 ≤ 5 %）；"
         f"截至 {inc_run.as_of}，{inc_run.get_status_display()}",
         flush=True,
     )

@@ -1088,11 +1088,14 @@ def _b07_windows(
     ctx: Context, p: dict[str, Any], base: QuerySet[Payment], pairs: list[tuple[int, str]]
 ) -> list[Finding]:
     single, total, days = p["single_below"], p["total"], int(p["days"])
-    wanted = Q(pk__in=[])
-    for unit_id, payee in pairs:
-        wanted |= Q(unit_id=unit_id, payee_name=payee)
-    # The units alone first, so that the (unit, date) index picks the rows.
-    wanted &= Q(unit_id__in=sorted({unit_id for unit_id, _ in pairs}))
+    # Every unit with every payee of the pairs: two IN lists the database hashes (the (unit,
+    # date) index picks the units' rows), where 172 ORed pairs cost 485k rows × 172 tests
+    # (2.2 s at province scale). The extra pairs this lets in are dropped below.
+    wanted = Q(
+        unit_id__in=sorted({unit_id for unit_id, _ in pairs}),
+        payee_name__in=sorted({payee for _, payee in pairs}),
+    )
+    asked = set(pairs)
     rows_sql, rows_params = (
         base.filter(wanted)
         .values("id", "unit_id", "payee_name", "pay_date", "amount")
@@ -1128,6 +1131,8 @@ def _b07_windows(
         if isinstance(first, str):
             first = dt.date.fromisoformat(first)
         key = (unit_id, payee)
+        if key not in asked:
+            continue
         # Overlapping windows of one pair describe one split: report the first of them.
         if key in last_end and first <= last_end[key]:
             continue

@@ -320,6 +320,47 @@ def test_an_incremental_run_finds_a_split_across_an_earlier_and_a_new_batch(
     assert split.amount == Decimal("1100000.00") and len(split.evidence["payments"]) == 2
 
 
+def test_splits_of_several_units_and_payees_are_told_apart(world, county, tmp_path):
+    """B07 reads the payments of every unit with every payee of the pairs it checks; a unit's
+    payments to another pair's payee must neither join nor make a split."""
+    hospital = {"agency_code": "119001"}
+    load(
+        world.staff,
+        tmp_path,
+        "payments",
+        [
+            payment_row("S1", "600000.00", payee_name="甲建设公司", pay_date="2025-06-16"),
+            payment_row("S2", "500000.00", payee_name="甲建设公司", pay_date="2025-06-18"),
+            payment_row(
+                "S3", "700000.00", payee_name="乙建设公司", pay_date="2025-06-17", **hospital
+            ),
+            payment_row(
+                "S4", "400000.00", payee_name="乙建设公司", pay_date="2025-06-19", **hospital
+            ),
+            # The school to 乙 and the hospital to 甲: within the window, below the total.
+            payment_row("C1", "450000.00", payee_name="乙建设公司", pay_date="2025-06-17"),
+            payment_row("C2", "450000.00", payee_name="乙建设公司", pay_date="2025-06-18"),
+            payment_row(
+                "C3", "300000.00", payee_name="甲建设公司", pay_date="2025-06-18", **hospital
+            ),
+        ],
+    )
+    run(county)
+    found = {
+        a.subject_key: (a.amount, sorted(a.evidence["payments"]))
+        for a in Alert.objects.filter(rule__code="B07")
+    }
+    from renda.budget.models import Payment
+
+    def ids(*vouchers: str) -> list[int]:
+        return sorted(Payment.objects.filter(voucher_no__in=vouchers).values_list("pk", flat=True))
+
+    assert found == {
+        "105001|甲建设公司|2025-06-16": (Decimal("1100000.00"), ids("S1", "S2")),
+        "119001|乙建设公司|2025-06-17": (Decimal("1100000.00"), ids("S3", "S4")),
+    }
+
+
 def test_a_run_after_an_import_evaluates_only_the_rules_that_read_its_kind(world, county):
     from renda.budget import rules as registry
 
