@@ -123,6 +123,7 @@ def refresh_payment_summary(
     wanted = sorted(set(months)) if months is not None else list(range(1, 13))
     if not wanted:
         return 0
+    lock_treasury(region_id)
     tune_for_analytics()
     PaymentSummary.objects.filter(region_id=region_id, year=year, month__in=wanted).delete()
     payments = _month_range(
@@ -216,11 +217,26 @@ _OVERVIEW_COLUMNS = (
 )
 
 
+def lock_treasury(region_id: int) -> None:
+    """One writer of a treasury's summaries at a time, until the transaction ends. They are
+    rebuilt by DELETE + INSERT: two imports doing that at once each deleted only the rows
+    their snapshot saw, and the dashboard counted the other's rows twice (a test on
+    PostgreSQL). The rule engine takes the same row lock for a run, so a run also reads the
+    summaries of whole imports."""
+    list(
+        FinanceRegion.objects.select_for_update(no_key=True)
+        .filter(pk=region_id)
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
 def refresh_overview(region_id: int, year: int) -> None:
     """Recompute the small roll-ups of one treasury's year from the payment summary: the
     dashboard's two, and the per-indicator year totals of rule B02 (three GROUP BYs over
     ~10^5 rows in the import's transaction, instead of in every uncached dashboard request
     and every rule run)."""
+    lock_treasury(region_id)
     OverviewSummary.objects.filter(region_id=region_id, year=year).delete()
     UnitPaidSummary.objects.filter(region_id=region_id, year=year).delete()
     IndicatorPaidSummary.objects.filter(region_id=region_id, year=year).delete()

@@ -256,3 +256,73 @@ def test_the_year_totals_the_rules_read_equal_the_summary_by_month(world, tmp_pa
     )
     check()
     assert IndicatorPaidSummary.objects.get(indicator__bgt_id="ZB002").amount == Decimal("290.00")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_two_imports_at_once_keep_the_roll_ups_equal_to_the_summary(world, tmp_path, monkeypatch):
+    """Two payment imports of one treasury and year commit at the same time: each recomputes
+    the roll-ups in its own transaction, and neither may leave the other's rows behind
+    (duplicated per-unit totals) or fail on them."""
+    import threading
+
+    from django.db import connections
+
+    from renda.budget.models import IndicatorPaidSummary, OverviewSummary, UnitPaidSummary
+    from renda.budget.tasks import rules_paused
+
+    reference_data(world.staff, tmp_path)
+    load(
+        world.staff,
+        tmp_path,
+        "indicators",
+        [indicator_row("ZB001"), indicator_row("ZB002", unit="119001")],
+    )
+    with rules_paused():
+        load(world.staff, tmp_path, "payments", [payment_row("A0", "10.00", pay_date="2025-01-10")])
+    region = FinanceRegion.objects.get(code="431381")
+    # Both transactions reach the roll-ups with their payments written, neither committed.
+    barrier, errors = threading.Barrier(2, timeout=10), []
+    real = summaries.refresh_overview
+
+    def refresh_when_both_are_there(region_id: int, year: int) -> None:
+        barrier.wait()
+        real(region_id, year)
+
+    monkeypatch.setattr(summaries, "refresh_overview", refresh_when_both_are_there)
+
+    def go(name: str, row: list) -> None:
+        try:
+            directory = tmp_path / name
+            directory.mkdir()
+            with rules_paused():
+                batch = load(world.staff, directory, "payments", [row])
+            assert batch.status == "committed", batch.errors
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=go, args=("a", payment_row("A1", "100.00", pay_date="2025-02-10"))),
+        threading.Thread(
+            target=go,
+            args=(
+                "b",
+                payment_row(
+                    "B1", "200.00", pay_date="2025-03-10", agency_code="119001", bgt_id="ZB002"
+                ),
+            ),
+        ),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert PaymentSummary.objects.aggregate(t=Sum("amount"))["t"] == Decimal("310.00")
+    for model in (UnitPaidSummary, IndicatorPaidSummary, OverviewSummary):
+        assert model.objects.filter(region=region).aggregate(t=Sum("amount"))["t"] == Decimal(
+            "310.00"
+        ), model.__name__
+    assert UnitPaidSummary.objects.count() == 2 and IndicatorPaidSummary.objects.count() == 2
