@@ -155,6 +155,11 @@ def append_batch(*, batch_id: int) -> dict[tuple[int, int], list[int]]:
     batch's rows through its index instead of re-reading whole months."""
     tune_for_analytics()
     payments = Payment.objects.filter(batch_id=batch_id)
+    # Before the upserts: two imports adding to the same keys in different orders would
+    # otherwise wait on each other's rows (a deadlock, one import aborted). In id order, so
+    # that the locks themselves cannot deadlock.
+    for region_id in sorted(set(payments.values_list("region_id", flat=True).order_by())):
+        lock_treasury(region_id)
     keys = "region_id, year, month, unit_id, indicator_id, func_code, fund_type, thr_exp"
     _insert(
         PaymentSummary,

@@ -281,48 +281,50 @@ def test_two_imports_at_once_keep_the_roll_ups_equal_to_the_summary(world, tmp_p
     with rules_paused():
         load(world.staff, tmp_path, "payments", [payment_row("A0", "10.00", pay_date="2025-01-10")])
     region = FinanceRegion.objects.get(code="431381")
-    # Both transactions reach the roll-ups with their payments written, neither committed.
+    # Both transactions reach the summaries with their payments written, neither committed.
     barrier, errors = threading.Barrier(2, timeout=10), []
-    real = summaries.refresh_overview
+    real = summaries.append_batch
 
-    def refresh_when_both_are_there(region_id: int, year: int) -> None:
+    def append_when_both_are_there(*, batch_id: int) -> dict:
         barrier.wait()
-        real(region_id, year)
+        return real(batch_id=batch_id)
 
-    monkeypatch.setattr(summaries, "refresh_overview", refresh_when_both_are_there)
+    monkeypatch.setattr(summaries, "append_batch", append_when_both_are_there)
 
-    def go(name: str, row: list) -> None:
+    def go(name: str, rows: list) -> None:
         try:
             directory = tmp_path / name
             directory.mkdir()
             with rules_paused():
-                batch = load(world.staff, directory, "payments", [row])
+                batch = load(world.staff, directory, "payments", rows)
             assert batch.status == "committed", batch.errors
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
             connections.close_all()
 
+    def school(voucher: str, amount: str) -> list:
+        return payment_row(voucher, amount, pay_date="2025-02-10")
+
+    def hospital(voucher: str, amount: str) -> list:
+        return payment_row(
+            voucher, amount, pay_date="2025-03-10", agency_code="119001", bgt_id="ZB002"
+        )
+
+    # Different keys: neither batch's upserts wait for the other's.
     threads = [
-        threading.Thread(target=go, args=("a", payment_row("A1", "100.00", pay_date="2025-02-10"))),
-        threading.Thread(
-            target=go,
-            args=(
-                "b",
-                payment_row(
-                    "B1", "200.00", pay_date="2025-03-10", agency_code="119001", bgt_id="ZB002"
-                ),
-            ),
-        ),
+        threading.Thread(target=go, args=("a", [school("A1", "100.00")])),
+        threading.Thread(target=go, args=("b", [hospital("B1", "200.00"), hospital("B2", "3.00")])),
     ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert errors == []
-    assert PaymentSummary.objects.aggregate(t=Sum("amount"))["t"] == Decimal("310.00")
+    total = Decimal("313.00")
+    assert PaymentSummary.objects.aggregate(t=Sum("amount"))["t"] == total
     for model in (UnitPaidSummary, IndicatorPaidSummary, OverviewSummary):
-        assert model.objects.filter(region=region).aggregate(t=Sum("amount"))["t"] == Decimal(
-            "310.00"
-        ), model.__name__
+        assert model.objects.filter(region=region).aggregate(t=Sum("amount"))["t"] == total, (
+            model.__name__
+        )
     assert UnitPaidSummary.objects.count() == 2 and IndicatorPaidSummary.objects.count() == 2
