@@ -158,7 +158,7 @@ def append_batch(*, batch_id: int) -> dict[tuple[int, int], list[int]]:
     # Before the upserts: two imports adding to the same keys in different orders would
     # otherwise wait on each other's rows (a deadlock, one import aborted). In id order, so
     # that the locks themselves cannot deadlock.
-    for region_id in sorted(set(payments.values_list("region_id", flat=True).order_by())):
+    for region_id in sorted(payments.values_list("region_id", flat=True).distinct().order_by()):
         lock_treasury(region_id)
     keys = "region_id, year, month, unit_id, indicator_id, func_code, fund_type, thr_exp"
     _insert(
