@@ -4,7 +4,8 @@ thresholds without writing anything.
 
 One run = one treasury, one year, one as-of date. The run holds a row lock on the treasury's
 `FinanceRegion` for its whole transaction, so a nightly run and a manual one take turns
-instead of racing; the unique constraint on (rule, region, year, subject, period) is the
+instead of racing, and a run reads the summaries of whole imports (their upkeep takes the
+same lock, `summaries.lock_treasury`); the unique constraint on (rule, region, year, subject, period) is the
 second guard. Each rule is evaluated inside its own savepoint: a rule that fails is
 recorded in the run's results and the others go on.
 """
@@ -231,8 +232,10 @@ def run_rules(
     wanted = set(codes) if codes else None
     changed = set(kinds) if kinds is not None else None
     with transaction.atomic():
-        # Serialises runs of one treasury (see the module docstring).
-        FinanceRegion.objects.select_for_update().get(pk=region.pk)
+        # Serialises runs of one treasury, and runs with the upkeep of its summaries (see the
+        # module docstring). NO KEY: rows that merely reference the treasury (an import's
+        # payments) are not held up.
+        FinanceRegion.objects.select_for_update(no_key=True).get(pk=region.pk)
         tune_for_analytics()
         run = RuleRun.objects.create(
             region=region,
