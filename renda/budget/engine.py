@@ -5,8 +5,8 @@ thresholds without writing anything.
 One run = one treasury, one year, one as-of date. The run holds a row lock on the treasury's
 `FinanceRegion` for its whole transaction, so a nightly run and a manual one take turns
 instead of racing, and a run reads the summaries of whole imports (their upkeep takes the
-same lock, `summaries.lock_treasury`); the unique constraint on (rule, region, year, subject, period) is the
-second guard. Each rule is evaluated inside its own savepoint: a rule that fails is
+same lock, `summaries.lock_treasury`); the unique constraint on (rule, region, year,
+subject, period) is the second guard. Each rule is evaluated inside its own savepoint: a rule that fails is
 recorded in the run's results and the others go on.
 """
 

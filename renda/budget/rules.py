@@ -281,6 +281,22 @@ class Context:
         """The querysets whose (group, total) rows add up to the payments up to the as-of
         date: the monthly summaries, and the as-of month from the payments themselves only
         when the as-of date falls inside the data (a backtest of a past date)."""
+        year_totals = _YEAR_TOTALS.get(group)
+        if (
+            year_totals is not None
+            and months is None
+            and not filters
+            and self.has_summaries
+            and self.summary_covers_as_of
+        ):
+            # The whole year up to the summary's last payment date, which the as-of date
+            # reaches: the roll-up kept with the summary holds exactly these totals.
+            return [
+                year_totals.objects.filter(region=self.region, year=self.year)
+                .values(group)
+                .annotate(total=F("amount"))
+                .order_by()
+            ]
         last_month = self.as_of.month
         wanted = set(months) if months is not None else set(range(1, 13))
         full_months = {
@@ -317,25 +333,6 @@ class Context:
     ) -> tuple[str, list[Any]]:
         """Payments up to the as-of date summed by `group` ("unit_id", "indicator_id"…), as SQL
         for use inside a larger statement: rows (key, total)."""
-        year_totals = _YEAR_TOTALS.get(group)
-        if (
-            year_totals is not None
-            and months is None
-            and not filters
-            and self.has_summaries
-            and self.summary_covers_as_of
-        ):
-            # The whole year up to the summary's last payment date, which the as-of date
-            # reaches: the roll-up kept with the summary holds exactly these totals.
-            rolled, rolled_params = (
-                year_totals.objects.filter(region=self.region, year=self.year)
-                .values_list(group, "amount")
-                .query.sql_with_params()
-            )
-            return (
-                f"SELECT y.{group} AS key, y.amount AS total FROM ({rolled}) y",  # noqa: S608
-                list(rolled_params),
-            )
         parts = [qs.query.sql_with_params() for qs in self._paid_sources(group, months, filters)]
         if not parts:
             return "SELECT NULL AS key, 0 AS total WHERE 1 = 0", []
