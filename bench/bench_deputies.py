@@ -176,8 +176,8 @@ def seed() -> Any:
     """The county, its townships, the city congress's current term with one delegation and
     one station per township, and a staff account — all through the services."""
     from renda.accounts import services as account_services
-    from renda.accounts.models import Role
     from renda.core.models import Organization, Region
+    from renda.core.roles import Role
     from renda.deputies import services
     from renda.stations.services import create_station
 

@@ -91,9 +91,9 @@ def throwaway_database(label: str) -> Iterator[None]:
 def build(stations: int, opinions: int, receptions: int) -> dict[str, Any]:
     """Regions, stations, units, deputies, reception days, receptions and opinions."""
     from renda.accounts import services as account_services
-    from renda.accounts.models import Role
     from renda.core.fields import make_blind_index
     from renda.core.models import Organization, Region
+    from renda.core.roles import Role
     from renda.deputies import services as deputy_services
     from renda.deputies.models import Deputy
     from renda.stations.models import (

@@ -103,8 +103,8 @@ def throwaway_database(label: str) -> Iterator[None]:
 
 def seed(count: int) -> dict[str, Any]:
     from renda.accounts import services as account_services
-    from renda.accounts.models import Role
     from renda.core.models import Organization, Region
+    from renda.core.roles import Role
     from renda.deputies import services as deputy_services
     from renda.deputies.models import Deputy
     from renda.lib.idcard import id_check_digit

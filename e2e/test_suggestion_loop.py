@@ -19,7 +19,8 @@ PHONE = {"width": 390, "height": 844}
 SECOND_OFFICER = "e2e_jtj"
 MAKE_OFFICER = f"""
 from renda.accounts import services
-from renda.accounts.models import Role, User
+from renda.core.roles import Role
+from renda.accounts.models import User
 from renda.core.models import Organization
 if not User.objects.filter(username="{SECOND_OFFICER}").exists():
     services.create_user(actor=None, username="{SECOND_OFFICER}", name="交通局经办人",

@@ -17,8 +17,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import settings as hypothesis_settings
 
 from renda.accounts import services as account_services
-from renda.accounts.models import Role, User
+from renda.accounts.models import User
 from renda.core.models import Organization, Region
+from renda.core.roles import Role
 
 PASSWORD = "Renda-Test-2026!"
 

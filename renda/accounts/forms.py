@@ -9,9 +9,10 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 
 from renda.core.models import Organization
+from renda.core.roles import ADMIN_ROLES, Role
 
 from .backends import canonical_login_name
-from .models import ADMIN_ROLES, Role, User
+from .models import User
 
 
 def lockout_minutes() -> int:

@@ -9,26 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from renda.core.fields import EncryptedCharField, make_blind_index
-
-
-class Role(models.TextChoices):
-    """One role per account (DESIGN §5). One role per person also enforces the separation of
-    the three administrators (三员): nobody can hold two of them."""
-
-    DEPUTY = "deputy", "人大代表"
-    STAFF = "staff", "人大机关工作人员"
-    SC_MEMBER = "sc_member", "常委会组成人员"
-    HANDLING_OFFICER = "handling_officer", "承办单位工作人员"
-    DATA_PROVIDER = "data_provider", "数据报送单位工作人员"
-    NOMINEE = "nominee", "拟任命人员"
-    SYSTEM_ADMIN = "system_admin", "系统管理员"
-    SECURITY_ADMIN = "security_admin", "安全管理员"
-    AUDIT_ADMIN = "audit_admin", "审计管理员"
-
-
-ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
-# Roles that must log in with TOTP and rotate passwords (等保 身份鉴别 a, d).
-STRICT_ROLES = frozenset({Role.STAFF, Role.SC_MEMBER, *ADMIN_ROLES})
+from renda.core.roles import STRICT_ROLES, Role
 
 
 class User(AbstractUser):

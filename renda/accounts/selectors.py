@@ -17,9 +17,10 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renda.core.fields import make_blind_index
+from renda.core.roles import STRICT_ROLES, Role
 from renda.lib.idcard import is_mobile
 
-from .models import STRICT_ROLES, Role, User
+from .models import User
 
 
 def mobile_search_token(text: str) -> str:

@@ -28,9 +28,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from renda.core import audit
 from renda.core.fields import make_blind_index
 from renda.core.models import Organization
+from renda.core.roles import ADMIN_ROLES, Role
 from renda.lib.idcard import is_mobile
 
-from .models import ADMIN_ROLES, Role, User
+from .models import User
 from .permissions import can_manage_security, can_manage_users
 
 # Initial and reset passwords are read off a screen and typed by hand: no look-alike characters.

@@ -7,8 +7,9 @@ from typing import Any, cast
 
 from django import forms
 
-from renda.accounts.models import Role, User
+from renda.accounts.models import User
 from renda.core.models import ImportBatch
+from renda.core.roles import Role
 
 from . import reference
 from .kinds import kind_choices

@@ -25,11 +25,12 @@ from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 
-from renda.accounts.models import Role, User
+from renda.accounts.models import User
 from renda.core import audit
 from renda.core import calendar as workcal
 from renda.core.models import Organization
 from renda.core.notifications import notify
+from renda.core.roles import Role
 from renda.core.workflow import apply_transition
 from renda.suggestions.uploads import DOCUMENTS, check_upload
 

@@ -13,9 +13,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from renda.accounts.models import Role
-from renda.accounts.permissions import has_role
 from renda.core.models import ImportBatch
+from renda.core.roles import Role, has_role
 
 from .models import Alert, BudgetUnit, Inquiry, PushToken, Rule
 from .services import KIND_PREFIX

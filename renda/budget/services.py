@@ -24,10 +24,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
-from renda.accounts.models import Role
-from renda.accounts.permissions import has_role
 from renda.core import audit
 from renda.core.models import ImportBatch, Region
+from renda.core.roles import Role, has_role
 
 from . import ingest
 from .kinds import KINDS, LOAD_ORDER, KindSpec

@@ -15,9 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from renda.accounts.models import Role
-from renda.accounts.permissions import role_required
 from renda.core.models import ImportBatch
+from renda.core.roles import Role, role_required
 from renda.lib.excel import xlsx_response
 
 from . import selectors, services

@@ -20,8 +20,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from renda.accounts.models import Role
-from renda.accounts.permissions import acting_user, role_required
+from renda.accounts.permissions import acting_user
+from renda.core.roles import Role, role_required
 from renda.deputies.forms import add_service_errors
 from renda.suggestions.forms import SuggestionForm
 

@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from renda.accounts.models import Role
-from renda.accounts.permissions import acting_user, role_required
+from renda.accounts.permissions import acting_user
 from renda.core import workflow as wf
+from renda.core.roles import Role, role_required
 from renda.deputies.forms import add_service_errors
 
 from . import inquiries as services

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from renda.accounts.permissions import role_required
+from renda.core.roles import role_required
 
 from . import engine
 from . import rules as registry

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from renda.accounts.models import Role
+from renda.core.roles import Role
 from renda.core.workflow import State, Transition, Workflow, register
 
 STAFF = frozenset({Role.STAFF})

@@ -269,3 +269,42 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SourceLink(models.Model):
+    """ "This item came from that one" (DESIGN §5, source links): a suggestion drafted from a
+    constituent opinion or a budget alert, a livelihood proposal converted from an opinion…
+    The source app creates the target through the target app's services and names the
+    source; the link is recorded here, one way for every pair of modules, so the lower app
+    shows where its item came from without importing the higher app. `label` and `url` are
+    given by the source app, which knows what its item is called and where its page is."""
+
+    source_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    source_id = models.PositiveBigIntegerField()
+    source = GenericForeignKey("source_type", "source_id")
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    label = models.CharField("来源", max_length=200)
+    url = models.CharField("来源页面", max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("建立时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = verbose_name_plural = "来源关联"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_type", "source_id", "target_type", "target_id"],
+                name="sourcelink_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="sourcelink_target"),
+            models.Index(fields=["source_type", "source_id"], name="sourcelink_source"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label

@@ -6,7 +6,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from renda.accounts.models import ADMIN_ROLES, Role
+from renda.core.roles import ADMIN_ROLES, Role
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from .audit import ChainReport
 def check_audit_chain() -> ChainReport:
     """Verify the audit chain; on a break, tell every audit administrator at once (inbox and
     SMS) and leave a failure event in the log itself."""
-    from renda.accounts.models import Role, User
+    from renda.accounts.models import User
+    from renda.core.roles import Role
 
     from .notifications import notify
 

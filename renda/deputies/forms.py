@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from renda.accounts.models import Role, User
+from renda.accounts.models import User
 from renda.core.models import Organization, Region
+from renda.core.roles import Role
 from renda.lib.idcard import (
     birth_date_from_id,
     gender_from_id,

@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from renda.accounts.models import Role
-from renda.accounts.permissions import can_manage_deputies, can_view_deputies, has_role
+from renda.accounts.permissions import can_manage_deputies, can_view_deputies
+from renda.core.roles import Role, has_role
 
 from .models import Deputy, Membership
 from .selectors import staff_deputies

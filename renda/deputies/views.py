@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from renda.accounts.models import Role
-from renda.accounts.permissions import can_view_deputies, role_required
+from renda.accounts.permissions import can_view_deputies
 from renda.core import audit
+from renda.core.roles import Role, role_required
 from renda.lib.excel import xlsx_response
 
 from . import services

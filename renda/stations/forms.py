@@ -9,8 +9,9 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from renda.accounts.models import Role, User
+from renda.accounts.models import User
 from renda.core.models import Organization, Region
+from renda.core.roles import Role
 from renda.deputies.forms import add_service_errors
 from renda.deputies.models import Deputy
 

@@ -20,8 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from renda.accounts.models import Role
-from renda.accounts.permissions import has_role
+from renda.core.roles import Role, has_role
 
 from .models import DutyAssignment, DutySlot, Opinion, Reception, Station, StationClerk
 

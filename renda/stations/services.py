@@ -20,11 +20,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from renda.accounts.models import Role
 from renda.core import audit
 from renda.core.calendar import END_OF_DAY
 from renda.core.models import Organization, Region
 from renda.core.notifications import sms_backend
+from renda.core.roles import Role
 from renda.core.workflow import apply_transition
 from renda.deputies.duty import record_duty
 from renda.deputies.models import Deputy, DutyRecord

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from renda.accounts.models import Role
+from renda.core.roles import Role
 from renda.core.selectors import Card
 from renda.core.workflow import overdue_q
 

@@ -55,8 +55,9 @@ def constituent_or_station(user: Any, opinion: Any) -> bool:
 def tell_unit(ctx: EffectContext) -> None:
     from django.urls import reverse
 
-    from renda.accounts.models import Role, User
+    from renda.accounts.models import User
     from renda.core.notifications import notify
+    from renda.core.roles import Role
 
     opinion = ctx.obj
     notify(

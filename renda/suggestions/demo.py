@@ -20,8 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from renda.accounts import services as account_services
-from renda.accounts.models import Role, User
+from renda.accounts.models import User
 from renda.core.models import Organization
+from renda.core.roles import Role
 from renda.core.workflow import apply_transition
 from renda.deputies.duty import record_duty
 from renda.deputies.models import Deputy, Term

@@ -11,8 +11,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from renda.accounts.models import Role
-from renda.accounts.permissions import has_role
+from renda.core.roles import Role, has_role
 from renda.deputies.models import Deputy
 
 from .models import Assignment, Motion, Reply, Signature, Suggestion

@@ -16,10 +16,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from renda.accounts.models import Role, User
+from renda.accounts.models import User
 from renda.core import audit
 from renda.core import calendar as workcal
 from renda.core.notifications import notify
+from renda.core.roles import Role
 from renda.core.workflow import overdue_q
 
 from .models import Assignment, Suggestion

@@ -17,11 +17,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from renda.accounts.models import Role, User
+from renda.accounts.models import User
 from renda.core import audit
 from renda.core import calendar as workcal
 from renda.core.models import Organization
 from renda.core.notifications import notify
+from renda.core.roles import Role
 from renda.core.workflow import apply_transition
 from renda.deputies.duty import record_duty
 from renda.deputies.models import Deputy, DutyRecord, Term

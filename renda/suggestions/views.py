@@ -21,11 +21,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from renda.accounts.models import Role
-from renda.accounts.permissions import acting_user, role_required
+from renda.accounts.permissions import acting_user
 from renda.core import audit
 from renda.core import workflow as wf
 from renda.core.models import Notification
+from renda.core.roles import Role, role_required
 from renda.deputies.forms import add_service_errors
 from renda.deputies.models import Deputy, DutyRecord
 from renda.lib.excel import xlsx_response

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from renda.accounts.models import Role
+from renda.core.roles import Role
 from renda.core.workflow import Deadline, EffectContext, State, Transition, Workflow, register
 
 from .rules import RULES

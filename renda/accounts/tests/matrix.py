@@ -12,7 +12,7 @@ ADMINS = ["system_admin", "security_admin", "audit_admin"]
 def an_account(world: Any) -> list[int]:
     """An ordinary account to act on, so that no persona's own account is changed."""
     from renda.accounts import services
-    from renda.accounts.models import Role
+    from renda.core.roles import Role
 
     user = services.create_user(
         actor=None, username="matrix-target", name="矩阵测试", role=Role.DEPUTY

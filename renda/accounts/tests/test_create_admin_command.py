@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
-from renda.accounts.models import Role, User
+from renda.accounts.models import User
 from renda.core.models import AuditEvent
+from renda.core.roles import Role
 
 STRONG = "Guanli-Yuan-2026!"
 

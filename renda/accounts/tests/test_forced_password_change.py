@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from renda.accounts.models import Role, User
+from renda.accounts.models import User
 from renda.conftest import PASSWORD, login
+from renda.core.roles import Role
 
 from .support import new_user
 

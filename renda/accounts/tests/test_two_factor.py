@@ -13,9 +13,9 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renda.accounts import services
-from renda.accounts.models import STRICT_ROLES, Role
 from renda.conftest import login
 from renda.core.models import AuditEvent
+from renda.core.roles import STRICT_ROLES, Role
 
 from .support import new_user, post_login, totp_token, wrong_token
 

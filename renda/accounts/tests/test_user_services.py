@@ -9,9 +9,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from renda.accounts import services
-from renda.accounts.models import Role, User
+from renda.accounts.models import User
 from renda.accounts.validators import ComplexityValidator
 from renda.core.models import AuditEvent
+from renda.core.roles import Role
 
 
 def test_generated_passwords_meet_the_policy_and_differ() -> None:

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.urls import reverse
 
-from renda.accounts.models import Role, User
+from renda.accounts.models import User
 from renda.core.models import AuditEvent
+from renda.core.roles import Role
 
 URL = reverse("accounts:user_create")
 

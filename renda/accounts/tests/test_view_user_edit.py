@@ -8,8 +8,8 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
-from renda.accounts.models import Role
 from renda.core.models import AuditEvent
+from renda.core.roles import Role
 
 from .support import logged_in_user_id, post_login
 

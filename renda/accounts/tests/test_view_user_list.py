@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from renda.accounts import services
-from renda.accounts.models import Role
+from renda.core.roles import Role
 
 URL = reverse("accounts:user_list")
 

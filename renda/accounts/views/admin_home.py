@@ -8,8 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from ..models import Role
-from ..permissions import acting_user, role_required
+from renda.core.roles import Role, role_required
+
+from ..permissions import acting_user
 
 
 @dataclass(frozen=True)

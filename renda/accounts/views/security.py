@@ -11,10 +11,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from renda.core.roles import Role, role_required
+
 from .. import services
 from ..forms import SearchForm, UnlockForm, lockout_minutes
-from ..models import Role
-from ..permissions import acting_user, get_user_for_security_admin, role_required
+from ..permissions import acting_user, get_user_for_security_admin
 from ..selectors import lockout_rows, security_policy, user_directory, with_two_factor_status
 from .users import search_redirect
 

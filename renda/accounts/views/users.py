@@ -13,12 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from renda.core.roles import ADMIN_ROLES, Role, role_required
 from renda.lib.idcard import is_mobile
 
 from .. import services
 from ..forms import UserFilterForm, UserForm, add_service_errors
-from ..models import ADMIN_ROLES, Role, User
-from ..permissions import acting_user, get_managed_user_for, role_required
+from ..models import User
+from ..permissions import acting_user, get_managed_user_for
 from ..selectors import mobile_search_token, user_directory
 
 PAGE_SIZE = 50

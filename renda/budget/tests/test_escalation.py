@@ -12,12 +12,12 @@ from django.test import Client
 from django.urls import reverse
 
 from renda.accounts import services as account_services
-from renda.accounts.models import Role
 from renda.budget import escalation
 from renda.budget.models import Alert
 from renda.budget.tests.alert_data import make_alert
 from renda.conftest import PASSWORD, login
 from renda.core.models import Notification
+from renda.core.roles import Role
 from renda.deputies import services as deputy_services
 from renda.deputies.tests.factories import make_deputy
 from renda.suggestions.models import Suggestion

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from renda.accounts import services as account_services
-from renda.accounts.models import Role
 from renda.budget import inquiries
 from renda.budget.models import Alert, Inquiry, InquiryAttachment
 from renda.budget.tests.alert_data import (
@@ -28,6 +27,7 @@ from renda.budget.tests.alert_data import (
 from renda.conftest import PASSWORD, login
 from renda.core import calendar as workcal
 from renda.core.models import Notification, Organization, WorkflowEvent
+from renda.core.roles import Role
 from renda.core.workflow import TransitionNotAllowed
 
 ZONE = timezone.get_default_timezone()

@@ -10,9 +10,10 @@ from django.db.models import Count
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from renda.accounts.models import STRICT_ROLES, Role, User
+from renda.accounts.models import User
 from renda.core import demo_data
 from renda.core.models import AuditEvent, Organization, Region
+from renda.core.roles import STRICT_ROLES, Role
 from renda.deputies.models import Delegation, Deputy, Membership, Term
 from renda.lib.idcard import id_number_problem
 from renda.stations.models import Station

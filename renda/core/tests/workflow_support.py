@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from renda.accounts.models import Role
 from renda.core import notifications, workflow
 from renda.core.models import ImportBatch
+from renda.core.roles import Role
 from renda.core.workflow import Deadline, EffectContext, State, Transition, Workflow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

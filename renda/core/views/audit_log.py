@@ -11,8 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from renda.accounts.models import Role
-from renda.accounts.permissions import role_required
+from renda.core.roles import Role, role_required
 from renda.lib.excel import xlsx_response
 
 from .. import audit

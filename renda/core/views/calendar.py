@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from renda.accounts.permissions import can_edit_calendar
+from renda.core.roles import can_edit_calendar
 from renda.lib import workdays as lib
 
 from .. import calendar

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from renda.accounts.permissions import can_view_workbench
+from renda.core.roles import can_view_workbench
 
 from .. import notifications
 from ..navigation import MODULES_BY_SLUG

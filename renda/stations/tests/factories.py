@@ -7,8 +7,9 @@ import itertools
 from typing import Any
 
 from renda.accounts import services as account_services
-from renda.accounts.models import Role, User
+from renda.accounts.models import User
 from renda.conftest import PASSWORD, confirm_totp
+from renda.core.roles import Role
 from renda.deputies.models import Deputy
 from renda.deputies.tests.factories import make_deputy, make_id_number
 from renda.stations import services

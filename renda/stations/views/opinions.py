@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from renda.accounts.models import Role
-from renda.accounts.permissions import acting_user, role_required
+from renda.accounts.permissions import acting_user
 from renda.core import audit
+from renda.core.roles import Role, role_required
 from renda.core.workflow import TransitionForm, overdue_q, page_context
 from renda.lib.excel import xlsx_response
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from renda.accounts.models import Role
-from renda.accounts.permissions import acting_user, role_required
+from renda.accounts.permissions import acting_user
 from renda.core import audit
+from renda.core.roles import Role, role_required
 from renda.deputies.models import Deputy
 from renda.lib.excel import xlsx_response
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from renda.accounts.models import Role
-from renda.accounts.permissions import acting_user, role_required
+from renda.accounts.permissions import acting_user
+from renda.core.roles import Role, role_required
 from renda.lib.excel import xlsx_response
 
 from .. import services

@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from renda.accounts.models import Role
-from renda.accounts.permissions import acting_user, role_required
+from renda.accounts.permissions import acting_user
 from renda.core import audit
+from renda.core.roles import Role, role_required
 from renda.lib.excel import xlsx_response
 
 from ..forms import YearForm

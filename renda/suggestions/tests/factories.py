@@ -9,9 +9,10 @@ from typing import Any
 from django.utils import timezone
 
 from renda.accounts import services as account_services
-from renda.accounts.models import Role, User
+from renda.accounts.models import User
 from renda.conftest import PASSWORD
 from renda.core.models import Organization
+from renda.core.roles import Role
 from renda.deputies.models import Deputy, Term
 from renda.deputies.tests.factories import make_deputy, make_term
 from renda.suggestions import services

@@ -19,7 +19,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from renda.accounts import services
-from renda.accounts.models import ADMIN_ROLES, Role, User
+from renda.accounts.models import User
+from renda.core.roles import ADMIN_ROLES, Role
 
 PASSWORD_ENV = "RENDA_ADMIN_PASSWORD"
 

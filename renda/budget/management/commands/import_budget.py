@@ -9,10 +9,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from renda.accounts.models import Role, User
+from renda.accounts.models import User
 from renda.budget import ingest, services
 from renda.budget.kinds import KINDS
 from renda.core.models import ImportBatch
+from renda.core.roles import Role
 
 
 class Command(BaseCommand):

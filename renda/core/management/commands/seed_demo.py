@@ -27,11 +27,12 @@ from django.utils.module_loading import import_string
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renda.accounts import services as account_services
-from renda.accounts.models import STRICT_ROLES, Role, User
+from renda.accounts.models import User
 from renda.core import audit, demo_data
 from renda.core.fields import make_blind_index
 from renda.core.models import Organization, Region
 from renda.core.registry import create_organization, create_region
+from renda.core.roles import STRICT_ROLES, Role
 from renda.deputies import services as deputy_services
 from renda.deputies.models import Delegation, Deputy, Level, Membership, Term
 from renda.lib.demo_names import (
