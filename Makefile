@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := static/vendor
+# Test processes for `make test` (pytest-xdist): one per core of the 2-core machines.
+TEST_WORKERS ?= 2
 
 .PHONY: totp run serve test e2e lint fmt bench install vendor migrate seed browser clean
 
@@ -44,7 +46,7 @@ run: seed
 
 ## The whole test suite (SQLite unless DATABASE_URL is set; CI sets PostgreSQL).
 test: install
-	$(PY) -m pytest -q -m "not e2e"
+	$(PY) -m pytest -q -m "not e2e" -n $(TEST_WORKERS)
 
 ## Debian's Chromium and CJK fonts for browser tests (Playwright never downloads a browser).
 browser:
@@ -61,6 +63,7 @@ totp: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy renda
 
 fmt: install
