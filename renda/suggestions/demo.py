@@ -217,7 +217,7 @@ class DemoLoader:
             title=title.format(place=place),
             content=content.format(place=place),
             allow_public=index % 11 != 0,
-            source=source,
+            channel=source,
             cosigners=cosigners if source == Suggestion.Source.PAPER else (),
         )
         self.created["代表建议"] += 1

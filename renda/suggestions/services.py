@@ -23,6 +23,7 @@ from renda.core import calendar as workcal
 from renda.core.models import Organization
 from renda.core.notifications import notify
 from renda.core.roles import Role
+from renda.core.sources import Source, link_source
 from renda.core.workflow import apply_transition
 from renda.deputies.duty import record_duty
 from renda.deputies.models import Deputy, DutyRecord, Term
@@ -201,19 +202,22 @@ def create_suggestion(
     title: str,
     content: str,
     allow_public: bool = True,
-    source: str = Suggestion.Source.ONLINE,
+    channel: str = Suggestion.Source.ONLINE,
     cosigners: Sequence[Deputy] = (),
+    source: Source | None = None,
 ) -> Suggestion:
     """A draft. Online: the deputy himself. Paper (纸质): staff on the deputy's behalf, with
-    the co-signers who signed the paper by hand (confirmed at once)."""
-    _check_author(actor, deputy, source)
+    the co-signers who signed the paper by hand (confirmed at once). `source`: the item the
+    suggestion came from (a constituent opinion, a budget alert…), linked in this
+    transaction so the suggestion page shows it."""
+    _check_author(actor, deputy, channel)
     suggestion = Suggestion(
         term=deputy.term,
         lead_deputy=deputy,
         title=_clean_text(title)[:200],
         content=_clean_text(content),
         allow_public=allow_public,
-        source=source,
+        source=channel,
         created_by=actor,
     )
     if not suggestion.title:
@@ -226,10 +230,12 @@ def create_suggestion(
         suggestion=suggestion, deputy=deputy, is_lead=True, confirmed_at=timezone.now()
     )
     for other in cosigners:
-        _add_signature(suggestion, other, confirmed=source == Suggestion.Source.PAPER)
+        _add_signature(suggestion, other, confirmed=channel == Suggestion.Source.PAPER)
     audit.record(
-        actor=actor, action="suggestion.create", target=suggestion, details={"source": source}
+        actor=actor, action="suggestion.create", target=suggestion, details={"source": channel}
     )
+    if source is not None:
+        link_source(actor=actor, source=source, target=suggestion)
     return suggestion
 
 

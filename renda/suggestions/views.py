@@ -240,7 +240,7 @@ def paper_create(request: HttpRequest) -> HttpResponse:
                 title=d["title"],
                 content=d["content"],
                 allow_public=d["allow_public"],
-                source=Suggestion.Source.PAPER,
+                channel=Suggestion.Source.PAPER,
                 cosigners=list(d["cosigners"]),
             ),
         )
