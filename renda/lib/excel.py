@@ -1,4 +1,12 @@
-"""Excel output helpers shared by every export (openpyxl, write-only mode for big lists)."""
+"""Excel output shared by every export (openpyxl, write-only mode for big lists).
+
+Everything an export writes may have come from an anonymous visitor (a public opinion, a
+login attempt's user name), so the one writer here is safe for any stored text:
+- control characters that XML 1.0 forbids are dropped (openpyxl would raise on them, and one
+  such row would break the export for good);
+- a text that starts like a formula (`=`, `+`, `-`, `@`, tab, CR) is written as a text cell
+  with Excel's quote prefix, so it never runs as a formula when staff open or edit the file.
+"""
 
 from __future__ import annotations
 
@@ -9,24 +17,43 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def clean_text(value: str) -> str:
+    """The text without the control characters an .xlsx file cannot hold."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    text = clean_text(value)
+    if not text.startswith(FORMULA_STARTS):
+        return text
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"  # stored as a string, never as a formula
+    cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+    return cell
 
 
 def build_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    from openpyxl.cell import WriteOnlyCell
-
+    sheet = workbook.create_sheet(title=clean_text(title)[:31])
     header_cells = []
     for h in headers:
-        cell = WriteOnlyCell(sheet, value=h)
+        cell = WriteOnlyCell(sheet, value=clean_text(h))
         cell.font = Font(bold=True)
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
