@@ -20,6 +20,7 @@ from renda.accounts import services as account_services
 from renda.accounts.models import User
 from renda.core.models import Organization, Region
 from renda.core.roles import Role
+from renda.core.tests.personas import PERSONA_ROLES
 
 PASSWORD = "Renda-Test-2026!"
 
@@ -44,21 +45,6 @@ class World:
         if name in users:
             return users[name]
         raise AttributeError(name)
-
-
-PERSONA_ROLES: dict[str, str] = {
-    "staff": Role.STAFF,
-    "sc_member": Role.SC_MEMBER,
-    "deputy": Role.DEPUTY,
-    "handling_officer": Role.HANDLING_OFFICER,
-    "data_provider": Role.DATA_PROVIDER,
-    "nominee": Role.NOMINEE,
-    "system_admin": Role.SYSTEM_ADMIN,
-    "security_admin": Role.SECURITY_ADMIN,
-    "audit_admin": Role.AUDIT_ADMIN,
-}
-# "anonymous" is the member of the public.
-PERSONAS = ("anonymous", *PERSONA_ROLES)
 
 
 def make_regions() -> tuple[Region, Region, Region]:

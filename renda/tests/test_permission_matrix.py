@@ -1,6 +1,7 @@
 """Every URL pattern of the project × every persona → the declared answer.
 
-The matrix is assembled from `renda/<app>/tests/matrix.py`. A URL name missing from it fails
+The matrix is assembled from `renda/<app>/tests/matrix*.py` and, for what belongs to the
+project as a whole (the API root, pages that need several apps), `renda/tests/matrix*.py`. A URL name missing from it fails
 `test_every_url_is_in_the_matrix`, so each new view must declare who may see it.
 """
 
@@ -14,9 +15,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import renda
-from renda.conftest import PERSONAS
-
-from .matrix_support import Entry
+from renda.core.tests.matrix_support import Entry
+from renda.core.tests.personas import PERSONAS
 
 # URLs that are not views of ours: the API's generated documentation, served to everybody.
 EXEMPT_PREFIXES = ()
@@ -39,18 +39,26 @@ def _all_url_names() -> set[str]:
     return names
 
 
+def _test_packages() -> list[str]:
+    """`renda.tests` and every `renda.<app>.tests` package."""
+    return [
+        "renda.tests",
+        *(f"renda.{app.name}.tests" for app in pkgutil.iter_modules(renda.__path__)),
+    ]
+
+
 def _matrix() -> dict[str, Entry]:
-    """Merge `MATRIX` from every `renda/<app>/tests/matrix*.py` (one file per area of an app)."""
+    """Merge `MATRIX` from every `matrix*.py` of those packages (one file per area of an app)."""
     merged: dict[str, Entry] = {}
-    for app in pkgutil.iter_modules(renda.__path__):
+    for package in _test_packages():
         try:
-            tests = importlib.import_module(f"renda.{app.name}.tests")
+            tests = importlib.import_module(package)
         except ModuleNotFoundError:
             continue
         for module in pkgutil.iter_modules(tests.__path__):
             if not module.name.startswith("matrix") or module.name == "matrix_support":
                 continue
-            found = importlib.import_module(f"renda.{app.name}.tests.{module.name}")
+            found = importlib.import_module(f"{package}.{module.name}")
             for name, entry in found.MATRIX.items():
                 assert name not in merged, f"{name} is declared twice"
                 merged[name] = entry

@@ -39,9 +39,10 @@ def test_missing_pages_answer_in_chinese(world: Any, client_for: Any) -> None:
     assert response.status_code == 404 and "页面不存在" in response.content.decode()
 
 
-def test_lockout_records_use_the_address_nginx_reports(world: Any) -> None:
+def test_lockout_records_use_the_address_nginx_reports(world: Any, settings: Any) -> None:
     from axes.models import AccessAttempt
 
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]  # nginx on the same machine (deploy/)
     client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="10.9.8.7")
     client.post(reverse("accounts:login"), {"username": "deputy", "password": "wrong-Pass-1"})
     assert AccessAttempt.objects.get(username="deputy").ip_address == "10.9.8.7"

@@ -20,9 +20,4 @@ MATRIX = {
     "core:audit_log": Entry(expect(["audit_admin"])),
     "core:audit_verify": Entry(expect(["audit_admin"]), method="post"),
     "core:audit_export": Entry(expect(["audit_admin"])),
-    # The API: health is public; the generated documentation too (it holds no data).
-    "api:api-root": Entry(everyone(404)),
-    "api:health": Entry(everyone()),
-    "api:openapi-json": Entry(everyone()),
-    "api:openapi-view": Entry(everyone()),
 }

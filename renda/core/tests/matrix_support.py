@@ -1,4 +1,4 @@
-"""Declarations for the permission matrix (renda/core/tests/test_permission_matrix.py).
+"""Declarations for the permission matrix (renda/tests/test_permission_matrix.py).
 
 Every app lists each of its URL names in `renda/<app>/tests/matrix.py` as `MATRIX`, saying
 for every persona what answer it must get. A URL without an entry fails the matrix test, so
@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from renda.conftest import PERSONAS
+from renda.core.tests.personas import PERSONAS
 
 LOGIN = 302  # anonymous users are sent to the log-in page
 
