@@ -183,7 +183,9 @@ AXES_LOCKOUT_CALLABLE = "renda.accounts.views.lockout"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Behind nginx every client would look like 127.0.0.1: lockouts use the same client address
-# as the audit log (nginx's X-Real-IP, see deploy/nginx-renda.conf).
+# as the audit log (nginx's X-Real-IP, see deploy/nginx-renda.conf). The header is believed
+# only from these proxy addresses; from anybody else it is a forgery and REMOTE_ADDR counts.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 AXES_CLIENT_IP_CALLABLE = "renda.core.middleware.client_ip"
 
 OTP_TOTP_ISSUER = "智慧人大"
