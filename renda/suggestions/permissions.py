@@ -204,12 +204,3 @@ def can_rate(user: Any, s: Suggestion) -> bool:
 
 def can_decide_motion(user: Any, m: Motion) -> bool:
     return is_staff(user) and m.state in ("submitted", "referred")
-
-
-def opinions_to_draft(deputy: Any) -> QuerySet[Any]:
-    """Constituent opinions a station converted to this deputy that await a suggestion."""
-    from renda.stations.models import Opinion
-
-    return Opinion.objects.filter(
-        state="converted", converted_deputy=deputy, suggestion_id__isnull=True
-    ).order_by("-created_at")

@@ -176,25 +176,6 @@ def _check_author(actor: Any, deputy: Deputy, source: str) -> None:
 
 
 @transaction.atomic
-def create_suggestion_from_opinion(
-    *, actor: Any, deputy: Deputy, opinion: Any, title: str, content: str, allow_public: bool = True
-) -> Suggestion:
-    """A deputy drafts a suggestion from a constituent opinion a station converted to them; the
-    opinion then points at the suggestion (and the suggestion page shows its source)."""
-    from renda.stations.models import Opinion
-    from renda.stations.services import link_suggestion
-
-    locked = Opinion.objects.select_for_update().get(pk=opinion.pk)
-    if locked.converted_deputy_id != deputy.pk or locked.suggestion_id is not None:
-        raise ValidationError("这条群众意见没有转给您，或已据此提出过建议。")
-    suggestion = create_suggestion(
-        actor=actor, deputy=deputy, title=title, content=content, allow_public=allow_public
-    )
-    link_suggestion(actor=actor, opinion=locked, suggestion_id=suggestion.pk)
-    return suggestion
-
-
-@transaction.atomic
 def create_suggestion(
     *,
     actor: Any,

@@ -26,6 +26,7 @@ from renda.core import audit
 from renda.core import workflow as wf
 from renda.core.models import Notification
 from renda.core.roles import Role, role_required
+from renda.core.sources import sources_of
 from renda.deputies.forms import add_service_errors
 from renda.deputies.models import Deputy, DutyRecord
 from renda.lib.excel import xlsx_response
@@ -161,22 +162,8 @@ def _detail_context(request: HttpRequest, s: Suggestion, **bound: Any) -> dict[s
         forms["rate"] = RateForm(initial={"expected_state": s.state})
     forms.update(bound)
     ctx["forms"] = forms
-    # The constituent opinion(s) this suggestion was drafted from (转代表建议, linked both ways).
-    from renda.stations.models import Opinion
-
-    ctx["source_opinions"] = list(
-        Opinion.objects.filter(suggestion_id=s.pk)
-        .select_related("station")
-        .only("pk", "content", "created_at", "station__name")
-    )
-    # The budget alert it was drafted from (预警转代表建议), likewise.
-    from renda.budget.models import Alert
-
-    ctx["source_alerts"] = list(
-        Alert.objects.filter(suggestion_id=s.pk)
-        .select_related("rule")
-        .only("pk", "explanation", "period", "rule__code", "rule__name")
-    )
+    # Where it came from (a constituent opinion, a budget alert…): core source links.
+    ctx["sources"] = sources_of(s)
     return ctx
 
 
@@ -197,34 +184,17 @@ def create(request: HttpRequest) -> HttpResponse:
     deputy = perms.deputy_of(request.user)
     if deputy is None or not perms.can_submit(request.user):
         raise PermissionDenied("您的账号尚未关联在任代表档案。")
-    # Drafting from a constituent opinion a station converted to this deputy (转代表建议).
-    opinion = None
-    opinion_pk = request.POST.get("opinion") or request.GET.get("opinion")
-    if opinion_pk:
-        opinion = get_object_or_404(
-            perms.opinions_to_draft(deputy), pk=int(opinion_pk) if opinion_pk.isdigit() else 0
-        )
-    initial = {"content": opinion.content} if opinion is not None else None
-    form = SuggestionForm(request.POST or None, initial=initial)
+    form = SuggestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         fields = {"title": d["title"], "content": d["content"], "allow_public": d["allow_public"]}
         s = _attempt(
-            form,
-            lambda: (
-                services.create_suggestion_from_opinion(
-                    actor=request.user, deputy=deputy, opinion=opinion, **fields
-                )
-                if opinion is not None
-                else services.create_suggestion(actor=request.user, deputy=deputy, **fields)
-            ),
+            form, lambda: services.create_suggestion(actor=request.user, deputy=deputy, **fields)
         )
         if s is not None:
             messages.success(request, "草稿已保存。可以邀请其他代表联名、添加附件，然后提交。")
             return redirect("suggestions:detail", s.pk)
-    return render(
-        request, "suggestions/form.html", {"form": form, "title": "提出建议", "opinion": opinion}
-    )
+    return render(request, "suggestions/form.html", {"form": form, "title": "提出建议"})
 
 
 @role_required(Role.STAFF)
@@ -839,7 +809,6 @@ def deputy_home(request: HttpRequest) -> HttpResponse:
                 ).order_by("-id")[:5]
             ),
             "can_submit": perms.can_submit(request.user),
-            "opinions_to_draft": list(perms.opinions_to_draft(deputy)[:10]),
         },
     )
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from renda.core.models import Organization
-from renda.core.sources import Source, sources_of
+from renda.core.sources import Source, link_source, sources_of
 
 from .factories import draft, scene
 
@@ -28,3 +29,14 @@ def test_create_suggestion_links_its_source(world: Any) -> None:
 def test_without_source_nothing_is_linked(world: Any) -> None:
     s = draft(scene(world))
     assert sources_of(s) == []
+
+
+def test_the_suggestion_page_shows_its_source(world: Any, client_for: Any) -> None:
+    sc = scene(world)
+    origin = Organization.objects.first()
+    assert origin is not None
+    s = draft(sc)
+    link_source(actor=world.staff, source=Source(origin, "某来源条目", "/somewhere/1/"), target=s)
+    page = client_for("deputy").get(reverse("suggestions:detail", args=[s.pk])).content.decode()
+    assert 'data-testid="source-organization"' in page
+    assert '来源：<a href="/somewhere/1/">某来源条目</a>' in page
