@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from renda.core.api import api
+from renda.api import api
 
 urlpatterns = [
     path("", include("renda.portal.urls")),
