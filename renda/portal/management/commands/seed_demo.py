@@ -1,5 +1,7 @@
 """`manage.py seed_demo`: load the 冷水江市 demo data set (renda.core.demo_data).
 
+It lives in portal, the top app, because it writes through the services of every app below.
+
 Idempotent: every object is looked up by its natural key (region code, organization code,
 username, station code, a deputy's ID number in a term …) and created through its service only
 when missing, so a second run writes nothing. The whole run is one transaction. Deputies go
