@@ -61,6 +61,12 @@ def _derived_key(name: str, purpose: str) -> bytes:
 FIELD_ENCRYPTION_KEY = _derived_key("FIELD_ENCRYPTION_KEY", "field-encryption")
 BLIND_INDEX_KEY = _derived_key("BLIND_INDEX_KEY", "blind-index")
 AUDIT_HMAC_KEY = _derived_key("AUDIT_HMAC_KEY", "audit-chain")
+# Signed checkpoints of the audit chain, appended outside the database (core/anchors.py). In
+# production a directory the application's database role cannot touch, append-only
+# (docs/deploy.md); tests set their own file where they need one.
+AUDIT_CHECKPOINT_PATH = os.environ.get(
+    "AUDIT_CHECKPOINT_PATH", "" if TESTING else str(BASE_DIR / "var" / "audit-checkpoints.jsonl")
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

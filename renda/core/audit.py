@@ -20,14 +20,13 @@ from django.utils import timezone
 
 from renda.lib.crypto import hmac_sm3
 
+from . import anchors
 from .models import AuditEvent
 
 # Set per request by core.middleware.ClientIPMiddleware, so services need not pass the IP.
 current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
 
 GENESIS = "0" * 64
-# Any constant 64-bit number; it names the PostgreSQL advisory lock that serialises appends.
-_ADVISORY_LOCK_ID = 72_111_2026
 
 
 def _canonical(event: AuditEvent, prev_chain: str) -> bytes:
@@ -77,7 +76,7 @@ def record(
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_ID])
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [anchors.APPEND_LOCK_ID])
         prev = AuditEvent.objects.order_by("-id").values_list("chain", flat=True).first()
         event = AuditEvent(
             created_at=timezone.now(),
@@ -112,7 +111,13 @@ def _iter_events() -> Iterator[AuditEvent]:
 
 
 def verify_chain() -> ChainReport:
-    """Walk the whole log in id order and report the first row whose link does not hold."""
+    """Walk the whole log in id order and report the first row whose link does not hold, then
+    hold the log against the checkpoints kept outside it (core.anchors): a checkpoint whose
+    row is missing, or whose count or chain value differs, means rows were deleted."""
+    try:
+        checkpoints = anchors.checkpoints_of_this_log()
+    except anchors.AnchorError as error:
+        return ChainReport(0, 0, str(error))
     prev = GENESIS
     checked = 0
     for event in _iter_events():
@@ -121,4 +126,17 @@ def verify_chain() -> ChainReport:
             return ChainReport(checked, event.pk, "链值不符：该行内容被修改，或其前一行被删除")
         prev = event.chain
         checked += 1
+        cp = checkpoints.pop(event.pk, None)
+        if cp is not None and (cp.count != checked or cp.chain != event.chain):
+            return ChainReport(
+                checked, event.pk, f"与第 {cp.seq} 个检查点不符：此前的记录被删除后重写"
+            )
+    if checkpoints:
+        cp = min(checkpoints.values(), key=lambda c: c.last_id)
+        return ChainReport(
+            checked,
+            cp.last_id,
+            f"第 {cp.seq} 个检查点（{cp.at}）记录的第 {cp.last_id} 号记录已不在日志中："
+            f"最新的记录被删除，或整表被清空后重写（检查点记有 {cp.count} 条）",
+        )
     return ChainReport(checked, None)
