@@ -11,9 +11,17 @@ from renda.core.roles import Role
 from renda.core.selectors import Card
 from renda.core.workflow import overdue_q
 
-from .models import Opinion
+from .models import Opinion, Station
 from .permissions import opinions_for
 from .workflows import OPINION
+
+
+def registry_cards(user: Any) -> list[Card]:
+    """The register of stations, shown with the register of deputies before the day's work."""
+    if user.role in {Role.STAFF, Role.SC_MEMBER}:
+        active = Station.objects.filter(is_active=True).count()
+        return [Card("代表工作站点", active, reverse("stations:list"))]
+    return []
 
 
 def cards(user: Any) -> list[Card]:
