@@ -5,7 +5,7 @@ from renda.api import api
 urlpatterns = [
     path("", include("renda.portal.urls")),
     path("accounts/", include("renda.accounts.urls")),
-    path("deputies/", include("renda.deputies.urls")),
+    path("", include("renda.deputies.urls")),  # /deputies/… and /suggestions/duty/…
     path("budget/", include("renda.budget.urls")),
     path("suggestions/", include("renda.suggestions.urls")),
     path("stations/", include("renda.stations.urls")),

@@ -7,10 +7,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from renda.accounts.models import User
+from renda.core.forms import BootstrapForm, add_service_errors  # noqa: F401 (budget imports it here)
 from renda.core.models import Organization, Region
 from renda.core.roles import Role
 from renda.lib.idcard import (
@@ -22,7 +23,8 @@ from renda.lib.idcard import (
 )
 from renda.stations.models import Station
 
-from .models import Constituency, Delegation, Deputy, Term
+from .models import Constituency, Delegation, Deputy, DutyRecord, Term
+from .services.duty import AUTOMATIC_KINDS
 
 PARTY_SUGGESTIONS = (
     "中共党员",
@@ -53,41 +55,6 @@ MEMBERSHIP_KINDS = (
 def _date_input() -> forms.DateInput:
     # An ISO value is what <input type="date"> expects, whatever the locale formats say.
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on every widget, and `is-invalid` on a field as soon as it has an
-    error — including errors a service raised after the form itself was valid."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        for name in [field] if field else []:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-
-
-def add_service_errors(
-    form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None
-) -> None:
-    """Show a service's ValidationError on the form: a field's error next to that field (or
-    its alias on the form), anything else at the top."""
-    aliases = aliases or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        target = aliases.get(name, name)
-        form.add_error(target if target in form.fields else None, errors)
 
 
 class DeputyFilterForm(BootstrapForm):
@@ -393,3 +360,81 @@ class MembershipForm(BootstrapForm):
 
 class EndMembershipForm(BootstrapForm):
     end_date = forms.DateField(label="终止日期", widget=_date_input())
+
+
+# --- duty records and scores ------------------------------------------------------------------
+
+
+def active_deputies(term: Term | None = None) -> QuerySet[Deputy]:
+    qs = Deputy.objects.filter(status=Deputy.Status.ACTIVE, term__is_current=True)
+    if term is not None:
+        qs = qs.filter(term=term)
+    return qs.select_related("region").order_by("region__code", "name")
+
+
+class DeputyChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Deputy) -> str:
+        return f"{obj.name}（{obj.region.name}）"
+
+
+class DeputyMultipleChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Deputy) -> str:
+        return f"{obj.name}（{obj.region.name}）"
+
+
+class DutyRecordForm(BootstrapForm):
+    deputy = DeputyChoice(label="代表", queryset=Deputy.objects.none(), empty_label="请选择")
+    kind = forms.ChoiceField(
+        label="履职类别",
+        choices=[("", "请选择")]
+        + [c for c in DutyRecord.Kind.choices if c[0] not in AUTOMATIC_KINDS],
+    )
+    occurred_on = forms.DateField(label="日期", widget=_date_input())
+    title = forms.CharField(label="事项", max_length=200)
+    details = forms.CharField(
+        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    evidence = forms.FileField(
+        label="佐证材料", help_text="签到表、照片或通知（PDF、Word、Excel 或图片）"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].queryset = active_deputies()  # type: ignore[attr-defined]
+
+
+class ScoreRuleForm(BootstrapForm):
+    kind = forms.ChoiceField(label="履职类别", choices=[("", "请选择"), *DutyRecord.Kind.choices])
+    points = forms.DecimalField(label="每项分值", max_digits=6, decimal_places=2)
+    yearly_cap = forms.DecimalField(
+        label="年度上限", max_digits=7, decimal_places=2, required=False, min_value=0
+    )
+    valid_from = forms.DateField(label="生效日期", widget=_date_input())
+    note = forms.CharField(label="依据", max_length=200, required=False)
+
+
+def year_choices() -> list[tuple[int, str]]:
+    this = timezone.localdate().year
+    return [(y, f"{y}年") for y in range(this, this - 6, -1)]
+
+
+class RankingForm(BootstrapForm):
+    year = forms.TypedChoiceField(label="年度", coerce=int, choices=year_choices, required=False)
+    group = forms.ChoiceField(
+        label="分组",
+        choices=[("delegation", "按代表团（组）"), ("region", "按乡镇（街道）")],
+        required=False,
+    )
+    delegation = forms.ModelChoiceField(
+        label="代表团（组）", queryset=Delegation.objects.none(), required=False, empty_label="全部"
+    )
+    region = forms.ModelChoiceField(
+        label="乡镇（街道）",
+        required=False,
+        empty_label="全部",
+        queryset=Region.objects.filter(level__in=[Region.Level.TOWNSHIP, Region.Level.SUBDISTRICT]),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["delegation"].queryset = Delegation.objects.filter(term__is_current=True)  # type: ignore[attr-defined]

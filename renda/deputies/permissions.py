@@ -80,3 +80,17 @@ def can_add_membership(user: Any, deputy: Deputy) -> bool:
 
 def can_end_membership(user: Any, membership: Membership) -> bool:
     return can_manage_deputies(user) and membership.end_date is None
+
+
+def acting_deputy(user: Any) -> Deputy | None:
+    """The deputy a user acts as on the deputy pages: the linked record, only while the user
+    is in the deputy role (a staff account linked to a deputy acts as staff)."""
+    if not has_role(user, Role.DEPUTY):
+        return None
+    return getattr(user, "deputy", None)
+
+
+def linked_deputy(user: Any) -> Deputy | None:
+    """The deputy record linked to a signed-in account, whatever its role: what a service
+    checks when it asks "is this actor that deputy?"."""
+    return getattr(user, "deputy", None) if getattr(user, "is_authenticated", False) else None

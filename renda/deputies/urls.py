@@ -1,21 +1,37 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from .views import duty, registry
 
 app_name = "deputies"
 
-urlpatterns = [
-    path("", views.deputy_list, name="list"),
-    path("export.xlsx", views.deputy_export, name="export"),
-    path("new/", views.deputy_create, name="create"),
-    path("me/", views.deputy_me, name="me"),
-    path("<int:pk>/", views.deputy_detail, name="detail"),
-    path("<int:pk>/edit/", views.deputy_edit, name="edit"),
-    path("<int:pk>/end/", views.deputy_end, name="end"),
-    path("<int:pk>/memberships/new/", views.membership_add, name="membership_add"),
+registry_patterns = [
+    path("", registry.deputy_list, name="list"),
+    path("export.xlsx", registry.deputy_export, name="export"),
+    path("new/", registry.deputy_create, name="create"),
+    path("me/", registry.deputy_me, name="me"),
+    path("<int:pk>/", registry.deputy_detail, name="detail"),
+    path("<int:pk>/edit/", registry.deputy_edit, name="edit"),
+    path("<int:pk>/end/", registry.deputy_end, name="end"),
+    path("<int:pk>/memberships/new/", registry.membership_add, name="membership_add"),
     path(
         "<int:pk>/memberships/<int:membership_pk>/end/",
-        views.membership_end,
+        registry.membership_end,
         name="membership_end",
     ),
+]
+
+# Duty records and scores keep the addresses they had under /suggestions/duty/.
+duty_patterns = [
+    path("me/", duty.duty_me, name="duty_me"),
+    path("new/", duty.duty_add, name="duty_add"),
+    path("rankings/", duty.rankings, name="rankings"),
+    path("rankings/export.xlsx", duty.rankings_export, name="rankings_export"),
+    path("rules/", duty.score_rules, name="score_rules"),
+    path("<int:pk>/<int:year>/", duty.duty_report, name="duty_report"),
+    path("<int:pk>/<int:year>/report.docx", duty.duty_report_docx, name="duty_report_docx"),
+]
+
+urlpatterns = [
+    path("deputies/", include(registry_patterns)),
+    path("suggestions/duty/", include(duty_patterns)),
 ]

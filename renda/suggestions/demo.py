@@ -24,11 +24,11 @@ from renda.accounts.models import User
 from renda.core.models import Organization
 from renda.core.roles import Role
 from renda.core.workflow import apply_transition
-from renda.deputies.duty import record_duty
-from renda.deputies.models import Deputy, Term
+from renda.deputies.models import Deputy, ScoreRule, Term
+from renda.deputies.services import create_score_rule, record_duty
 
 from . import services
-from .models import ScoreRule, Suggestion
+from .models import Suggestion
 
 SEED = 20260318
 UNITS = ("ZF-ZJJ", "ZF-JTJ", "ZF-JYJ", "ZF-WJJ", "ZF-NYNCJ", "ZF-CGJ", "ZF-SLJ", "ZF-RSJ")
@@ -394,7 +394,7 @@ class DemoLoader:
         if ScoreRule.objects.exists():
             return
         for kind, (points, cap) in DEFAULT_RULES.items():
-            services.create_score_rule(
+            create_score_rule(
                 actor=self.desk,
                 kind=kind,
                 points=Decimal(points),

@@ -6,11 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
-from renda.core.models import Organization, Region
-from renda.deputies.forms import BootstrapForm
-from renda.deputies.models import Delegation, Deputy, DutyRecord, Term
+from renda.core.forms import BootstrapForm
+from renda.core.models import Organization
+from renda.deputies.forms import (  # noqa: F401 (budget imports the choices from here)
+    DeputyChoice,
+    DeputyMultipleChoice,
+    active_deputies,
+    year_choices,
+)
+from renda.deputies.models import Deputy, Term
 
 from .models import (
     Attachment,
@@ -21,7 +26,7 @@ from .models import (
     Sitting,
     Suggestion,
 )
-from .services import AUTOMATIC_KINDS, MOTION_DECISIONS
+from .services import MOTION_DECISIONS
 from .workflows import SUGGESTION
 
 
@@ -35,23 +40,6 @@ def handling_units() -> Any:
 
 def special_committees() -> Any:
     return Organization.objects.filter(kind=Organization.Kind.SPECIAL_COMMITTEE, is_active=True)
-
-
-def active_deputies(term: Term | None = None) -> Any:
-    qs = Deputy.objects.filter(status=Deputy.Status.ACTIVE, term__is_current=True)
-    if term is not None:
-        qs = qs.filter(term=term)
-    return qs.select_related("region").order_by("region__code", "name")
-
-
-class DeputyChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name}（{obj.region.name}）"
-
-
-class DeputyMultipleChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name}（{obj.region.name}）"
 
 
 class StateForm(BootstrapForm):
@@ -344,64 +332,6 @@ class PublicFilterForm(BootstrapForm):
     state = forms.ChoiceField(
         label="办理状态", required=False, choices=[("", "全部"), *PUBLIC_STATES]
     )
-
-
-class DutyRecordForm(BootstrapForm):
-    deputy = DeputyChoice(label="代表", queryset=Deputy.objects.none(), empty_label="请选择")
-    kind = forms.ChoiceField(
-        label="履职类别",
-        choices=[("", "请选择")]
-        + [c for c in DutyRecord.Kind.choices if c[0] not in AUTOMATIC_KINDS],
-    )
-    occurred_on = forms.DateField(label="日期", widget=_date())
-    title = forms.CharField(label="事项", max_length=200)
-    details = forms.CharField(
-        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    evidence = forms.FileField(
-        label="佐证材料", help_text="签到表、照片或通知（PDF、Word、Excel 或图片）"
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["deputy"].queryset = active_deputies()  # type: ignore[attr-defined]
-
-
-class ScoreRuleForm(BootstrapForm):
-    kind = forms.ChoiceField(label="履职类别", choices=[("", "请选择"), *DutyRecord.Kind.choices])
-    points = forms.DecimalField(label="每项分值", max_digits=6, decimal_places=2)
-    yearly_cap = forms.DecimalField(
-        label="年度上限", max_digits=7, decimal_places=2, required=False, min_value=0
-    )
-    valid_from = forms.DateField(label="生效日期", widget=_date())
-    note = forms.CharField(label="依据", max_length=200, required=False)
-
-
-def year_choices() -> list[tuple[int, str]]:
-    this = timezone.localdate().year
-    return [(y, f"{y}年") for y in range(this, this - 6, -1)]
-
-
-class RankingForm(BootstrapForm):
-    year = forms.TypedChoiceField(label="年度", coerce=int, choices=year_choices, required=False)
-    group = forms.ChoiceField(
-        label="分组",
-        choices=[("delegation", "按代表团（组）"), ("region", "按乡镇（街道）")],
-        required=False,
-    )
-    delegation = forms.ModelChoiceField(
-        label="代表团（组）", queryset=Delegation.objects.none(), required=False, empty_label="全部"
-    )
-    region = forms.ModelChoiceField(
-        label="乡镇（街道）",
-        required=False,
-        empty_label="全部",
-        queryset=Region.objects.filter(level__in=[Region.Level.TOWNSHIP, Region.Level.SUBDISTRICT]),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["delegation"].queryset = Delegation.objects.filter(term__is_current=True)  # type: ignore[attr-defined]
 
 
 class StatsForm(BootstrapForm):

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from renda.core.models import Organization, TimeStampedModel
-from renda.deputies.models import Deputy, DutyRecord, Term
+from renda.deputies.models import Deputy, Term
 
 from . import workflows
 
@@ -538,49 +538,3 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.name.lower().rsplit(".", 1)[-1] in {"jpg", "jpeg", "png"}
-
-
-class ScoreRule(models.Model):
-    """履职积分规则, versioned: points per duty-record kind, an optional yearly cap, valid from
-    a date. A record scores by the newest rule of its kind valid on the record's date. Rules
-    are never edited: a change is a new version with a later `valid_from`.
-
-    (Conceptually part of `deputies`; kept here so that this app owns its migration. The lead
-    may move it.)"""
-
-    kind = models.CharField("履职类别", max_length=32, choices=DutyRecord.Kind.choices)
-    points = models.DecimalField("每项分值", max_digits=6, decimal_places=2)
-    yearly_cap = models.DecimalField(
-        "年度上限",
-        max_digits=7,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text="该类别一年最多计的分；空表示不设上限",
-    )
-    valid_from = models.DateField("生效日期")
-    note = models.CharField("依据", max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField("制定时间", auto_now_add=True)
-
-    class Meta:
-        ordering = ["kind", "-valid_from"]
-        verbose_name = verbose_name_plural = "履职积分规则"
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "valid_from"], name="scorerule_one_per_day"),
-            models.CheckConstraint(
-                condition=Q(yearly_cap__isnull=True) | Q(yearly_cap__gte=0),
-                name="scorerule_cap_not_negative",
-                violation_error_message="年度上限不能为负数",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.points} 分（{self.valid_from} 起）"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise RuntimeError("积分规则只能新增版本，不能修改")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -13,17 +13,14 @@ from django.utils import timezone
 
 from renda.core.roles import Role, has_role
 from renda.deputies.models import Deputy
+from renda.deputies.permissions import acting_deputy
 
 from .models import Assignment, Motion, Reply, Signature, Suggestion
 from .workflows import ANSWERED_STATES, HANDLING_STATES
 
 READERS = (Role.STAFF, Role.SC_MEMBER)
-
-
-def deputy_of(user: Any) -> Deputy | None:
-    if not has_role(user, Role.DEPUTY):
-        return None
-    return getattr(user, "deputy", None)
+# Everybody who works inside the system on suggestions (not the public).
+ALL_INSIDE = (Role.STAFF, Role.SC_MEMBER, Role.DEPUTY, Role.HANDLING_OFFICER)
 
 
 def is_staff(user: Any) -> bool:
@@ -47,7 +44,7 @@ def can_manage_duty(user: Any) -> bool:
 
 
 def can_submit(user: Any) -> bool:
-    deputy = deputy_of(user)
+    deputy = acting_deputy(user)
     return deputy is not None and deputy.status == Deputy.Status.ACTIVE
 
 
@@ -60,7 +57,7 @@ def visible_suggestions(user: Any) -> QuerySet[Suggestion]:
         return qs
     if has_role(user, Role.SC_MEMBER):
         return qs.exclude(state="draft")
-    deputy = deputy_of(user)
+    deputy = acting_deputy(user)
     if deputy is not None:
         return qs.filter(Exists(Signature.objects.filter(suggestion=OuterRef("pk"), deputy=deputy)))
     if is_officer(user):
@@ -77,7 +74,7 @@ def visible_suggestions(user: Any) -> QuerySet[Suggestion]:
 def get_suggestion_for_user(user: Any, pk: int) -> Suggestion:
     """404 for an item outside the user's scope (ids give nothing away); 403 for a role that
     never sees suggestions."""
-    if not (is_reader(user) or deputy_of(user) is not None or is_officer(user)):
+    if not (is_reader(user) or acting_deputy(user) is not None or is_officer(user)):
         raise PermissionDenied("您的角色无权查看代表建议。")
     return get_object_or_404(
         visible_suggestions(user).select_related(
@@ -93,14 +90,14 @@ def visible_motions(user: Any) -> QuerySet[Motion]:
         return qs
     if has_role(user, Role.SC_MEMBER):
         return qs.exclude(state="draft")
-    deputy = deputy_of(user)
+    deputy = acting_deputy(user)
     if deputy is not None:
         return qs.filter(Exists(Signature.objects.filter(motion=OuterRef("pk"), deputy=deputy)))
     return qs.none()
 
 
 def get_motion_for_user(user: Any, pk: int) -> Motion:
-    if not (is_reader(user) or deputy_of(user) is not None):
+    if not (is_reader(user) or acting_deputy(user) is not None):
         raise PermissionDenied("您的角色无权查看议案。")
     return get_object_or_404(
         visible_motions(user).select_related("lead_deputy", "term", "sitting", "committee"), pk=pk
@@ -117,7 +114,7 @@ def get_reply_for_user(user: Any, pk: int) -> Reply:
 
 
 def is_lead(user: Any, subject: Suggestion | Motion) -> bool:
-    deputy = deputy_of(user)
+    deputy = acting_deputy(user)
     return deputy is not None and deputy.pk == subject.lead_deputy_id
 
 
@@ -130,7 +127,7 @@ def can_edit_draft(user: Any, subject: Suggestion | Motion) -> bool:
 
 
 def my_signature(user: Any, subject: Suggestion | Motion) -> Signature | None:
-    deputy = deputy_of(user)
+    deputy = acting_deputy(user)
     if deputy is None:
         return None
     return subject.signatures.filter(deputy=deputy, is_lead=False).first()

@@ -12,9 +12,19 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from renda.core.workflow import overdue_q
+from renda.deputies.models import Deputy
 
 from . import similarity
-from .models import Assignment, Evaluation, Field, Reply, Satisfaction, Signature, Suggestion
+from .models import (
+    Assignment,
+    Evaluation,
+    Field,
+    Motion,
+    Reply,
+    Satisfaction,
+    Signature,
+    Suggestion,
+)
 from .workflows import ANSWERED_STATES, HANDLING_STATES, SUGGESTION
 
 LIST_FIELDS = (
@@ -286,3 +296,18 @@ def stats_by_delegation(
 
 def due_soon(qs: QuerySet[Suggestion], *, until: dt.datetime) -> QuerySet[Suggestion]:
     return qs.filter(state__in=HANDLING_STATES, due_at__gte=timezone.now(), due_at__lte=until)
+
+
+def duty_report_part(deputy: Deputy, year: int) -> dict[str, Any]:
+    """What suggestions adds to a deputy's yearly duty report (deputies'
+    `selectors.reports`): the suggestions they led and the motions they signed that year, and
+    how many evaluations they gave."""
+    return {
+        "suggestions": list(
+            Suggestion.objects.filter(lead_deputy=deputy, submitted_at__year=year).order_by(
+                "submitted_at"
+            )
+        ),
+        "motions": list(Motion.objects.filter(signatures__deputy=deputy, submitted_at__year=year)),
+        "evaluations": Evaluation.objects.filter(deputy=deputy, created_at__year=year).count(),
+    }

@@ -25,8 +25,9 @@ from renda.core.notifications import notify
 from renda.core.roles import Role
 from renda.core.sources import Source, link_source
 from renda.core.workflow import apply_transition
-from renda.deputies.duty import record_duty
 from renda.deputies.models import Deputy, DutyRecord, Term
+from renda.deputies.permissions import linked_deputy
+from renda.deputies.services import record_duty
 from renda.lib.richtext import strip_markup
 
 from . import similarity
@@ -41,7 +42,6 @@ from .models import (
     Reply,
     ReplyClass,
     Satisfaction,
-    ScoreRule,
     SerialCounter,
     Signature,
     Sitting,
@@ -52,10 +52,6 @@ from .uploads import DOCUMENTS, MEDIA, SCANS, check_upload
 from .workflows import ANSWERED_STATES, HANDLING_STATES
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-def deputy_of(user: Any) -> Deputy | None:
-    return getattr(user, "deputy", None) if getattr(user, "is_authenticated", False) else None
 
 
 def _clean_text(value: str) -> str:
@@ -171,7 +167,7 @@ def _check_author(actor: Any, deputy: Deputy, source: str) -> None:
     if source == Suggestion.Source.PAPER:
         if getattr(actor, "role", None) != Role.STAFF:
             raise PermissionDenied("只有人大机关工作人员可以代录纸质建议。")
-    elif deputy_of(actor) is None or deputy_of(actor).pk != deputy.pk:  # type: ignore[union-attr]
+    elif (me := linked_deputy(actor)) is None or me.pk != deputy.pk:
         raise PermissionDenied("只能以本人名义提出建议或议案。")
 
 
@@ -283,7 +279,7 @@ def invite_cosigner(*, actor: Any, subject: Suggestion | Motion, deputy: Deputy)
 @transaction.atomic
 def respond_signature(*, actor: Any, signature: Signature, accept: bool) -> Signature | None:
     """The invited deputy confirms (附议) or declines; only while the item is a draft."""
-    me = deputy_of(actor)
+    me = linked_deputy(actor)
     if me is None or me.pk != signature.deputy_id or signature.is_lead:
         raise PermissionDenied("只能由被邀请的代表本人确认联名。")
     subject = signature.suggestion or signature.motion
@@ -685,7 +681,7 @@ def add_attachment(
             raise ValidationError("该建议当前不在办理中，不能上传办理照片或视频。")
         check_upload(uploaded, MEDIA)
     else:
-        me = deputy_of(actor)
+        me = linked_deputy(actor)
         is_lead = me is not None and me.pk == subject.lead_deputy_id
         if not (is_lead or getattr(actor, "role", None) == Role.STAFF):
             raise PermissionDenied("只有领衔代表可以添加附件。")
@@ -833,7 +829,7 @@ def rate_suggestion(
     comment = _clean_text(comment)
     if rating == Satisfaction.DISSATISFIED and not comment:
         raise ValidationError({"comment": "选择“不满意”时，请写明不满意的原因，便于重新办理。"})
-    me = deputy_of(actor)
+    me = linked_deputy(actor)
     on_paper = getattr(actor, "role", None) == Role.STAFF
     if not on_paper and (me is None or me.pk != suggestion.lead_deputy_id):
         raise PermissionDenied("只有领衔代表可以评价办理情况。")
@@ -1117,79 +1113,3 @@ def decide_motion(
         url=_url("suggestions:motion_detail", motion.pk),
     )
     return motion
-
-
-# --- duty records and score rules -------------------------------------------------------
-
-AUTOMATIC_KINDS = frozenset({DutyRecord.Kind.SUGGESTION, DutyRecord.Kind.MOTION})
-
-
-@transaction.atomic
-def add_duty_record(
-    *,
-    actor: Any,
-    deputy: Deputy,
-    kind: str,
-    occurred_on: dt.date,
-    title: str,
-    details: str = "",
-    evidence: Any = None,
-) -> DutyRecord:
-    """Staff enter a duty record with evidence (a sign-in sheet, a photo, a notice).
-    Suggestions and motions record themselves and cannot be typed in."""
-    if getattr(actor, "role", None) != Role.STAFF:
-        raise PermissionDenied("只有人大机关工作人员可以登记履职记录。")
-    if kind in AUTOMATIC_KINDS:
-        raise ValidationError({"kind": "建议和议案由系统在代表提交时自动记入，不能手工登记。"})
-    if kind not in DutyRecord.Kind.values:
-        raise ValidationError({"kind": "请选择履职类别。"})
-    if occurred_on > timezone.localdate():
-        raise ValidationError({"occurred_on": "日期不能晚于今天。"})
-    if evidence is None:
-        raise ValidationError({"evidence": "请上传佐证材料（签到表、照片、通知等）。"})
-    check_upload(evidence, DOCUMENTS, field="evidence")
-    if not title.strip():
-        raise ValidationError({"title": "请填写事项。"})
-    return record_duty(
-        actor=actor,
-        deputy=deputy,
-        kind=kind,
-        occurred_on=occurred_on,
-        title=title.strip(),
-        details=details.strip(),
-        evidence=evidence,
-    )
-
-
-@transaction.atomic
-def create_score_rule(
-    *,
-    actor: Any,
-    kind: str,
-    points: Any,
-    valid_from: dt.date,
-    yearly_cap: Any = None,
-    note: str = "",
-) -> ScoreRule:
-    """A new version of the rule for `kind`, in force from `valid_from`."""
-    if getattr(actor, "role", None) not in (Role.STAFF, None):
-        raise PermissionDenied("只有人大机关工作人员可以制定积分规则。")
-    if ScoreRule.objects.filter(kind=kind, valid_from=valid_from).exists():
-        raise ValidationError({"valid_from": "该类别在这一天已有规则版本，请选择另一个生效日期。"})
-    rule = ScoreRule(
-        kind=kind,
-        points=points,
-        yearly_cap=yearly_cap,
-        valid_from=valid_from,
-        note=note.strip()[:200],
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    rule.full_clean(validate_constraints=False)
-    rule.save()
-    audit.record(
-        actor=actor,
-        action="suggestion.score_rule",
-        target=rule,
-        details={"kind": kind, "points": str(points), "valid_from": valid_from.isoformat()},
-    )
-    return rule

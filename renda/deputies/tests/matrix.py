@@ -40,6 +40,12 @@ def a_membership(world: Any) -> list[int]:
     return [deputy.pk, membership.pk]
 
 
+def own_report(world: Any) -> list[int]:
+    import datetime as dt
+
+    return [own_deputy(world)[0], dt.date.today().year]
+
+
 # Staff change the registry; SC members read it (and get 403 on every change); a deputy
 # reads only their own record.
 STAFF_ONLY = expect(["staff"])
@@ -55,4 +61,12 @@ MATRIX = {
     "deputies:membership_add": Entry(STAFF_ONLY, args=a_deputy),
     "deputies:membership_end": Entry(STAFF_ONLY, args=a_membership),
     "deputies:me": Entry(expect(["deputy"]), args=own_record),
+    # duty records and scores (under /suggestions/duty/)
+    "deputies:duty_me": Entry(expect(["deputy"]), args=own_record),
+    "deputies:duty_add": Entry(STAFF_ONLY),
+    "deputies:rankings": Entry(expect(["staff", "sc_member"])),
+    "deputies:rankings_export": Entry(expect(["staff", "sc_member"])),
+    "deputies:score_rules": Entry(STAFF_ONLY),
+    "deputies:duty_report": Entry(expect(["staff", "sc_member", "deputy"]), args=own_report),
+    "deputies:duty_report_docx": Entry(expect(["staff", "sc_member", "deputy"]), args=own_report),
 }

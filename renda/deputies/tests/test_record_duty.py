@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 
 from renda.core.models import AuditEvent
-from renda.deputies.duty import record_duty
 from renda.deputies.models import DutyRecord
+from renda.deputies.services import record_duty
 
 from .factories import make_deputy
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
-from django.utils import timezone
 
 from renda.core.tests.matrix_support import Entry, expect
 
@@ -159,11 +158,6 @@ def invited_motion(world: Any) -> list[int]:
     return [m.pk]
 
 
-def own_report(world: Any) -> list[int]:
-    sc = _scene(world)
-    return [sc.me.pk, timezone.localdate().year]
-
-
 READERS = expect(["staff", "sc_member"])
 STAFF = expect(["staff"])
 DEPUTY = expect(["deputy"])
@@ -260,14 +254,4 @@ MATRIX = {
     "suggestions:motion_cosign": post(expect(["deputy"], ok=302), invited_motion),
     "suggestions:motion_decide": post(STAFF, own_motion),
     "suggestions:motion_transition": post(expect(["deputy", "staff"], ok=302), own_motion),
-    # duty records and scores
-    "suggestions:duty_me": Entry(DEPUTY, args=just_scene),
-    "suggestions:duty_add": Entry(STAFF),
-    "suggestions:rankings": Entry(READERS),
-    "suggestions:rankings_export": Entry(READERS),
-    "suggestions:score_rules": Entry(STAFF),
-    "suggestions:duty_report": Entry(expect(["staff", "sc_member", "deputy"]), args=own_report),
-    "suggestions:duty_report_docx": Entry(
-        expect(["staff", "sc_member", "deputy"]), args=own_report
-    ),
 }

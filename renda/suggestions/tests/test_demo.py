@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 
 from renda.core.models import Organization
+from renda.deputies.models import ScoreRule
 from renda.deputies.tests.factories import make_deputy
 from renda.suggestions.demo import UNITS, load_demo_suggestions
-from renda.suggestions.models import Motion, ScoreRule, Suggestion
+from renda.suggestions.models import Motion, Suggestion
 from renda.suggestions.workflows import SUGGESTION
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from renda.lib.idcard import (
     normalise_id_number,
 )
 
-from .models import Constituency, Delegation, Deputy, Membership, Term
+from ..models import Constituency, Delegation, Deputy, Membership, Term
 
 # Fields staff may set on a deputy through `create_deputy` / `update_deputy`.
 EDITABLE_FIELDS = frozenset(

@@ -15,12 +15,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from renda.accounts.permissions import can_view_deputies
-from renda.core import audit
+from renda.core.exports import Column, export_xlsx
+from renda.core.forms import add_service_errors
 from renda.core.roles import Role, role_required
-from renda.lib.excel import xlsx_response
 
-from . import services
-from .forms import (
+from .. import services
+from ..forms import (
     EDUCATION_SUGGESTIONS,
     PARTY_SUGGESTIONS,
     ROLE_SUGGESTIONS,
@@ -29,10 +29,9 @@ from .forms import (
     EndMandateForm,
     EndMembershipForm,
     MembershipForm,
-    add_service_errors,
 )
-from .models import Deputy
-from .permissions import (
+from ..models import Deputy
+from ..permissions import (
     can_add_membership,
     can_create_deputy,
     can_edit_deputy,
@@ -43,7 +42,7 @@ from .permissions import (
     get_membership_for_user,
     get_own_deputy,
 )
-from .selectors import (
+from ..selectors import (
     deputy_memberships,
     deputy_timeline,
     deputy_totals,
@@ -54,6 +53,22 @@ from .selectors import (
 )
 
 PAGE_SIZE = 50
+REGISTER_COLUMNS: list[Column[Deputy]] = [
+    Column("姓名", lambda d: d.name),
+    Column("性别", lambda d: d.get_gender_display()),
+    Column("民族", lambda d: d.ethnicity),
+    Column("出生日期", lambda d: d.birth_date),
+    Column("政治面貌", lambda d: d.party),
+    Column("学历", lambda d: d.education),
+    Column("工作单位", lambda d: d.employer),
+    Column("职务", lambda d: d.occupation),
+    Column("代表构成", lambda d: d.get_category_display()),
+    Column("层级", lambda d: d.term.get_level_display()),
+    Column("乡镇（街道）", lambda d: d.region.name),
+    Column("代表团（组）", lambda d: d.delegation.name if d.delegation else ""),
+    Column("进站联络站", lambda d: d.station.name if d.station else ""),
+    Column("状态", lambda d: d.get_status_display()),
+]
 # Service error keys that the deputy form shows under another name.
 FORM_ALIASES = {"user": "username"}
 
@@ -110,54 +125,19 @@ def deputy_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.STAFF, Role.SC_MEMBER)
 def deputy_export(request: HttpRequest) -> HttpResponse:
     _, qs = _filtered(request.GET)
-    headers = [
-        "姓名",
-        "性别",
-        "民族",
-        "出生日期",
-        "政治面貌",
-        "学历",
-        "工作单位",
-        "职务",
-        "代表构成",
-        "层级",
-        "乡镇（街道）",
-        "代表团（组）",
-        "进站联络站",
-        "状态",
-    ]
-    rows = (
-        [
-            d.name,
-            d.get_gender_display(),
-            d.ethnicity,
-            d.birth_date,
-            d.party,
-            d.education,
-            d.employer,
-            d.occupation,
-            d.get_category_display(),
-            d.term.get_level_display(),
-            d.region.name,
-            d.delegation.name if d.delegation else "",
-            d.station.name if d.station else "",
-            d.get_status_display(),
-        ]
-        for d in qs.iterator(chunk_size=2000)
-    )
     # A register of personal data left the system: record who took it, and with which filters
     # (a searched number is recorded only as "by number", never as the number).
     filters = {k: v for k, v in _query_without_numbers(request.GET).items() if v and k != "qi"}
-    audit.record(
+    return export_xlsx(
+        title="代表名册",
+        columns=REGISTER_COLUMNS,
+        rows=qs.iterator(chunk_size=2000),
         actor=request.user,
         action="deputy.export",
         details={
             "filters": filters,
             "by_number": "qi" in request.GET or bool(number_kind(request.GET.get("q", ""))),
         },
-    )
-    return xlsx_response(
-        "代表名册", headers, rows, filename=f"代表名册-{timezone.localdate():%Y%m%d}.xlsx"
     )
 
 

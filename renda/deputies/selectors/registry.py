@@ -14,7 +14,7 @@ from renda.core.fields import make_blind_index
 from renda.core.models import Region
 from renda.lib.idcard import is_mobile, normalise_id_number
 
-from .models import Deputy, Membership
+from ..models import Deputy, Membership
 
 # Fields safe to show to anybody; contact data and ID numbers are never among them.
 PUBLIC_FIELDS = (

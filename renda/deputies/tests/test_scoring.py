@@ -4,21 +4,63 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from renda.deputies.duty import record_duty
-from renda.suggestions import scoring, services
-from renda.suggestions.models import ScoreRule
+from renda.accounts import services as account_services
+from renda.conftest import PASSWORD
+from renda.core.roles import Role
+from renda.deputies import services
+from renda.deputies.models import Deputy, ScoreRule
+from renda.deputies.selectors import scoring
+from renda.deputies.services import record_duty
 
-from .factories import scene
+from .factories import make_deputy, make_term
 
 pytestmark = pytest.mark.django_db
 YEAR = dt.date.today().year - 1  # a finished year: caps come from its 31 December
+
+
+@dataclass
+class Scene:
+    me: Deputy  # linked to the `deputy` persona
+    others: list[Deputy]
+
+
+def scene(world: Any, *, others: int = 3) -> Scene:
+    make_term(world)
+    me = make_deputy(world, name="张建国", user=world.deputy)
+    rest = []
+    for i, name in enumerate(["王海", "李强", "张敏", "刘洋", "陈静"][:others]):
+        user = account_services.create_user(
+            actor=None,
+            username=f"deputy{i}",
+            name=name,
+            role=Role.DEPUTY,
+            password=PASSWORD,
+            must_change_password=False,
+        )
+        rest.append(make_deputy(world, name=name, mobile="", user=user))
+    return Scene(me, rest)
+
+
+@pytest.fixture(autouse=True)
+def temp_media(settings: Any, tmp_path: Path) -> Path:
+    """Evidence uploaded in these tests goes to a temporary directory, never to ./media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def pdf() -> Any:
+    return SimpleUploadedFile("签到表.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
 
 
 def day(month: int, d: int = 10) -> dt.date:
@@ -86,8 +128,6 @@ def test_it_ranks_with_shared_places(world: Any) -> None:
     rules(world)
     for deputy in (sc.me, sc.others[0]):
         record_duty(actor=None, deputy=deputy, kind="inspection", occurred_on=day(4), title="视察")
-    from renda.deputies.models import Deputy
-
     rows = scoring.ranking(Deputy.objects.all(), YEAR)
     assert [r.rank for r in rows] == [1, 1, 3, 3]
     assert rows[0].score == Decimal("3")
@@ -135,16 +175,15 @@ def test_it_shows_the_deputy_his_score_and_report(world: Any, client_for: Any) -
         actor=None, deputy=sc.me, kind="inspection", occurred_on=day(4), title="视察城区道路"
     )
     client = client_for("deputy")
-    page = client.get(reverse("suggestions:duty_me") + f"?year={YEAR}").content.decode()
+    page = client.get(reverse("deputies:duty_me") + f"?year={YEAR}").content.decode()
     assert "视察城区道路" in page
     assert re.search(r'fw-bold">3(\.00)? <span', page)
-    report = client.get(reverse("suggestions:duty_report", args=[sc.me.pk, YEAR])).content.decode()
+    report = client.get(reverse("deputies:duty_report", args=[sc.me.pk, YEAR])).content.decode()
     assert "年度履职报告" in report
-    docx = client.get(reverse("suggestions:duty_report_docx", args=[sc.me.pk, YEAR]))
+    docx = client.get(reverse("deputies:duty_report_docx", args=[sc.me.pk, YEAR]))
     assert docx["Content-Type"].startswith("application/vnd.openxmlformats")
     assert (
-        client.get(reverse("suggestions:duty_report", args=[sc.others[0].pk, YEAR])).status_code
-        == 404
+        client.get(reverse("deputies:duty_report", args=[sc.others[0].pk, YEAR])).status_code == 404
     )
 
 
@@ -153,8 +192,6 @@ def test_it_ranks_for_staff_and_exports(world: Any, client_for: Any) -> None:
     rules(world)
     record_duty(actor=None, deputy=sc.me, kind="inspection", occurred_on=day(4), title="视察")
     client = client_for("sc_member")
-    page = client.get(
-        reverse("suggestions:rankings") + f"?year={YEAR}&group=region"
-    ).content.decode()
+    page = client.get(reverse("deputies:rankings") + f"?year={YEAR}&group=region").content.decode()
     assert 'data-testid="ranking"' in page and "张建国" in page
-    assert client.get(reverse("suggestions:rankings_export") + f"?year={YEAR}").status_code == 200
+    assert client.get(reverse("deputies:rankings_export") + f"?year={YEAR}").status_code == 200

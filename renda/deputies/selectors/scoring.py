@@ -21,9 +21,7 @@ from typing import Any
 from django.db.models import Case, Count, DecimalField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from renda.deputies.models import Deputy, DutyRecord
-
-from .models import ScoreRule
+from ..models import Deputy, DutyRecord, ScoreRule
 
 ZERO = Decimal("0")
 

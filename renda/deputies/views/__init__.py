@@ -1,0 +1,1 @@
+"""Deputies' pages: the registry (`registry`) and duty records and scores (`duty`)."""
