@@ -79,5 +79,5 @@ def nightly_audit_chain_check() -> None:
     check_audit_chain()
 
 
-# Huey discovers `tasks` modules only; the import framework's jobs live beside the framework.
-from . import import_tasks  # noqa: E402, F401
+# Huey discovers `tasks` modules only; the import framework's jobs live in core/imports/tasks.py.
+from .imports import tasks as import_tasks  # noqa: E402, F401

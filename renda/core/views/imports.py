@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from renda.lib.excel import XLSX_TYPE
 
 from .. import imports
-from ..import_files import FileProblem, human_size, max_bytes
+from ..imports import FileProblem, human_size, max_bytes
 from ..models import ImportBatch
 
 Status = ImportBatch.Status

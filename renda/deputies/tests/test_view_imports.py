@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from renda.core import imports
+from renda.core.imports import tasks as import_tasks
 from renda.core.models import ImportBatch
 from renda.deputies import services
 from renda.deputies.models import Deputy
@@ -156,7 +156,7 @@ def test_a_good_file_is_previewed_then_imported(client_for: Any) -> None:
 def test_a_long_file_shows_progress_while_it_commits(
     client_for: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    monkeypatch.setattr(imports, "SYNC_COMMIT_MAX_ROWS", 1)
+    monkeypatch.setattr(import_tasks, "SYNC_COMMIT_MAX_ROWS", 1)
     client = client_for("staff")
     upload(client, deputies_file(make_id_number(), make_id_number()))
     batch = ImportBatch.objects.get()
