@@ -29,6 +29,7 @@ from renda.deputies.services import create_score_rule, record_duty
 
 from . import services
 from .models import Suggestion
+from .rules import RULES
 
 SEED = 20260318
 UNITS = ("ZF-ZJJ", "ZF-JTJ", "ZF-JYJ", "ZF-WJJ", "ZF-NYNCJ", "ZF-CGJ", "ZF-SLJ", "ZF-RSJ")
@@ -350,7 +351,7 @@ class DemoLoader:
             ),
         )
         when = dt.datetime.combine(start, dt.time(15, 0), tzinfo=timezone.get_default_timezone())
-        need = services.RULES.min_signers(self.city_term.level)
+        need = RULES.min_signers(self.city_term.level)
         lead = self.demo_deputy or self.deputies[0]
         for number, (title, decision) in enumerate(
             (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from .reminders import run_reminders
+from .services.reminders import run_reminders
 
 
 @db_periodic_task(crontab(hour="6", minute="10"))

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from renda.core.models import Notification
 from renda.suggestions.models import Suggestion
-from renda.suggestions.reminders import run_reminders
+from renda.suggestions.services.reminders import run_reminders
 
 from .factories import assigned, scene
 

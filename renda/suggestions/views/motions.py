@@ -27,6 +27,7 @@ from ..forms import (
 )
 from ..models import Motion
 from ..permissions import READERS
+from ..rules import RULES
 from ..workflows import MOTION, MOTION_BUTTONS
 from .drafting import _respond
 from .lists import PAGE_SIZE
@@ -50,7 +51,7 @@ def _motion_context(request: AuthenticatedRequest, m: Motion, **bound: Any) -> d
         forms=forms,
         can_edit=can_edit,
         confirmed=sum(1 for s in signatures if s.confirmed_at),
-        needed=services.RULES.min_signers(m.term.level),
+        needed=RULES.min_signers(m.term.level),
         my_signature=perms.my_signature(user, m),
         attachments=list(m.attachments.all()),
         action_url=reverse("suggestions:motion_transition", args=[m.pk]),
@@ -108,7 +109,7 @@ def motion_create(request: AuthenticatedRequest) -> HttpResponse:
             "form": form,
             "sitting": sitting,
             "title": "提出议案",
-            "needed": services.RULES.min_signers(deputy.term.level),
+            "needed": RULES.min_signers(deputy.term.level),
         },
     )
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from renda.suggestions.reminders import run_reminders, summary
+from renda.suggestions.services.reminders import run_reminders, summary
 
 
 class Command(BaseCommand):

@@ -23,9 +23,9 @@ from renda.core.notifications import notify
 from renda.core.roles import Role
 from renda.core.workflow import overdue_q
 
-from .models import Assignment, Suggestion
-from .rules import RULES
-from .workflows import HANDLING_STATES, SUGGESTION
+from ..models import Assignment, Suggestion
+from ..rules import RULES
+from ..workflows import HANDLING_STATES, SUGGESTION
 
 
 def _officers(unit_ids: list[int]) -> list[User]:
