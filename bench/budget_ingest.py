@@ -33,7 +33,7 @@ import django
 django.setup()
 from django.db import connection
 from renda.accounts.models import User
-from renda.budget import services
+from renda.budget.services import batches
 timings = {{}}
 def wrapper(execute, sql, params, many, context):
     start = time.monotonic()
@@ -45,7 +45,7 @@ def wrapper(execute, sql, params, many, context):
 user = User.objects.get(username="bench-importer")
 start = time.monotonic()
 with connection.execute_wrapper(wrapper):
-    batch = services.import_path(actor=user, kind={kind!r}, path={path!r})
+    batch = batches.import_path(actor=user, kind={kind!r}, path={path!r})
 elapsed = time.monotonic() - start
 # VmHWM is this program's own peak (ru_maxrss would include the parent's pages before exec).
 with open("/proc/self/status") as status:
@@ -91,8 +91,8 @@ if {truncate!r}:
             for table in tables:
                 cursor.execute("DELETE FROM " + table)
         cursor.execute("DELETE FROM core_importbatch WHERE kind LIKE 'budget.%'")
-from renda.budget import services
-services.ensure_finance_region(actor=None, code="431381", name="冷水江市")
+from renda.budget.services import batches
+batches.ensure_finance_region(actor=None, code="431381", name="冷水江市")
 """
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False

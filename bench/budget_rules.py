@@ -52,7 +52,7 @@ def ensure_database() -> None:
 
 def generate(payments: int, directory: Path) -> Path:
     """Province-scale files; the payments of the last day go to a file of their own."""
-    from renda.budget import synthetic
+    from renda.budget.demo import synthetic
 
     if not (directory / "manifest.json").exists():
         started = time.perf_counter()
@@ -83,9 +83,9 @@ def load(directory: Path, *, reload: bool) -> None:
     from django.db import connection
 
     from renda.accounts.models import User
-    from renda.budget import services
-    from renda.budget.kinds import LOAD_ORDER
+    from renda.budget.ingest.kinds import LOAD_ORDER
     from renda.budget.models import Payment
+    from renda.budget.services import batches
     from renda.budget.tasks import rules_paused
 
     call_command("migrate", verbosity=0)
@@ -127,14 +127,14 @@ def load(directory: Path, *, reload: bool) -> None:
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
         cursor.execute("DELETE FROM core_importbatch WHERE kind LIKE 'budget.%'")
-    services.ensure_finance_region(actor=user, code="430000", name="湖南省")
+    batches.ensure_finance_region(actor=user, code="430000", name="湖南省")
     with rules_paused():
         for kind in LOAD_ORDER:
             path = directory / ("payments-before.csv" if kind == "payments" else f"{kind}.csv")
             if not path.exists():
                 continue
             started = time.perf_counter()
-            batch = services.import_path(actor=user, kind=kind, path=path)
+            batch = batches.import_path(actor=user, kind=kind, path=path)
             print(f"导入 {kind}：{batch.status}，{time.perf_counter() - started:.0f} s", flush=True)
             if batch.status != "committed":
                 raise SystemExit(f"{kind}: {batch.errors[:3]}")
@@ -189,9 +189,10 @@ def main() -> None:
     from django.db import connection, transaction
 
     from renda.accounts.models import User
-    from renda.budget import engine, services
     from renda.budget.models import Alert, FinanceRegion, Payment, PaymentSummary, RuleRun
-    from renda.budget.summaries import refresh_payment_summary
+    from renda.budget.services import engine
+    from renda.budget.services.batches import import_path
+    from renda.budget.services.summaries import refresh_payment_summary
     from renda.budget.tasks import rules_paused
 
     directory = generate(args.payments, Path(args.data) / f"renda-rules-bench-{args.payments}")
@@ -230,7 +231,7 @@ def main() -> None:
     def tuned_scan() -> None:
         from django.db import transaction
 
-        from renda.budget.summaries import tune_for_analytics
+        from renda.budget.services.summaries import tune_for_analytics
 
         with transaction.atomic():
             tune_for_analytics()
@@ -282,7 +283,7 @@ def main() -> None:
 
     started = time.perf_counter()
     with rules_paused():
-        batch = services.import_path(
+        batch = import_path(
             actor=user, kind="payments", path=directory / "payments-last-day.csv"
         )
     import_seconds = time.perf_counter() - started
@@ -324,7 +325,7 @@ def main() -> None:
     # The same day once more as the first import of that day would see it: undo, re-import
     # with the summaries' upkeep timed on its own.
     from renda.budget.models import PayeeSummary
-    from renda.budget.summaries import append_batch
+    from renda.budget.services.summaries import append_batch
 
     with transaction.atomic():
         upkeep, _ = timed(lambda: append_batch(batch_id=batch.pk))
@@ -338,7 +339,7 @@ def main() -> None:
     from django.core.cache import cache
     from django.urls import reverse
 
-    from renda.budget import dashboards
+    from renda.budget.selectors import dashboards
 
     cold, warm = [], []
     for _ in range(7):

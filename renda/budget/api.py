@@ -16,12 +16,14 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
 
+from renda.budget.ingest.kinds import KINDS
+from renda.budget.ingest.pipeline import sha256_of_records
+from renda.budget.models import Alert, PushToken
+from renda.budget.permissions import can_view_alerts
+from renda.budget.selectors.exports import filtered, record
+from renda.budget.services import tokens
+from renda.budget.services.tokens import find_push_token, push_records
 from renda.core import audit
-
-from . import alerts_export, ingest, services
-from .kinds import KINDS
-from .models import Alert, PushToken
-from .permissions import can_view_alerts
 
 router = Router(tags=["预算联网监督"])
 
@@ -67,7 +69,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> PushToken | None:
         from ninja.errors import HttpError
 
-        found = services.find_push_token(token)
+        found = find_push_token(token)
         if found is None:
             audit.record(
                 actor=None,
@@ -101,7 +103,7 @@ REQUEST_BODY = {
         "application/json": {
             "schema": {
                 "type": "array",
-                "maxItems": services.API_MAX_RECORDS,
+                "maxItems": tokens.API_MAX_RECORDS,
                 "items": {"type": "object", "additionalProperties": True},
                 "description": "记录数组，字段名与导入文件的列名相同（中文列名或预算管理一体化字段名，如 PAY_APP_NO）",
             },
@@ -147,7 +149,7 @@ REQUEST_BODY = {
     },
     summary="推送一批预算数据",
     description=(
-        f"数据类型 kind 取：{KIND_LIST}。请求体为 JSON 数组，一次最多 {services.API_MAX_RECORDS} 条。"
+        f"数据类型 kind 取：{KIND_LIST}。请求体为 JSON 数组，一次最多 {tokens.API_MAX_RECORDS} 条。"
         "必须带 `Idempotency-Key` 请求头（每个新请求一个新值，重试时沿用）：同一个键的重试返回第一次的结果，"
         "不会重复写入。全部记录校验通过才写入（201）；有错误时一条也不写，返回 422 和逐条错误；"
         "内容与已导入的批次完全相同时返回 200。"
@@ -167,7 +169,7 @@ REQUEST_BODY = {
 )
 def push_batch(request: HttpRequest, kind: str) -> Status[dict[str, Any]]:
     token: PushToken = request.auth  # type: ignore[attr-defined]
-    too_big = f"请求体太大：一次最多 {services.API_MAX_RECORDS} 条记录，请分批推送"
+    too_big = f"请求体太大：一次最多 {tokens.API_MAX_RECORDS} 条记录，请分批推送"
     if kind not in KINDS:
         return _detail(404, f"未知的数据类型「{kind}」；可用：{KIND_LIST}")
     key = (request.headers.get("Idempotency-Key") or "").strip()
@@ -202,12 +204,12 @@ def push_batch(request: HttpRequest, kind: str) -> Status[dict[str, Any]]:
         )
     if not isinstance(records, list):
         return _detail(400, "请求体应为 JSON 数组（[...]），每个元素是一条记录")
-    answer = services.push_records(
+    answer = push_records(
         token=token,
         kind=kind,
         records=records,
         idempotency_key=key,
-        body_sha256=ingest.sha256_of_records(records),
+        body_sha256=sha256_of_records(records),
     )
     return Status(answer.status, answer.body)
 
@@ -283,7 +285,7 @@ def list_alerts(
         return _detail(400, "period 格式应为 YYYY-MM")
     if not 1 <= limit <= 1000 or offset < 0:
         return _detail(400, "limit 应在 1–1000 之间，offset 不能为负")
-    qs = alerts_export.filtered(
+    qs = filtered(
         Alert.objects.all(), year=year, rule=rule, level=level, status=status, period=period
     ).order_by("-period", "-level", "rule__code", "subject_key")
     page = qs.select_related("rule", "region")[offset : offset + limit]
@@ -293,6 +295,6 @@ def list_alerts(
             "count": qs.count(),
             "offset": offset,
             "limit": limit,
-            "results": [alerts_export.record(a) for a in page],
+            "results": [record(a) for a in page],
         },
     )

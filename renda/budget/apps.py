@@ -8,17 +8,18 @@ class BudgetConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import ingest, tasks
+        from . import tasks
+        from .ingest.values import data_imported
+        from .services.batches import upload_stored
 
-        ingest.data_imported.connect(
-            tasks.on_data_imported, dispatch_uid="budget_rules_after_import"
-        )
+        data_imported.connect(tasks.on_data_imported, dispatch_uid="budget_rules_after_import")
+        upload_stored.connect(tasks.on_upload_stored, dispatch_uid="budget_run_uploaded_batch")
         post_migrate.connect(_ensure_rules, sender=self, dispatch_uid="budget_ensure_rules")
 
 
 def _ensure_rules(**kwargs: object) -> None:
     """The Rule row of every registered rule exists from the first migrate on (and again after
     a test database is flushed), so pages never create them on a GET."""
-    from .engine import ensure_rules
+    from .services.engine import ensure_rules
 
     ensure_rules()

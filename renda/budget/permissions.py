@@ -13,11 +13,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from renda.budget.ingest.kinds import KIND_PREFIX
+from renda.budget.models import Alert, BudgetUnit, Inquiry, PushToken, Rule
 from renda.core.models import ImportBatch
 from renda.core.roles import Role, has_role
-
-from .models import Alert, BudgetUnit, Inquiry, PushToken, Rule
-from .services import KIND_PREFIX
 
 READERS = (Role.STAFF, Role.SC_MEMBER)
 UPLOADERS = (Role.STAFF, Role.DATA_PROVIDER)

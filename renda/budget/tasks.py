@@ -12,6 +12,14 @@ from django.db import transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from renda.budget.ingest.merging import touched_years
+from renda.budget.models import FinanceRegion, RuleRun, SummaryState
+from renda.budget.selectors.dashboards import overview
+from renda.budget.services.batches import process_uploaded_batch
+from renda.budget.services.engine import run_rules
+from renda.budget.services.inquiries import remind_overdue_inquiries
+from renda.budget.services.summaries import months_of_batch
+
 logger = logging.getLogger(__name__)
 
 # Set while a caller loads several files in a row and runs the rules once at the end
@@ -30,9 +38,12 @@ def rules_paused() -> Iterator[None]:
         _after_import_paused.reset(token)
 
 
+def on_upload_stored(sender: Any, batch: Any, expected_year: int | None, **kwargs: Any) -> None:
+    run_uploaded_batch(batch.pk, expected_year)
+
+
 @db_task()
 def run_uploaded_batch(batch_id: int, expected_year: int | None = None) -> None:
-    from .services import process_uploaded_batch
 
     process_uploaded_batch(batch_id, expected_year)
 
@@ -49,9 +60,6 @@ def on_data_imported(sender: Any, kind: str, batch: Any, **kwargs: Any) -> None:
 
 @db_task()
 def rules_after_import(batch_id: int, kind: str) -> None:
-    from .engine import run_rules
-    from .models import FinanceRegion, RuleRun
-    from .summaries import months_of_batch, touched_years
 
     if kind == "payments":
         touched = list(months_of_batch(batch_id))
@@ -75,8 +83,6 @@ def rules_after_import(batch_id: int, kind: str) -> None:
 @db_periodic_task(crontab(hour="3", minute="10"))
 def nightly_budget_rules() -> None:
     """Every treasury's current and previous year, in full."""
-    from .engine import run_rules
-    from .models import RuleRun, SummaryState
 
     for state in SummaryState.objects.select_related("region").order_by("region", "-year"):
         try:
@@ -94,7 +100,6 @@ def _warm_dashboard(region: Any, year: int) -> None:
     after an import or the nightly run gets it from the cache instead of waiting for it
     (its key follows the data, see dashboards._cache_key). Best effort: a failure here must
     not undo the rules run."""
-    from .dashboards import overview
 
     try:
         overview(region, year)
@@ -106,6 +111,5 @@ def _warm_dashboard(region: Any, year: int) -> None:
 def daily_inquiry_reminders() -> None:
     """At the start of the working day: remind the addressees of late inquiry letters
     (skips days off; each letter at most once a day)."""
-    from .inquiries import remind_overdue_inquiries
 
     remind_overdue_inquiries()

@@ -7,11 +7,10 @@ from typing import Any
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from renda.budget.models import Alert, AlertLevel, Inquiry
+from renda.budget.services.inquiries import AWAITING, overdue_q
 from renda.core.roles import Role
 from renda.core.selectors import Card
-
-from .inquiries import AWAITING, overdue_q
-from .models import Alert, Inquiry, Level
 
 
 def cards(user: Any) -> list[Card]:
@@ -19,7 +18,7 @@ def cards(user: Any) -> list[Card]:
         alerts = reverse("budget:alerts")
         inquiries = reverse("budget:inquiries")
         severe = Alert.objects.filter(
-            status=Alert.Status.OPEN, level=Level.SEVERE, handling=Alert.Handling.NEW
+            status=Alert.Status.OPEN, level=AlertLevel.SEVERE, handling=Alert.Handling.NEW
         ).count()
         counts = Inquiry.objects.aggregate(
             responded=Count("pk", filter=Q(state="responded")),
@@ -29,7 +28,7 @@ def cards(user: Any) -> list[Card]:
             Card(
                 "未处理的严重预警",
                 severe,
-                f"{alerts}?level={Level.SEVERE}&status=open&handling=new",
+                f"{alerts}?level={AlertLevel.SEVERE}&status=open&handling=new",
             ),
             Card("待审核的问询函答复", counts["responded"], f"{inquiries}?state=responded"),
             Card("逾期未答复的问询函", counts["overdue"], f"{inquiries}?overdue=on"),

@@ -10,8 +10,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from renda.budget import dashboards
-from renda.budget.selectors import available_years
+from renda.budget.selectors import dashboards
+from renda.budget.selectors.data import available_years
 
 # The public page may lag the data by a few minutes; in exchange a visit costs one cache
 # read, whatever the traffic.

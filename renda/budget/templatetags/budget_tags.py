@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from renda.budget.kinds import KINDS
+from renda.budget.ingest.kinds import KINDS
 
 register = template.Library()
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from renda.budget import engine, inquiries, services
-from renda.budget.models import Alert, AlertChange, Inquiry, Level, Payment, Rule
+from renda.budget.models import Alert, AlertChange, AlertLevel, Inquiry, Payment, Rule
+from renda.budget.services import batches, engine, inquiries
 
 REGION = "431381"
 _serial = itertools.count(1)
@@ -29,14 +29,14 @@ def make_rule(code: str = "B06") -> Rule:
 
 
 def make_region(world: Any) -> Any:
-    return services.ensure_finance_region(actor=world.staff, code=REGION, name="冷水江市")
+    return batches.ensure_finance_region(actor=world.staff, code=REGION, name="冷水江市")
 
 
 def make_alert(
     world: Any,
     *,
     code: str = "B06",
-    level: int = Level.SEVERE,
+    level: int = AlertLevel.SEVERE,
     period: dt.date = dt.date(2025, 4, 1),
     unit: Any = None,
     payments: list[Payment] | None = None,

@@ -16,8 +16,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from renda.budget import summaries
-from renda.budget.models import Alert, FinanceRegion, Inquiry, Level, Rule
+from renda.budget.models import Alert, AlertLevel, FinanceRegion, Inquiry, Rule
+from renda.budget.services import summaries
 from renda.budget.tests.factories import (
     REGION,
     YEAR,
@@ -135,7 +135,7 @@ def fiscal_data(actor: Any, directory: Path) -> FinanceRegion:
     return region
 
 
-def make_rule(code: str = "T01", level: int = Level.WARNING) -> Rule:
+def make_rule(code: str = "T01", level: int = AlertLevel.WARNING) -> Rule:
     rule, _ = Rule.objects.get_or_create(
         code=code,
         defaults={
@@ -188,17 +188,19 @@ def april_alerts(region: FinanceRegion) -> list[Alert]:
     """The reference article's April: 4 提示, 4 警告, 6 严重 (14), plus 2 in March. Of the
     April severe ones, 2 are cleared and 1 is handled."""
     april, march = dt.date(YEAR, 4, 1), dt.date(YEAR, 3, 1)
-    alerts = [make_alert(region, period=april, level=Level.NOTICE) for _ in range(4)]
-    alerts += [make_alert(region, period=april, level=Level.WARNING) for _ in range(4)]
+    alerts = [make_alert(region, period=april, level=AlertLevel.NOTICE) for _ in range(4)]
+    alerts += [make_alert(region, period=april, level=AlertLevel.WARNING) for _ in range(4)]
     alerts += [
-        make_alert(region, period=april, level=Level.SEVERE, amount="10000.00", label=f"严重{i}")
+        make_alert(
+            region, period=april, level=AlertLevel.SEVERE, amount="10000.00", label=f"严重{i}"
+        )
         for i in range(3)
     ]
     alerts.append(
         make_alert(
             region,
             period=april,
-            level=Level.SEVERE,
+            level=AlertLevel.SEVERE,
             amount="20000.00",
             handling=Alert.Handling.INQUIRED,
         )
@@ -207,14 +209,14 @@ def april_alerts(region: FinanceRegion) -> list[Alert]:
         make_alert(
             region,
             period=april,
-            level=Level.SEVERE,
+            level=AlertLevel.SEVERE,
             amount="50000.00",
             status=Alert.Status.CLEARED,
         )
         for _ in range(2)
     ]
-    alerts.append(make_alert(region, period=march, level=Level.NOTICE))
-    alerts.append(make_alert(region, period=march, level=Level.SEVERE, amount="3000.00"))
+    alerts.append(make_alert(region, period=march, level=AlertLevel.NOTICE))
+    alerts.append(make_alert(region, period=march, level=AlertLevel.SEVERE, amount="3000.00"))
     return alerts
 
 

@@ -7,8 +7,9 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-from renda.budget import reference, services
-from renda.budget.kinds import KINDS
+from renda.budget.demo import reference
+from renda.budget.ingest.kinds import KINDS
+from renda.budget.services import batches
 from renda.core.models import ImportBatch
 
 YEAR = 2025
@@ -35,14 +36,14 @@ def write_csv(
 def load(
     actor: Any, directory: Path, kind: str, rows: list[list[Any]], **kwargs: Any
 ) -> ImportBatch:
-    return services.import_path(
+    return batches.import_path(
         actor=actor, kind=kind, path=write_csv(directory, kind, rows, **kwargs)
     )
 
 
 def reference_data(actor: Any, directory: Path, *, year: int = YEAR) -> None:
     """The public top-level codes, 冷水江's treasury and four units under two departments."""
-    services.ensure_finance_region(actor=actor, code=REGION, name="冷水江市")
+    batches.ensure_finance_region(actor=actor, code=REGION, name="冷水江市")
     assert load(actor, directory, "codes", reference.code_rows(year)).status == "committed"
     units = [
         [year, REGION, "105", "冷水江市教育局", ""],

@@ -30,7 +30,7 @@ def an_alert(world: Any) -> list[int]:
 
 def an_offered_alert(world: Any) -> list[int]:
     """An alert offered to the deputy persona."""
-    from renda.budget import escalation
+    from renda.budget.services import escalation
     from renda.budget.tests.alert_data import make_alert
     from renda.deputies.tests.factories import make_deputy
 

@@ -13,28 +13,28 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from renda.budget.models import Alert, AlertChange, Level
+from renda.budget.models import Alert, AlertChange, AlertLevel
 from renda.budget.tests.alert_data import issued_inquiry, load_payments, make_alert, make_rule
 
 
 @pytest.fixture
 def mixed(world: Any) -> dict[str, Alert]:
     return {
-        "april_severe": make_alert(world, level=Level.SEVERE, period=dt.date(2025, 4, 1)),
+        "april_severe": make_alert(world, level=AlertLevel.SEVERE, period=dt.date(2025, 4, 1)),
         "april_notice": make_alert(
-            world, code="B05", level=Level.NOTICE, period=dt.date(2025, 4, 1)
+            world, code="B05", level=AlertLevel.NOTICE, period=dt.date(2025, 4, 1)
         ),
         "may_warning": make_alert(
             world,
             code="B01",
-            level=Level.WARNING,
+            level=AlertLevel.WARNING,
             period=dt.date(2025, 5, 1),
             subject_label="冷水江市人民医院",
             amount=Decimal("0"),
         ),
         "cleared": make_alert(
             world,
-            level=Level.WARNING,
+            level=AlertLevel.WARNING,
             period=dt.date(2024, 11, 1),
             status=Alert.Status.CLEARED,
             handling=Alert.Handling.RESOLVED,
@@ -65,7 +65,7 @@ def test_the_list_shows_level_badges_with_words_and_totals(
     [
         ({"year": "2025"}, {"april_severe", "april_notice", "may_warning"}),
         ({"year": "2025", "month": "4"}, {"april_severe", "april_notice"}),
-        ({"level": str(Level.SEVERE)}, {"april_severe"}),
+        ({"level": str(AlertLevel.SEVERE)}, {"april_severe"}),
         ({"status": "cleared"}, {"cleared"}),
         ({"handling": "resolved"}, {"cleared"}),
         ({"unit": "人民医院"}, {"may_warning"}),
@@ -135,8 +135,8 @@ def test_the_detail_shows_rule_figures_evidence_and_history(
     AlertChange.objects.create(
         alert=alert,
         kind=AlertChange.Kind.ESCALATED,
-        from_level=Level.WARNING,
-        to_level=Level.SEVERE,
+        from_level=AlertLevel.WARNING,
+        to_level=AlertLevel.SEVERE,
         at=alert.raised_at,
     )
     inquiry = issued_inquiry(world, [alert])

@@ -7,8 +7,8 @@ import json
 import pytest
 from django.test import Client
 
-from renda.budget import services
 from renda.budget.models import IdempotencyRecord, Payment
+from renda.budget.services import tokens
 from renda.budget.tests.factories import with_indicator
 from renda.core.models import ImportBatch
 
@@ -39,7 +39,7 @@ def record(voucher: str, amount: str = "1200.00", **over):
 @pytest.fixture
 def token(world, tmp_path):
     with_indicator(world.staff, tmp_path)
-    _, raw = services.issue_push_token(
+    _, raw = tokens.issue_push_token(
         actor=world.security_admin, name="财政一体化系统", user=world.data_provider
     )
     return raw
@@ -105,7 +105,7 @@ def test_malformed_bodies_get_a_clear_4xx(world, token, body, status, words):
 
 
 def test_a_body_over_the_limit_is_refused(world, token, monkeypatch):
-    monkeypatch.setattr(services, "API_MAX_RECORDS", 3)
+    monkeypatch.setattr(tokens, "API_MAX_RECORDS", 3)
     response = post(token, [record(f"A{n}") for n in range(4)])
     assert response.status_code == 413 and "一次最多推送 3 条记录" in response.json()["detail"]
     assert not Payment.objects.exists()
@@ -124,15 +124,15 @@ def test_a_missing_idempotency_key_is_refused(world, token):
 def test_unknown_and_revoked_tokens_are_refused(world, token):
     assert post("rdb_nonsense", [record("A1")]).status_code == 401
     assert post(None, [record("A1")]).status_code == 401
-    pushed = services.find_push_token(token)
-    services.revoke_push_token(actor=world.security_admin, token=pushed)
+    pushed = tokens.find_push_token(token)
+    tokens.revoke_push_token(actor=world.security_admin, token=pushed)
     response = post(token, [record("A1")])
     assert response.status_code == 401 and "被吊销" in response.json()["detail"]
     assert not Payment.objects.exists()
 
 
 def test_a_token_limited_to_some_kinds_cannot_push_others(world, token):
-    _, raw = services.issue_push_token(
+    _, raw = tokens.issue_push_token(
         actor=world.security_admin, name="统计局", user=world.data_provider, kinds=["statistics"]
     )
     response = post(raw, [record("A1")])

@@ -33,9 +33,9 @@ def test_it_refuses_a_missing_file(world):
 
 
 def test_the_demo_loader_imports_a_year(world, settings):
-    from renda.budget import services
+    from renda.budget.demo import seed
 
-    manifest = services.load_demo_year(actor=world.staff, year=2025, payments=1500)
+    manifest = seed.load_demo_year(actor=world.staff, year=2025, payments=1500)
     assert set(manifest["batches"]) >= {
         "codes",
         "units",

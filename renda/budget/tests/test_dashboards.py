@@ -12,8 +12,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from renda.budget import dashboards
-from renda.budget.models import BudgetUnit, FinanceRegion, Level, SummaryState
+from renda.budget.models import AlertLevel, BudgetUnit, FinanceRegion, SummaryState
+from renda.budget.selectors import dashboards, drilldown
 from renda.budget.tests.dashboard_data import (
     SECRET_ACCOUNTS,
     SECRET_PAYEES,
@@ -73,10 +73,10 @@ def test_as_of_comes_from_the_summary_state(world: Any, region: FinanceRegion) -
 
 def test_debt_ratio_tiers() -> None:
     assert dashboards.debt_level(D("119.9")) is None
-    assert dashboards.debt_level(D("120")) == Level.NOTICE
-    assert dashboards.debt_level(D("199.9")) == Level.NOTICE
-    assert dashboards.debt_level(D("200")) == Level.WARNING
-    assert dashboards.debt_level(D("300")) == Level.SEVERE
+    assert dashboards.debt_level(D("120")) == AlertLevel.NOTICE
+    assert dashboards.debt_level(D("199.9")) == AlertLevel.NOTICE
+    assert dashboards.debt_level(D("200")) == AlertLevel.WARNING
+    assert dashboards.debt_level(D("300")) == AlertLevel.SEVERE
     assert dashboards.debt_level(None) is None
 
 
@@ -165,7 +165,12 @@ def test_three_public_revenue_debt_and_projects(world: Any, region: FinanceRegio
 
     debt = ov["debt"]["rows"]
     assert [r["ratio"] for r in debt] == [D("110.0"), D("150.0"), D("250.0"), D("320.0")]
-    assert [r["level"] for r in debt] == [None, Level.NOTICE, Level.WARNING, Level.SEVERE]
+    assert [r["level"] for r in debt] == [
+        None,
+        AlertLevel.NOTICE,
+        AlertLevel.WARNING,
+        AlertLevel.SEVERE,
+    ]
     assert ov["debt"]["latest"]["level_label"] == "严重"
 
     projects = by_code(ov["projects"])
@@ -179,7 +184,7 @@ def test_three_public_revenue_debt_and_projects(world: Any, region: FinanceRegio
 
 def test_alerts_by_month_and_level(world: Any, region: FinanceRegion) -> None:
     april_alerts(region)
-    make_alert(region, period=dt.date(YEAR - 1, 12, 1), level=Level.SEVERE)  # another year
+    make_alert(region, period=dt.date(YEAR - 1, 12, 1), level=AlertLevel.SEVERE)  # another year
     alerts = dashboards.overview(region, YEAR)["alerts"]
     assert alerts["by_month"][3]["counts"] == [4, 4, 6]  # April: 提示, 警告, 严重
     assert alerts["by_month"][3]["total"] == 14
@@ -214,7 +219,7 @@ def test_inquiry_progress(world: Any, region: FinanceRegion) -> None:
 def test_overview_cache_follows_the_data(world: Any, region: FinanceRegion) -> None:
     first = dashboards.overview(region, YEAR)
     assert first["alerts"]["totals"]["all"] == 0
-    make_alert(region, period=dt.date(YEAR, 4, 1), level=Level.SEVERE)
+    make_alert(region, period=dt.date(YEAR, 4, 1), level=AlertLevel.SEVERE)
     assert dashboards.overview(region, YEAR)["alerts"]["totals"]["all"] == 1
 
 
@@ -224,12 +229,12 @@ def test_overview_cache_follows_the_data(world: Any, region: FinanceRegion) -> N
 def test_drill_down_sums_equal_the_class_and_unit_rows(world: Any, region: FinanceRegion) -> None:
     ov = dashboards.overview(region, YEAR)
     for cls in ov["classes"]:
-        detail = dashboards.function_detail(region, YEAR, cls["code"])
+        detail = drilldown.function_detail(region, YEAR, cls["code"])
         assert detail["total"]["available"] == cls["available"], cls["code"]
         assert detail["total"]["paid"] == cls["paid"], cls["code"]
         for row in detail["rows"]:
             unit = BudgetUnit.objects.get(pk=row["id"])
-            drill = dashboards.unit_detail(unit, cls["code"])
+            drill = drilldown.unit_detail(unit, cls["code"])
             assert drill["total"]["available"] == row["available"]
             assert drill["total"]["paid"] == row["paid"]
             assert drill["total"]["count"] == row["count"]
@@ -239,7 +244,7 @@ def test_unit_drill_folds_reductions_and_counts_adjustments(
     world: Any, region: FinanceRegion
 ) -> None:
     unit = BudgetUnit.objects.get(code="105001")
-    detail = dashboards.unit_detail(unit)
+    detail = drilldown.unit_detail(unit)
     rows = {r["bgt_id"]: r for r in detail["rows"]}
     assert set(rows) == {"ZB001", "ZB003"}  # ZB004 (调减) folded into ZB001
     assert rows["ZB001"]["available"] == D("190000.00")
@@ -251,7 +256,7 @@ def test_unit_drill_folds_reductions_and_counts_adjustments(
 def test_payments_without_a_known_indicator_form_their_own_row(
     world: Any, region: FinanceRegion, tmp_path: Any
 ) -> None:
-    from renda.budget import summaries
+    from renda.budget.services import summaries
 
     load(
         world.staff,
@@ -260,7 +265,7 @@ def test_payments_without_a_known_indicator_form_their_own_row(
         [payment_row("PZNOIND1", amount="800.00", bgt_id="", pay_date="2025-04-02")],
     )
     summaries.refresh_payment_summary(region_id=region.pk, year=YEAR, months=[4])
-    detail = dashboards.unit_detail(BudgetUnit.objects.get(code="105001"), "205")
+    detail = drilldown.unit_detail(BudgetUnit.objects.get(code="105001"), "205")
     assert detail["rows"][-1]["bgt_id"] == "" and detail["rows"][-1]["paid"] == D("800.00")
     assert detail["total"]["paid"] == D("90800.00")
 
@@ -340,7 +345,7 @@ def test_bigscreen_is_standalone_and_its_json_updates(
     data = client.get(reverse("budget:bigscreen_data")).json()
     assert data["totals"]["paid"] == 16.6  # 万元
     assert data["alerts"]["thisMonth"] == [0, 0, 0]
-    make_alert(region, period=dt.date(YEAR, 4, 1), level=Level.SEVERE, label="新预警")
+    make_alert(region, period=dt.date(YEAR, 4, 1), level=AlertLevel.SEVERE, label="新预警")
     data = client.get(reverse("budget:bigscreen_data")).json()
     assert data["alerts"]["thisMonth"] == [0, 0, 1]
     assert data["alerts"]["openSevere"][0]["subject"] == "新预警"
@@ -348,7 +353,7 @@ def test_bigscreen_is_standalone_and_its_json_updates(
 
 def _more_data(actor: Any, directory: Any, n: int) -> None:
     """n more indicators and 3n more payments for the first school, in other classes."""
-    from renda.budget import summaries
+    from renda.budget.services import summaries
 
     classes = ("2010101", "2040201", "2080201", "2130101", "2140101", "2240101")
     load(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from renda.budget.kinds import KINDS
+from renda.budget.ingest.kinds import KINDS
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "budget-data.md"
 

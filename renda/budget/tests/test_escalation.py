@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from renda.accounts import services as account_services
-from renda.budget import escalation
 from renda.budget.models import Alert
+from renda.budget.services import escalation
 from renda.budget.tests.alert_data import make_alert
 from renda.conftest import PASSWORD, login
 from renda.core.models import Notification

@@ -10,9 +10,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from renda.budget import services, synthetic
-from renda.budget.kinds import LOAD_ORDER
+from renda.budget.demo import synthetic
+from renda.budget.ingest.kinds import LOAD_ORDER
 from renda.budget.models import BudgetIndicator, Payment
+from renda.budget.services import batches
 from renda.core.models import ImportBatch
 
 RULES = {f"B{n:02d}" for n in range(1, 17)}
@@ -86,11 +87,11 @@ def test_december_is_the_busiest_month(generated):
 
 def test_the_files_import_in_order(world, generated):
     out, manifest = generated
-    services.ensure_finance_region(
+    batches.ensure_finance_region(
         actor=world.staff, code=manifest["region"], name=manifest["region_name"]
     )
     for kind in LOAD_ORDER:
-        batch = services.import_path(actor=world.staff, kind=kind, path=out / f"{kind}.csv")
+        batch = batches.import_path(actor=world.staff, kind=kind, path=out / f"{kind}.csv")
         assert batch.status == ImportBatch.Status.COMMITTED, (kind, batch.errors[:3])
     assert Payment.objects.count() == manifest["counts"]["payments"]
     assert BudgetIndicator.objects.count() == manifest["counts"]["indicators"]

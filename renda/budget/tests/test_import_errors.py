@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from openpyxl import Workbook
 
-from renda.budget import services
+from renda.budget.ingest import kinds
 from renda.budget.models import BudgetIndicator, Payment
+from renda.budget.services import batches
 from renda.budget.tests.factories import indicator_row, load, payment_row, with_indicator, write_csv
 from renda.core.models import ImportBatch
 
@@ -59,7 +60,7 @@ def test_it_reports_every_bad_cell_with_its_row_and_writes_nothing(world, ready)
 
 
 def test_it_rejects_a_missing_column_and_says_which(world, ready):
-    from renda.budget.kinds import KINDS
+    from renda.budget.ingest.kinds import KINDS
 
     headers = [c.header for c in KINDS["payments"].columns if c.header != "金额"]
     row = payment_row("V1")
@@ -70,7 +71,7 @@ def test_it_rejects_a_missing_column_and_says_which(world, ready):
 
 
 def test_it_finds_the_header_below_a_title_row(world, ready):
-    from renda.budget.kinds import KINDS
+    from renda.budget.ingest.kinds import KINDS
 
     path = ready / "titled.csv"
     path.write_text(
@@ -81,14 +82,14 @@ def test_it_finds_the_header_below_a_title_row(world, ready):
         + "\n",
         encoding="utf-8",
     )
-    batch = services.import_path(actor=world.staff, kind="payments", path=path)
+    batch = batches.import_path(actor=world.staff, kind="payments", path=path)
     assert batch.status == ImportBatch.Status.COMMITTED, batch.errors
 
 
 def test_it_says_so_when_there_is_no_header_at_all(world, ready):
     path = ready / "noheader.csv"
     path.write_text(",".join(str(v) for v in payment_row("V1")) + "\n", encoding="utf-8")
-    batch = services.import_path(actor=world.staff, kind="payments", path=path)
+    batch = batches.import_path(actor=world.staff, kind="payments", path=path)
     assert batch.status == ImportBatch.Status.INVALID
     assert "没有找到「支付凭证」的表头" in texts(batch)[0]
 
@@ -97,7 +98,7 @@ def test_it_reports_a_file_cut_off_in_the_middle(world, ready):
     path = write_csv(ready, "payments", [payment_row("V1"), payment_row("V2")])
     data = path.read_bytes()
     path.write_bytes(data[: len(data) - 60])  # the last row loses its tail
-    batch = services.import_path(actor=world.staff, kind="payments", path=path)
+    batch = batches.import_path(actor=world.staff, kind="payments", path=path)
     assert batch.status == ImportBatch.Status.INVALID
     assert any(
         "第 3 行" in t and ("列数" in t or "列，少于" in t or "截断" in t) for t in texts(batch)
@@ -118,7 +119,7 @@ def test_it_reads_gb18030_text(world, ready):
 
 
 def test_it_imports_excel_and_explains_merged_header_cells(world, ready):
-    from renda.budget.kinds import KINDS
+    from renda.budget.ingest.kinds import KINDS
 
     headers = [c.header for c in KINDS["indicators"].columns]
     book = Workbook()
@@ -127,14 +128,14 @@ def test_it_imports_excel_and_explains_merged_header_cells(world, ready):
     sheet.append(indicator_row("ZB100", amount=250000))
     good = ready / "ok.xlsx"
     book.save(good)
-    batch = services.import_path(actor=world.staff, kind="indicators", path=good)
+    batch = batches.import_path(actor=world.staff, kind="indicators", path=good)
     assert batch.status == ImportBatch.Status.COMMITTED, batch.errors
     assert BudgetIndicator.objects.get(bgt_id="ZB100").amount == 250000
 
     sheet.merge_cells("A1:B1")  # 指标编号 spans 预算年度: the second header cell is gone
     merged = ready / "merged.xlsx"
     book.save(merged)
-    batch = services.import_path(actor=world.staff, kind="indicators", path=merged)
+    batch = batches.import_path(actor=world.staff, kind="indicators", path=merged)
     assert batch.status == ImportBatch.Status.INVALID
     assert "缺少必需的列：预算年度（FISCAL_YEAR）" in texts(batch)[0]
     assert "合并单元格" in texts(batch)[0]
@@ -143,13 +144,13 @@ def test_it_imports_excel_and_explains_merged_header_cells(world, ready):
 def test_it_rejects_a_broken_excel_file(world, ready):
     path = ready / "broken.xlsx"
     path.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
-    batch = services.import_path(actor=world.staff, kind="payments", path=path)
+    batch = batches.import_path(actor=world.staff, kind="payments", path=path)
     assert batch.status == ImportBatch.Status.INVALID
     assert "不是有效的 Excel 文件" in texts(batch)[0] or "已损坏" in texts(batch)[0]
 
 
 def test_an_import_killed_half_way_leaves_no_rows(world, ready, monkeypatch):
-    from renda.budget import ingest
+    from renda.budget.ingest import pipeline as ingest
 
     def crash(*args, **kwargs):
         raise RuntimeError("worker killed")
@@ -157,7 +158,7 @@ def test_an_import_killed_half_way_leaves_no_rows(world, ready, monkeypatch):
     monkeypatch.setattr(ingest, "after_merge", crash)  # after the rows were written
     path = write_csv(ready, "payments", [payment_row("V1"), payment_row("V2")])
     with pytest.raises(RuntimeError):
-        services.import_path(actor=world.staff, kind="payments", path=path)
+        batches.import_path(actor=world.staff, kind="payments", path=path)
     assert not Payment.objects.exists()
     batch = ImportBatch.objects.get(kind="budget.payments")
     assert batch.status == ImportBatch.Status.FAILED
@@ -168,4 +169,4 @@ def test_it_rejects_an_unknown_kind(world):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="未知的数据类型"):
-        services.get_spec("salaries")
+        kinds.get_spec("salaries")

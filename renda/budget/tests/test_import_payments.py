@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from renda.budget import services
 from renda.budget.models import Payment, RecordChange
+from renda.budget.services import batches
 from renda.budget.tests.factories import load, payment_row, with_indicator, write_csv
 from renda.core.models import AuditEvent, ImportBatch
 
@@ -54,8 +54,8 @@ def test_it_changes_nothing_when_the_same_rows_come_again(world, ready):
 
 def test_it_discards_a_file_that_was_already_imported(world, ready):
     path = write_csv(ready, "payments", [payment_row("V1")])
-    first = services.import_path(actor=world.staff, kind="payments", path=path)
-    second = services.import_path(actor=world.staff, kind="payments", path=path)
+    first = batches.import_path(actor=world.staff, kind="payments", path=path)
+    second = batches.import_path(actor=world.staff, kind="payments", path=path)
     assert second.status == ImportBatch.Status.DISCARDED
     assert second.summary["duplicate_of"] == first.pk and second.summary["unchanged"] == 1
     assert Payment.objects.count() == 1
@@ -105,7 +105,7 @@ def test_it_stores_refunds_negative_and_keeps_voided_vouchers(world, ready):
 
 
 def test_it_accepts_the_integrated_system_field_names(world, ready):
-    from renda.budget.kinds import KINDS
+    from renda.budget.ingest.kinds import KINDS
 
     headers = [c.alias for c in KINDS["payments"].columns]
     batch = load(world.staff, ready, "payments", [payment_row("V9")], headers=headers)
@@ -130,7 +130,7 @@ def test_it_links_payments_that_arrived_before_their_indicator(world, ready):
 
 def test_it_refuses_rows_of_another_year_when_a_year_is_given(world, ready):
     path = write_csv(ready, "payments", [payment_row("V1")])
-    batch = services.import_path(actor=world.staff, kind="payments", path=path, expected_year=2026)
+    batch = batches.import_path(actor=world.staff, kind="payments", path=path, expected_year=2026)
     assert batch.status == ImportBatch.Status.INVALID
     assert "2025 与本次导入指定的 2026 年度不符" in batch.errors[0]["text"]
     assert not Payment.objects.exists()

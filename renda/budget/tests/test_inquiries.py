@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from renda.accounts import services as account_services
-from renda.budget import inquiries
 from renda.budget.models import Alert, Inquiry, InquiryAttachment
+from renda.budget.services import inquiries
 from renda.budget.tests.alert_data import (
     draft_inquiry,
     issued_inquiry,

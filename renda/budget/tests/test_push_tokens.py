@@ -6,34 +6,34 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from renda.budget import services
 from renda.budget.models import PushToken
+from renda.budget.services import tokens
 from renda.core.models import AuditEvent
 
 
 def test_it_issues_a_token_shown_once_and_stores_only_its_hash(world):
-    token, raw = services.issue_push_token(
+    token, raw = tokens.issue_push_token(
         actor=world.security_admin, name="财政一体化系统", user=world.data_provider
     )
     assert raw.startswith("rdb_") and len(raw) > 40
-    assert token.token_hash == services.hash_token(raw) and raw not in token.token_hash
-    assert services.find_push_token(raw) == token
+    assert token.token_hash == tokens.hash_token(raw) and raw not in token.token_hash
+    assert tokens.find_push_token(raw) == token
     assert AuditEvent.objects.filter(action="budget.token_issue", target_id=str(token.pk)).exists()
 
 
 def test_only_the_security_administrator_issues_and_revokes(world):
     with pytest.raises(PermissionDenied):
-        services.issue_push_token(actor=world.staff, name="x", user=world.data_provider)
-    token, _ = services.issue_push_token(
+        tokens.issue_push_token(actor=world.staff, name="x", user=world.data_provider)
+    token, _ = tokens.issue_push_token(
         actor=world.security_admin, name="x", user=world.data_provider
     )
     with pytest.raises(PermissionDenied):
-        services.revoke_push_token(actor=world.system_admin, token=token)
+        tokens.revoke_push_token(actor=world.system_admin, token=token)
 
 
 def test_a_token_goes_only_to_an_active_data_provider_account(world):
     with pytest.raises(ValidationError):
-        services.issue_push_token(actor=world.security_admin, name="x", user=world.staff)
+        tokens.issue_push_token(actor=world.security_admin, name="x", user=world.staff)
 
 
 def test_the_page_issues_and_revokes(world, client_for):

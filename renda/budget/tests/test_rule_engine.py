@@ -15,9 +15,18 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 
-from renda.budget import engine, rules
-from renda.budget.models import Alert, AlertChange, FinanceRegion, Level, Rule, RuleRun, RuleVersion
-from renda.budget.summaries import refresh_payment_summary
+from renda.budget import rules
+from renda.budget.models import (
+    Alert,
+    AlertChange,
+    AlertLevel,
+    FinanceRegion,
+    Rule,
+    RuleRun,
+    RuleVersion,
+)
+from renda.budget.services import engine
+from renda.budget.services.summaries import refresh_payment_summary
 from renda.budget.tests.factories import indicator_row, load, payment_row, reference_data
 from renda.core.models import AuditEvent
 
@@ -122,7 +131,7 @@ def test_a_change_is_versioned_and_audited(world):
 def test_a_rerun_does_not_duplicate_raises_the_level_and_clears_but_keeps(world, county):
     run(county, codes=["B01"])
     alert = Alert.objects.get(rule__code="B01")
-    assert alert.subject_key == "119001" and alert.level == Level.SEVERE  # 49.6 pp behind
+    assert alert.subject_key == "119001" and alert.level == AlertLevel.SEVERE  # 49.6 pp behind
     assert "落后49.6个百分点" in alert.explanation and alert.period == dt.date(2025, 6, 1)
     run(county, codes=["B01"])
     assert Alert.objects.filter(rule__code="B01").count() == 1
@@ -140,7 +149,7 @@ def test_a_rerun_does_not_duplicate_raises_the_level_and_clears_but_keeps(world,
     Alert.objects.all().delete()
     run(county, codes=["B01"])
     alert = Alert.objects.get(rule__code="B01")
-    assert alert.level == Level.NOTICE and alert.rule_version == 2
+    assert alert.level == AlertLevel.NOTICE and alert.rule_version == 2
     rule.refresh_from_db()
     engine.update_rule(
         actor=world.staff,
@@ -152,14 +161,14 @@ def test_a_rerun_does_not_duplicate_raises_the_level_and_clears_but_keeps(world,
     run(county, codes=["B01"])
     alert.refresh_from_db()
     assert (
-        alert.level == Level.WARNING
-        and alert.first_level == Level.NOTICE
+        alert.level == AlertLevel.WARNING
+        and alert.first_level == AlertLevel.NOTICE
         and alert.rule_version == 3
     )
     assert alert.params["warning"] == "45"
     assert list(alert.changes.values_list("kind", "from_level", "to_level")) == [
-        (AlertChange.Kind.RAISED, None, Level.NOTICE),
-        (AlertChange.Kind.ESCALATED, Level.NOTICE, Level.WARNING),
+        (AlertChange.Kind.RAISED, None, AlertLevel.NOTICE),
+        (AlertChange.Kind.ESCALATED, AlertLevel.NOTICE, AlertLevel.WARNING),
     ]
     # A higher line makes the condition go away: cleared, kept, and the level not lowered.
     rule.refresh_from_db()
@@ -173,7 +182,9 @@ def test_a_rerun_does_not_duplicate_raises_the_level_and_clears_but_keeps(world,
     run(county, codes=["B01"])
     alert.refresh_from_db()
     assert (
-        alert.status == Alert.Status.CLEARED and alert.cleared_at and alert.level == Level.WARNING
+        alert.status == Alert.Status.CLEARED
+        and alert.cleared_at
+        and alert.level == AlertLevel.WARNING
     )
     assert Alert.objects.count() == 1
 
@@ -212,7 +223,9 @@ def test_a_failing_payment_rule_does_not_stop_the_other_payment_rules(
     result = run(county)
     assert result.results["B11"]["status"] == "failed"
     assert result.results["B06"]["status"] == "ok"
-    assert Alert.objects.filter(rule__code="B06", subject_key="BIG", level=Level.NOTICE).exists()
+    assert Alert.objects.filter(
+        rule__code="B06", subject_key="BIG", level=AlertLevel.NOTICE
+    ).exists()
 
 
 def test_payment_rules_find_their_payments(world, county, tmp_path):
@@ -392,7 +405,7 @@ def test_an_import_refreshes_the_summaries_and_runs_the_rules(world, tmp_path):
     # The dashboard overview of the new data is ready in the cache for its first reader.
     from django.core.cache import cache
 
-    from renda.budget import dashboards
+    from renda.budget.selectors import dashboards
 
     region = alert.region
     key = dashboards._cache_key(region, 2025, dashboards.as_of_date(region, 2025))

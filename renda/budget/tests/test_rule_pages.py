@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from renda.budget import engine
 from renda.budget.models import Alert, Rule, RuleRun, RuleVersion
+from renda.budget.services import engine
 from renda.budget.tests.test_rule_engine import county  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db

@@ -7,17 +7,18 @@ import datetime as dt
 
 import pytest
 
-from renda.budget import rules, services
-from renda.budget.models import Alert, FinanceRegion, Level, Payment, RuleRun
+from renda.budget import rules
+from renda.budget.demo import seed
+from renda.budget.models import Alert, AlertLevel, FinanceRegion, Payment, RuleRun
 
-LEVELS = {"notice": Level.NOTICE, "warning": Level.WARNING, "severe": Level.SEVERE}
+LEVELS = {"notice": AlertLevel.NOTICE, "warning": AlertLevel.WARNING, "severe": AlertLevel.SEVERE}
 PAYMENT_RULES = {r.code for r in rules.PAYMENT_RULES} | {"B07"}
 
 
 def load(world, *, anomalies: bool, payments: int | None = None):
     """Generate and import one county year through the real import path (rules run once at
     the end, as the demo seed does)."""
-    from renda.budget import synthetic
+    from renda.budget.demo import synthetic
 
     original = synthetic.generate
 
@@ -27,7 +28,7 @@ def load(world, *, anomalies: bool, payments: int | None = None):
 
     synthetic.generate = generate
     try:
-        manifest = services.load_demo_year(actor=world.staff, year=2025, payments=payments)
+        manifest = seed.load_demo_year(actor=world.staff, year=2025, payments=payments)
     finally:
         synthetic.generate = original
     return manifest, FinanceRegion.objects.get(code=manifest["region"])

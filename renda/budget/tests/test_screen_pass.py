@@ -9,7 +9,7 @@ import pytest
 from django.core import signing
 from django.test import Client
 
-from renda.budget import screen
+from renda.budget.services import screen
 from renda.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.db.models import Sum
 
-from renda.budget import summaries
 from renda.budget.models import BudgetUnit, FinanceRegion, Payment, PaymentSummary, SummaryState
+from renda.budget.services import summaries
 from renda.budget.tests.factories import indicator_row, load, payment_row, reference_data
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +168,7 @@ def test_the_dashboard_roll_ups_follow_the_summary(world, tmp_path, region):
     assert rolled_up() == from_summary()
     assert UnitPaidSummary.objects.aggregate(t=Sum("amount"))["t"] == Decimal("250.00")
     # The per-unit roll-up also carries the available amounts, and follows indicator imports.
-    from renda.budget import dashboards
+    from renda.budget.selectors import dashboards
 
     def available_by_unit() -> dict:
         return {
@@ -197,6 +197,7 @@ def test_the_year_totals_the_rules_read_equal_the_summary_by_month(world, tmp_pa
     are those of the summary read month by month, before and after a correction."""
     from renda.budget import rules
     from renda.budget.models import IndicatorPaidSummary
+    from renda.budget.rules import spending
 
     load(
         world.staff,
@@ -241,12 +242,12 @@ def test_the_year_totals_the_rules_read_equal_the_summary_by_month(world, tmp_pa
     assert zb002.amount == Decimal("650.00") and zb002.count == 2
     # B02 finds the indicator paid beyond its 500 through the roll-up.
     ctx = rules.Context(region=region, year=2025, as_of=dt.date(2025, 4, 30))
-    (found,) = rules._b02(ctx, {"level": 3})
+    (found,) = spending._b02(ctx, {"level": 3})
     assert found.subject_key == "ZB002" and found.amount == Decimal("150.00")
     # A backtest of an earlier date reads the months instead: on 1 March only 400 were paid.
     earlier = rules.Context(region=region, year=2025, as_of=dt.date(2025, 3, 1))
     assert "indicatorpaidsummary" not in earlier.paid_sql("indicator_id")[0]
-    assert rules._b02(earlier, {"level": 3}) == []
+    assert spending._b02(earlier, {"level": 3}) == []
     # A correction rebuilds the months, and the year totals with them.
     load(
         world.staff,

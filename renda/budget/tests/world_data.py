@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from renda.budget import services
 from renda.budget.models import BudgetUnit, PushToken
+from renda.budget.services import batches, tokens
 from renda.core.models import ImportBatch
 
 
@@ -21,7 +21,7 @@ def make_unit(world: Any) -> BudgetUnit:
 
 
 def make_batch(world: Any, user: Any) -> ImportBatch:
-    return services.create_batch(
+    return batches.create_batch(
         actor=user,
         kind="payments",
         source=ImportBatch.Source.FILE,
@@ -31,7 +31,7 @@ def make_batch(world: Any, user: Any) -> ImportBatch:
 
 
 def make_token(world: Any) -> PushToken:
-    token, _ = services.issue_push_token(
+    token, _ = tokens.issue_push_token(
         actor=world.security_admin, name="财政一体化系统", user=world.data_provider
     )
     return token

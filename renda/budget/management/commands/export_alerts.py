@@ -10,8 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from renda.budget import alerts_export
 from renda.budget.models import Alert
+from renda.budget.selectors.exports import filtered, records, write_csv
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="输出文件（默认：标准输出）")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        qs = alerts_export.filtered(
+        qs = filtered(
             Alert.objects.all(),
             year=options.get("year"),
             rule=options.get("rule"),
@@ -43,7 +43,7 @@ class Command(BaseCommand):
 
     def _write(self, qs: Any, fmt: str, out: Any) -> None:
         if fmt == "json":
-            json.dump(list(alerts_export.records(qs)), out, ensure_ascii=False, indent=1)
+            json.dump(list(records(qs)), out, ensure_ascii=False, indent=1)
             out.write("\n")
         else:
-            alerts_export.write_csv(alerts_export.records(qs), out)
+            write_csv(records(qs), out)

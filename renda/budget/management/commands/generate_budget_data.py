@@ -10,14 +10,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from renda.budget import synthetic
+from renda.budget.demo.synthetic import SCALES, generate
 
 
 class Command(BaseCommand):
     help = "生成预算联网监督的模拟数据（含预置的异常，见 manifest.json）"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", choices=sorted(synthetic.SCALES), default="county")
+        parser.add_argument("--scale", choices=sorted(SCALES), default="county")
         parser.add_argument("--year", type=int, default=dt.date.today().year)
         parser.add_argument("--out", required=True, help="输出目录")
         parser.add_argument("--payments", type=int, help="支付凭证条数（默认按规模）")
@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        manifest = synthetic.generate(
+        manifest = generate(
             out=Path(options["out"]),
             scale=options["scale"],
             year=options["year"],

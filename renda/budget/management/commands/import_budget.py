@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from renda.accounts.models import User
-from renda.budget import ingest, services
-from renda.budget.kinds import KINDS
+from renda.budget.ingest.kinds import KINDS
+from renda.budget.ingest.values import MAX_ERRORS
+from renda.budget.services.batches import import_path
 from renda.core.models import ImportBatch
 from renda.core.roles import Role
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError(f"找不到文件：{path}")
         actor = self._actor(options.get("user"))
         try:
-            batch = services.import_path(
+            batch = import_path(
                 actor=actor, kind=options["kind"], path=path, expected_year=options.get("year")
             )
         except ValidationError as exc:
@@ -53,7 +54,7 @@ class Command(BaseCommand):
                 self.stderr.write(error["text"])
             if summary.get("errors", 0) > 50:
                 self.stderr.write(
-                    f"……共列出 {summary['errors']} 处错误（最多 {ingest.MAX_ERRORS} 处），详见导入记录页面"
+                    f"……共列出 {summary['errors']} 处错误（最多 {MAX_ERRORS} 处），详见导入记录页面"
                 )
             raise CommandError("文件未导入：没有写入任何数据")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from renda.budget.summaries import refresh_all
+from renda.budget.services.summaries import refresh_all
 
 
 class Command(BaseCommand):

@@ -10,8 +10,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from renda.budget.engine import run_rules
 from renda.budget.models import FinanceRegion, Payment, RuleRun
+from renda.budget.services.engine import run_rules
 
 
 class Command(BaseCommand):

@@ -1,0 +1,87 @@
+"""Forms of the alert pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from renda.budget.models import Alert, AlertLevel, Rule
+from renda.deputies.forms import BootstrapForm
+from renda.deputies.models import Deputy
+from renda.suggestions.forms import DeputyChoice, active_deputies
+
+BLANK = [("", "全部")]
+
+
+def _alert_years() -> list[tuple[str, str]]:
+    years = Alert.objects.order_by("-year").values_list("year", flat=True).distinct()
+    return [(str(y), f"{y} 年") for y in years]
+
+
+class RuleChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} {obj.name}"
+
+
+class AlertFilterForm(BootstrapForm):
+    year = forms.TypedChoiceField(
+        label="预算年度",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=lambda: BLANK + _alert_years(),
+    )
+    month = forms.TypedChoiceField(
+        label="月份",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=BLANK + [(str(m), f"{m} 月") for m in range(1, 13)],
+    )
+    # By code, so that other pages can link to ?rule=B06.
+    rule = RuleChoice(
+        label="规则",
+        required=False,
+        queryset=Rule.objects.all(),
+        to_field_name="code",
+        empty_label="全部",
+    )
+    level = forms.TypedChoiceField(
+        label="级别",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=BLANK + [(str(value), label) for value, label in AlertLevel.choices],
+    )
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=BLANK + list(Alert.Status.choices)
+    )
+    handling = forms.ChoiceField(
+        label="处理情况", required=False, choices=BLANK + list(Alert.Handling.choices)
+    )
+    unit = forms.CharField(label="单位/对象", required=False, max_length=100)
+
+
+class AgendaForm(BootstrapForm):
+    title = forms.CharField(
+        label="提请常委会审议事项",
+        max_length=200,
+        error_messages={"required": "请填写提请常委会审议的事项名称。"},
+    )
+
+
+class AgendaRemoveForm(BootstrapForm):
+    reason = forms.CharField(
+        label="撤销理由", max_length=500, error_messages={"required": "请填写撤销提请的理由。"}
+    )
+
+
+class OfferForm(BootstrapForm):
+    deputy = DeputyChoice(label="转交代表", queryset=Deputy.objects.none(), empty_label="请选择")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].queryset = active_deputies().filter(  # type: ignore[attr-defined]
+            user__isnull=False
+        )

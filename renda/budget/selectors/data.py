@@ -1,0 +1,181 @@
+"""Reads of budget data: filtered lists with totals, and execution by unit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    DecimalField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from renda.budget.models import BudgetAdjustment, BudgetIndicator, BudgetUnit, Payment
+
+ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=2))
+
+
+def available_years() -> list[int]:
+    years = set(BudgetUnit.objects.values_list("year", flat=True).distinct())
+    return sorted(years, reverse=True)
+
+
+def default_year() -> int | None:
+    years = available_years()
+    return years[0] if years else None
+
+
+def indicators(filters: dict[str, Any]) -> QuerySet[BudgetIndicator]:
+    qs = BudgetIndicator.objects.select_related("unit", "region").order_by("unit__code", "bgt_id")
+    if filters.get("year"):
+        qs = qs.filter(year=filters["year"])
+    if filters.get("unit"):
+        qs = qs.filter(Q(unit__code=filters["unit"]) | Q(unit__name__contains=filters["unit"]))
+    if filters.get("func_code"):
+        qs = qs.filter(func_code__startswith=filters["func_code"])
+    if filters.get("eco_code"):
+        qs = qs.filter(
+            Q(dep_eco_code__startswith=filters["eco_code"])
+            | Q(gov_eco_code__startswith=filters["eco_code"])
+        )
+    if filters.get("fund_type"):
+        qs = qs.filter(fund_type=filters["fund_type"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("thr_exp"):
+        qs = qs.filter(thr_exp=filters["thr_exp"])
+    if filters.get("q"):
+        qs = qs.filter(
+            Q(bgt_id=filters["q"])
+            | Q(project_name__contains=filters["q"])
+            | Q(doc_no__contains=filters["q"])
+        )
+    return qs
+
+
+def payments(filters: dict[str, Any]) -> QuerySet[Payment]:
+    qs = Payment.objects.select_related("unit").order_by("-pay_date", "-id")
+    if filters.get("year"):
+        qs = qs.filter(year=filters["year"])
+    if filters.get("unit"):
+        qs = qs.filter(Q(unit__code=filters["unit"]) | Q(unit__name__contains=filters["unit"]))
+    if filters.get("unit_id"):
+        qs = qs.filter(unit_id=filters["unit_id"])
+    if filters.get("func_code"):
+        qs = qs.filter(func_code__startswith=filters["func_code"])
+    if filters.get("eco_code"):
+        qs = qs.filter(
+            Q(dep_eco_code__startswith=filters["eco_code"])
+            | Q(gov_eco_code__startswith=filters["eco_code"])
+        )
+    if filters.get("fund_type"):
+        qs = qs.filter(fund_type=filters["fund_type"])
+    if filters.get("date_from"):
+        qs = qs.filter(pay_date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        qs = qs.filter(pay_date__lte=filters["date_to"])
+    if filters.get("payee"):
+        qs = qs.filter(payee_name__contains=filters["payee"])
+    if filters.get("payee_type"):
+        qs = qs.filter(payee_type=filters["payee_type"])
+    if filters.get("amount_min") is not None:
+        qs = qs.filter(amount__gte=filters["amount_min"])
+    if filters.get("amount_max") is not None:
+        qs = qs.filter(amount__lte=filters["amount_max"])
+    if filters.get("thr_exp"):
+        qs = qs.filter(thr_exp=filters["thr_exp"])
+    if filters.get("purpose"):
+        qs = qs.filter(purpose__contains=filters["purpose"])
+    if filters.get("bgt_id"):
+        qs = qs.filter(bgt_id=filters["bgt_id"])
+    if filters.get("voucher"):
+        qs = qs.filter(voucher_no=filters["voucher"])
+    if filters.get("no_indicator"):
+        # Blank or unknown indicator number: what rule B03 flags.
+        qs = qs.filter(indicator__isnull=True)
+    if not filters.get("include_void"):
+        qs = qs.filter(is_void=False)
+    return qs
+
+
+def total(qs: QuerySet[Any], field: str = "amount") -> Decimal:
+    return qs.order_by().aggregate(total=Coalesce(Sum(field), ZERO))["total"]
+
+
+def _sum(qs: QuerySet[Any], field: str) -> Subquery:
+    return Subquery(
+        qs.order_by().values("unit_id").annotate(s=Sum(field)).values("s")[:1],
+        output_field=DecimalField(max_digits=18, decimal_places=2),
+    )
+
+
+def units_with_execution(year: int | None, *, search: str = "") -> QuerySet[BudgetUnit]:
+    """Units of a year with their available indicators (amount after 调减 and adjustments),
+    payments (voided vouchers excluded, refunds netted) and execution rate."""
+    qs = BudgetUnit.objects.select_related("department", "region")
+    if year:
+        qs = qs.filter(year=year)
+    if search:
+        qs = qs.filter(Q(code=search) | Q(name__contains=search))
+    ind = BudgetIndicator.objects.filter(unit_id=OuterRef("pk"))
+    pay = Payment.objects.filter(unit_id=OuterRef("pk"), is_void=False)
+    adj_in = Subquery(
+        BudgetAdjustment.objects.filter(to_indicator__unit_id=OuterRef("pk"))
+        .order_by()
+        .values("to_indicator__unit_id")
+        .annotate(s=Sum("amount"))
+        .values("s")[:1],
+        output_field=DecimalField(max_digits=18, decimal_places=2),
+    )
+    adj_out = Subquery(
+        BudgetAdjustment.objects.filter(from_indicator__unit_id=OuterRef("pk"))
+        .order_by()
+        .values("from_indicator__unit_id")
+        .annotate(s=Sum("amount"))
+        .values("s")[:1],
+        output_field=DecimalField(max_digits=18, decimal_places=2),
+    )
+    return qs.annotate(
+        indicator_total=Coalesce(_sum(ind, "amount"), ZERO)
+        + Coalesce(adj_in, ZERO)
+        - Coalesce(adj_out, ZERO),
+        paid_total=Coalesce(_sum(pay, "amount"), ZERO),
+    ).order_by("code")
+
+
+def execution_rate(paid: Decimal, available: Decimal) -> Decimal | None:
+    if not available:
+        return None
+    return (paid / available * 100).quantize(Decimal("0.1"))
+
+
+def unit_monthly(unit: BudgetUnit) -> list[tuple[int, Decimal]]:
+    from django.db.models.functions import ExtractMonth
+
+    rows = (
+        Payment.objects.filter(unit=unit, is_void=False)
+        .annotate(month=ExtractMonth("pay_date"))
+        .values("month")
+        .annotate(s=Sum("amount"))
+        .order_by("month")
+    )
+    by_month = {r["month"]: r["s"] for r in rows}
+    return [(m, by_month.get(m) or Decimal(0)) for m in range(1, 13)]
+
+
+def indicator_usage(unit: BudgetUnit) -> QuerySet[BudgetIndicator]:
+    paid = Subquery(
+        Payment.objects.filter(indicator_id=OuterRef("pk"), is_void=False)
+        .order_by()
+        .values("indicator_id")
+        .annotate(s=Sum("amount"))
+        .values("s")[:1],
+        output_field=DecimalField(max_digits=18, decimal_places=2),
+    )
+    return unit.indicators.annotate(paid=Coalesce(paid, ZERO)).order_by("bgt_id")

@@ -1,0 +1,378 @@
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from renda.budget.ingest.kinds import KindSpec, batch_kind, get_spec, kind_of
+from renda.budget.ingest.pipeline import run, sha256_of_file
+from renda.budget.ingest.reading import open_table
+from renda.budget.ingest.values import MAX_ERRORS, ImportRejected, Problem, data_imported
+from renda.budget.models import FinanceRegion
+from renda.core import audit
+from renda.core.models import ImportBatch, Region
+from renda.core.roles import Role, has_role
+
+logger = logging.getLogger(__name__)
+
+# Sent after an uploaded file is stored as a batch (on commit): tasks.py queues its import as
+# a background job (kwargs: batch, expected_year).
+upload_stored = Signal()
+
+
+# Budget exports are large (a county's year of payments is ~25 MB of CSV); the general
+# IMPORT_MAX_BYTES is for hand-made spreadsheets.
+MAX_UPLOAD_BYTES = getattr(settings, "BUDGET_IMPORT_MAX_BYTES", 2 * 1024**3)
+
+
+# --- batches -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_batch(
+    *,
+    actor: Any,
+    kind: str,
+    source: str,
+    file_name: str,
+    sha256: str,
+    upload: UploadedFile | None = None,
+) -> ImportBatch:
+    spec = get_spec(kind)
+    batch = ImportBatch(
+        kind=batch_kind(spec.slug),
+        source=source,
+        file_name=file_name[:255],
+        sha256=sha256,
+        status=ImportBatch.Status.VALIDATING,
+        created_by=actor,
+        summary={"phase": "waiting"},
+    )
+    if upload is not None:
+        batch.file.save(Path(file_name).name, upload, save=False)
+    batch.full_clean()
+    batch.save()
+    audit.record(
+        actor=actor,
+        action="budget.import_start",
+        target=batch,
+        details={"kind": spec.slug, "source": source, "file": file_name, "sha256": sha256},
+    )
+    return batch
+
+
+def _earlier_commit(batch: ImportBatch) -> ImportBatch | None:
+    return (
+        ImportBatch.objects.filter(
+            kind=batch.kind, sha256=batch.sha256, status=ImportBatch.Status.COMMITTED
+        )
+        .exclude(pk=batch.pk)
+        .first()
+    )
+
+
+@transaction.atomic
+def _discard_as_duplicate(batch: ImportBatch, earlier: ImportBatch) -> ImportBatch:
+    batch.status = ImportBatch.Status.DISCARDED
+    batch.rows_total = batch.rows_done = earlier.rows_total
+    batch.summary = {
+        "phase": "done",
+        "duplicate_of": earlier.pk,
+        "rows": earlier.rows_total,
+        "inserted": 0,
+        "updated": 0,
+        "unchanged": earlier.rows_total,
+        "rejected": 0,
+        "errors": 0,
+        "message": f"与第 {earlier.pk} 号批次的内容完全相同，未重复导入（数据没有任何变化）",
+    }
+    batch.save(update_fields=["status", "rows_total", "rows_done", "summary", "updated_at"])
+    audit.record(
+        actor=batch.created_by,
+        action="budget.import_duplicate",
+        target=batch,
+        details={"duplicate_of": earlier.pk},
+    )
+    return batch
+
+
+class _Progress:
+    """Progress of a running batch, written where the browser can see it at once.
+
+    On PostgreSQL it goes through a second connection: the import's own connection is busy
+    streaming COPY data (a query there would deadlock) and its writes stay invisible until
+    the merge commits. SQLite has no COPY, and a second connection to an in-memory test
+    database would see another database, so there the import's connection is used."""
+
+    def __init__(self, batch: ImportBatch) -> None:
+        self.batch = batch
+        self.side: Any = None
+
+    def __call__(self, rows: int, phase: str = "loading") -> None:
+        self.batch.rows_done = rows
+        self.batch.summary = {**self.batch.summary, "phase": phase}
+        if connection.vendor != "postgresql":
+            ImportBatch.objects.filter(pk=self.batch.pk).update(
+                rows_done=rows, summary=self.batch.summary
+            )
+            return
+        if self.side is None:
+            self.side = connections.create_connection(DEFAULT_DB_ALIAS)
+        with self.side.cursor() as cursor:
+            cursor.execute(
+                "UPDATE core_importbatch SET rows_done = %s, summary = %s WHERE id = %s",
+                [rows, json.dumps(self.batch.summary, ensure_ascii=False), self.batch.pk],
+            )
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
+
+
+def run_batch(
+    batch: ImportBatch, table_factory: Any, *, expected_year: int | None = None
+) -> ImportBatch:
+    """Check and merge one batch; the batch ends committed, invalid, discarded or failed."""
+    spec = kind_of(batch)
+    assert spec is not None
+    earlier = _earlier_commit(batch)
+    if earlier is not None:
+        return _discard_as_duplicate(batch, earlier)
+    report = _Progress(batch)
+    report(0, "loading")
+
+    def on_merged(inserted: int, updated: int) -> None:
+        # Inside the merge transaction: the batch is committed exactly when its rows are.
+        total = outcome_rows[0]
+        _finish(
+            batch,
+            spec,
+            ImportBatch.Status.COMMITTED,
+            total,
+            {
+                "inserted": inserted,
+                "updated": updated,
+                "unchanged": total - inserted - updated,
+                "rejected": 0,
+                "errors": 0,
+            },
+            [],
+        )
+
+    outcome_rows = [0]
+
+    def progress(rows: int, phase: str = "loading") -> None:
+        outcome_rows[0] = rows
+        report(rows, phase)
+
+    try:
+        table = table_factory()
+        outcome = run(
+            spec,
+            table,
+            batch,
+            expected_year=expected_year,
+            on_progress=progress,
+            before_merge=on_merged,
+        )
+    except ImportRejected as exc:
+        report.close()
+        return _finish_atomic(
+            batch,
+            spec,
+            ImportBatch.Status.INVALID,
+            0,
+            _counts(rejected=0, errors=1),
+            [Problem(None, "", str(exc))],
+        )
+    except IntegrityError:
+        report.close()
+        # The same content was committed by a concurrent batch a moment ago.
+        earlier = _earlier_commit(batch)
+        if earlier is None:
+            raise
+        return _discard_as_duplicate(batch, earlier)
+    except Exception as exc:
+        report.close()
+        logger.exception("budget import %s failed", batch.pk)
+        _finish_atomic(
+            batch,
+            spec,
+            ImportBatch.Status.FAILED,
+            0,
+            _counts(errors=1),
+            [
+                Problem(
+                    None,
+                    "",
+                    f"导入中断，未写入任何数据（{type(exc).__name__}）。请重试或联系系统管理员",
+                )
+            ],
+        )
+        raise
+    report.close()
+    if outcome.ok:
+        batch.refresh_from_db()
+        data_imported.send(sender=ImportBatch, kind=spec.slug, batch=batch)
+        return batch
+    counts = outcome.counts()
+    counts.update(inserted=0, updated=0, unchanged=0)
+    return _finish_atomic(
+        batch,
+        spec,
+        ImportBatch.Status.INVALID,
+        outcome.rows_total,
+        counts,
+        outcome.errors,
+        ignored=outcome.ignored_columns,
+    )
+
+
+def _counts(**values: int) -> dict[str, int]:
+    return {"inserted": 0, "updated": 0, "unchanged": 0, "rejected": 0, "errors": 0, **values}
+
+
+@transaction.atomic
+def _finish_atomic(
+    batch: ImportBatch,
+    spec: KindSpec,
+    status: str,
+    rows: int,
+    counts: dict[str, int],
+    problems: list[Problem],
+    **extra: Any,
+) -> ImportBatch:
+    return _finish(batch, spec, status, rows, counts, problems, **extra)
+
+
+def _finish(
+    batch: ImportBatch,
+    spec: KindSpec,
+    status: str,
+    rows: int,
+    counts: dict[str, int],
+    problems: list[Problem],
+    ignored: list[str] | None = None,
+) -> ImportBatch:
+    label = "条" if batch.source == ImportBatch.Source.API else "行"
+    batch.status = status
+    batch.rows_total = rows
+    batch.rows_done = rows
+    batch.errors = [p.as_dict(label) for p in problems[:MAX_ERRORS]]
+    batch.summary = {
+        **counts,
+        "rows": rows,
+        "phase": "done",
+        **({"ignored_columns": ignored} if ignored else {}),
+    }
+    if status == ImportBatch.Status.COMMITTED:
+        batch.committed_at = timezone.now()
+    batch.save()
+    audit.record(
+        actor=batch.created_by,
+        action="budget.import",
+        target=batch,
+        outcome="success" if status == ImportBatch.Status.COMMITTED else "failure",
+        details={"kind": spec.slug, "status": status, **counts},
+    )
+    return batch
+
+
+def import_path(
+    *,
+    actor: Any,
+    kind: str,
+    path: Path | str,
+    file_name: str | None = None,
+    source: str = ImportBatch.Source.COMMAND,
+    expected_year: int | None = None,
+) -> ImportBatch:
+    """Import one file synchronously (the command line and the demo loader use this)."""
+    path = Path(path)
+    spec = get_spec(kind)
+    with open(path, "rb") as handle:
+        sha = sha256_of_file(handle)
+    batch = create_batch(
+        actor=actor, kind=spec.slug, source=source, file_name=file_name or path.name, sha256=sha
+    )
+    return run_batch(batch, lambda: open_table(spec, path), expected_year=expected_year)
+
+
+@transaction.atomic
+def start_upload(
+    *, actor: Any, kind: str, upload: UploadedFile, expected_year: int | None = None
+) -> ImportBatch:
+    """Store an uploaded file as a batch and queue its import as a background job."""
+    if not has_role(actor, Role.STAFF, Role.DATA_PROVIDER):
+        raise PermissionDenied
+    spec = get_spec(kind)
+    if upload.size and upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            f"文件太大（{upload.size // 1024**2} MB），上限为 {MAX_UPLOAD_BYTES // 1024**2} MB"
+        )
+    if not upload.size:
+        raise ValidationError("文件是空的")
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    batch = create_batch(
+        actor=actor,
+        kind=spec.slug,
+        source=ImportBatch.Source.FILE,
+        file_name=upload.name or "upload",
+        sha256=digest.hexdigest(),
+        upload=upload,
+    )
+
+    transaction.on_commit(
+        lambda: upload_stored.send(sender=ImportBatch, batch=batch, expected_year=expected_year)
+    )
+    return batch
+
+
+def process_uploaded_batch(batch_id: int, expected_year: int | None = None) -> ImportBatch:
+    """The background job: read the stored file and import it."""
+    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+    spec = kind_of(batch)
+    assert spec is not None
+    if batch.status != ImportBatch.Status.VALIDATING:
+        return batch  # already run (a retried job)
+    with tempfile.TemporaryDirectory() as tmp:
+        # Storage may be remote; work on a local copy so that the reader can stream it.
+        local = Path(tmp) / (Path(batch.file.name).name or "upload")
+        with batch.file.open("rb") as source, open(local, "wb") as target:
+            for chunk in iter(lambda: source.read(1 << 20), b""):
+                target.write(chunk)
+        return run_batch(batch, lambda: open_table(spec, local), expected_year=expected_year)
+
+
+# --- reference data and the demo ---------------------------------------------------------
+
+
+@transaction.atomic
+def ensure_finance_region(
+    *, actor: Any, code: str, name: str, parent: FinanceRegion | None = None
+) -> FinanceRegion:
+    region, created = FinanceRegion.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "parent": parent,
+            "region": Region.objects.filter(code=code).first(),
+        },
+    )
+    if created:
+        region.full_clean()
+        audit.record(actor=actor, action="budget.region_create", target=region)
+    return region

@@ -1,0 +1,191 @@
+"""Closing the congress's loop on an alert (reference budget.md §1.1 "weak spots", §5): staff
+put it on the standing committee's agenda (提请常委会审议), or offer it to a deputy, who may
+draft a suggestion from it on their workbench; the suggestion then links back to the alert.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from renda.budget.models import Alert
+from renda.budget.permissions import can_handle_alerts
+from renda.core import audit
+from renda.core.notifications import notify
+from renda.deputies.models import Deputy
+
+MAX_AGENDA_TITLE = 200
+
+
+def _check_staff(actor: Any) -> None:
+    if not can_handle_alerts(actor):
+        raise PermissionDenied("只有人大机关工作人员可以办理预警。")
+
+
+def _lock(alert: Alert) -> Alert:
+    return Alert.objects.select_for_update().get(pk=alert.pk)
+
+
+@transaction.atomic
+def put_on_agenda(*, actor: Any, alert: Alert, title: str) -> Alert:
+    """Propose the alert to the standing committee under ``title`` (a later call renames it
+    and keeps who proposed it first, so the list shows who is answerable)."""
+    _check_staff(actor)
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError({"title": "请填写提请常委会审议的事项名称。"})
+    if len(title) > MAX_AGENDA_TITLE:
+        raise ValidationError({"title": f"事项名称不能超过 {MAX_AGENDA_TITLE} 个字。"})
+    locked = _lock(alert)
+    before = locked.agenda_title
+    locked.agenda_title = title
+    if not before:
+        locked.agenda_at, locked.agenda_by = timezone.now(), actor
+    locked.save(update_fields=["agenda_title", "agenda_at", "agenda_by"])
+    audit.record(
+        actor=actor,
+        action="budget.alert.agenda",
+        target=locked,
+        details={"title": title, "before": before},
+    )
+    for name in ("agenda_title", "agenda_at", "agenda_by_id"):
+        setattr(alert, name, getattr(locked, name))
+    return alert
+
+
+@transaction.atomic
+def remove_from_agenda(*, actor: Any, alert: Alert, reason: str) -> Alert:
+    _check_staff(actor)
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写撤销提请的理由。"})
+    locked = _lock(alert)
+    if not locked.agenda_title:
+        raise ValidationError("该预警没有提请常委会审议。")
+    before = locked.agenda_title
+    locked.agenda_title, locked.agenda_at, locked.agenda_by = "", None, None
+    locked.save(update_fields=["agenda_title", "agenda_at", "agenda_by"])
+    audit.record(
+        actor=actor,
+        action="budget.alert.agenda_remove",
+        target=locked,
+        details={"title": before, "reason": reason.strip()},
+    )
+    alert.agenda_title, alert.agenda_at, alert.agenda_by = "", None, None
+    return alert
+
+
+@transaction.atomic
+def offer_to_deputy(*, actor: Any, alert: Alert, deputy: Deputy) -> Alert:
+    """Offer the alert to an active deputy (转代表建议). Until a suggestion is drafted from it,
+    staff may offer it to another deputy instead."""
+    _check_staff(actor)
+    if deputy.status != Deputy.Status.ACTIVE or not deputy.term.is_current:
+        raise ValidationError({"deputy": f"{deputy.name} 不是本届在任代表。"})
+    if deputy.user_id is None:
+        raise ValidationError({"deputy": f"{deputy.name} 还没有开通账号，无法在工作台查看。"})
+    locked = _lock(alert)
+    if locked.suggestion_id is not None:
+        raise ValidationError("代表已据此预警提出建议，不能再转交。")
+    before = locked.offered_to_id
+    locked.offered_to, locked.offered_at = deputy, timezone.now()
+    locked.save(update_fields=["offered_to", "offered_at"])
+    audit.record(
+        actor=actor,
+        action="budget.alert.offer",
+        target=locked,
+        details={"deputy": deputy.pk, "before": before},
+    )
+    notify(
+        actor=actor,
+        recipients=[deputy.user],
+        title=f"预算监督预警转交您参考：{locked.rule.name}",
+        body=locked.explanation[:500],
+        url=reverse("budget:alert_draft_suggestion", args=[locked.pk]),
+    )
+    alert.offered_to, alert.offered_at = deputy, locked.offered_at
+    return alert
+
+
+def _amount(value: Decimal) -> str:
+    return f"{value / Decimal(10000):,.2f} 万元"
+
+
+def figure_rows(alert: Alert) -> list[tuple[str, str]]:
+    """The alert's figures as (label, value) pairs for pages and letters, in the order the
+    rule stored them (the rule engine names them; nested values are shown as text)."""
+    rows: list[tuple[str, str]] = []
+    for key, value in (alert.figures or {}).items():
+        rows.append((str(key), _figure(value)))
+    return rows
+
+
+def _figure(value: Any) -> str:
+    # Sums come out of SQL with many decimals ("210687.510000000"): show cents at most.
+    if isinstance(value, float):
+        return f"{round(value, 4)}"
+    if not isinstance(value, str | Decimal):
+        return str(value)
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        return f"{number.quantize(Decimal('0.01'))}"
+    return str(value)
+
+
+def suggestion_prefill(alert: Alert) -> dict[str, str]:
+    """A starting text for the deputy: the alert's explanation and figures; the deputy
+    rewrites it into their own words and demands."""
+    figures = "；".join(f"{k}：{v}" for k, v in figure_rows(alert))
+    lines = [
+        f"预算联网监督系统{alert.period:%Y年%m月}发现：{alert.explanation}",
+        f"预警规则：{alert.rule.code} {alert.rule.name}（{alert.get_level_display()}）。",
+    ]
+    if alert.amount:
+        lines.append(f"涉及金额：{_amount(alert.amount)}。")
+    if figures:
+        lines.append(f"相关数据：{figures}。")
+    lines.append("建议：")
+    subject = alert.unit.name if alert.unit_id and alert.unit else alert.subject_label
+    return {
+        "title": f"关于{subject}{alert.rule.name}问题的建议"[:200],
+        "content": "\n".join(lines),
+    }
+
+
+@transaction.atomic
+def draft_suggestion_from_alert(
+    *, actor: Any, alert: Alert, title: str, content: str, allow_public: bool = True
+) -> Any:
+    """The offered deputy drafts a suggestion from the alert (suggestions'
+    `create_suggestion`), and the alert links to it. Only once, and only that deputy."""
+    from renda.suggestions.services import create_suggestion
+
+    locked = _lock(alert)
+    deputy = getattr(actor, "deputy", None)
+    if deputy is None or locked.offered_to_id != deputy.pk:
+        raise PermissionDenied("这条预警没有转交给您。")
+    if locked.suggestion_id is not None:
+        raise ValidationError("您已据此预警提出过建议。")
+    suggestion = create_suggestion(
+        actor=actor, deputy=deputy, title=title, content=content, allow_public=allow_public
+    )
+    locked.suggestion = suggestion
+    locked.save(update_fields=["suggestion"])
+    audit.record(
+        actor=actor,
+        action="budget.alert.suggestion",
+        target=locked,
+        details={"suggestion": suggestion.pk},
+    )
+    alert.suggestion = suggestion
+    return suggestion
