@@ -89,7 +89,7 @@ class Command(BaseCommand):
 MODULE_LOADERS = [
     "renda.stations.demo.load_demo_station_work",
     "renda.suggestions.demo.load_demo_suggestions",
-    "renda.budget.demo.load_demo_budget",
+    "renda.budget.demo.seed.load_demo_budget",
 ]
 
 
