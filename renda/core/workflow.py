@@ -58,6 +58,7 @@ from django.utils.module_loading import autodiscover_modules
 from . import audit
 from . import calendar as workcal
 from .models import WorkflowEvent
+from .roles import Actor, has_role
 
 Predicate = Callable[[Any, Any], bool]  # (user or None, obj) -> may take it
 NoteMode = Literal["none", "optional", "required"]
@@ -71,13 +72,13 @@ class TransitionNotAllowed(ValidationError):
 # --- predicates for `Transition.allowed` --------------------------------------------------
 
 
-def anyone(user: Any, obj: Any) -> bool:
+def anyone(user: Actor | None, obj: Any) -> bool:
     """Anybody who reached the view, including the public (e.g. a constituent who rates an
     opinion with its tracking code; the view checks the code)."""
     return True
 
 
-def system_only(user: Any, obj: Any) -> bool:
+def system_only(user: Actor | None, obj: Any) -> bool:
     """Only a background job (actor None), e.g. 'mark overdue' run by Huey."""
     return user is None
 
@@ -121,7 +122,7 @@ class EffectContext:
     workflow: Workflow
     transition: Transition
     obj: Any  # the locked, already updated row
-    actor: Any
+    actor: Any  # as the caller passed it: the app's own user (or None for a background job)
     event: WorkflowEvent
     note: str
     context: dict[str, Any]
@@ -147,11 +148,9 @@ class Transition:
     note_label: str = "说明"
     style: str = "primary"  # Bootstrap button colour
 
-    def may(self, user: Any, obj: Any) -> bool:
-        if self.roles:
-            is_user = user is not None and getattr(user, "is_authenticated", False)
-            if not (is_user and user.is_active and user.role in self.roles):
-                return False
+    def may(self, user: Actor | None, obj: Any) -> bool:
+        if self.roles and not has_role(user, *self.roles):
+            return False
         return self.allowed is None or bool(self.allowed(user, obj))
 
 
@@ -277,7 +276,7 @@ def _has_field(model: type[models.Model], name: str | None) -> bool:
 
 def apply_transition(
     *,
-    actor: Any,
+    actor: Actor | None,
     obj: models.Model,
     transition: str,
     note: str = "",
@@ -305,69 +304,96 @@ def apply_transition(
     with transaction.atomic():
         locked = model._default_manager.select_for_update().get(pk=obj.pk)
         current = getattr(locked, wf.state_field)
-        if not step.may(actor, locked):
-            raise PermissionDenied(f"您无权执行“{step.label}”操作。")
-        if current not in step.sources:
-            raise TransitionNotAllowed(
-                f"当前状态为“{wf.label(current)}”，不能执行“{step.label}”操作。"
-            )
-        if expected_state is not None and expected_state != current:
-            raise TransitionNotAllowed(
-                f"该事项的状态已变为“{wf.label(current)}”，请刷新页面后再操作。"
-            )
-        if step.note == "required" and not note:
-            raise TransitionNotAllowed(f"请填写{step.note_label}。")
-
-        now = timezone.now()
-        if due_at is not None:
-            due: dt.datetime | None = due_at
-        else:
-            due = step.deadline.due(locked, now) if step.deadline else None
-        setattr(locked, wf.state_field, step.target)
-        update_fields = [wf.state_field]
-        if due is not None and _has_field(model, wf.due_field):
-            assert wf.due_field is not None
-            setattr(locked, wf.due_field, due)
-            update_fields.append(wf.due_field)
-        if _has_field(model, "updated_at"):
-            update_fields.append("updated_at")  # auto_now is only saved when listed
-        # Validate what we change (e.g. the target is among the field's choices); the rest of
-        # the row was validated by the service that wrote it.
-        locked.clean_fields(
-            exclude=[f.name for f in model._meta.fields if f.name not in update_fields]
-        )
-        locked.save(update_fields=update_fields)
-
-        event = WorkflowEvent.objects.create(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id=str(locked.pk),
-            workflow=wf.code,
-            transition=step.name,
-            from_state=current,
-            to_state=step.target,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            note=note,
-            due_at=due,
-        )
-        audit.record(
-            actor=actor,
-            action=f"workflow.{wf.code}.{step.name}",
-            target=locked,
-            details={
-                "workflow": wf.code,
-                "transition": step.name,
-                "from": current,
-                "to": step.target,
-                "due_at": due.isoformat() if due else None,
-                "event": event.pk,
-            },
-        )
+        _check_transition(wf, step, actor, locked, current, expected_state, note)
+        due, update_fields = _move(wf, step, locked, due_at)
+        event = _record_transition(wf, step, actor, locked, current, note, due)
         effect_context = EffectContext(wf, step, locked, actor, event, note, dict(context))
         for effect in step.effects:
             effect(effect_context)
 
     for name in update_fields:
         setattr(obj, name, getattr(locked, name))
+    return event
+
+
+def _check_transition(
+    wf: Workflow,
+    step: Transition,
+    actor: Actor | None,
+    locked: models.Model,
+    current: str,
+    expected_state: str | None,
+    note: str,
+) -> None:
+    if not step.may(actor, locked):
+        raise PermissionDenied(f"您无权执行“{step.label}”操作。")
+    if current not in step.sources:
+        raise TransitionNotAllowed(f"当前状态为“{wf.label(current)}”，不能执行“{step.label}”操作。")
+    if expected_state is not None and expected_state != current:
+        raise TransitionNotAllowed(f"该事项的状态已变为“{wf.label(current)}”，请刷新页面后再操作。")
+    if step.note == "required" and not note:
+        raise TransitionNotAllowed(f"请填写{step.note_label}。")
+
+
+def _move(
+    wf: Workflow, step: Transition, locked: models.Model, due_at: dt.datetime | None
+) -> tuple[dt.datetime | None, list[str]]:
+    """Set the new state (and due time) on the locked row and save it; return the due time
+    and the fields saved."""
+    model = type(locked)
+    if due_at is not None:
+        due: dt.datetime | None = due_at
+    else:
+        due = step.deadline.due(locked, timezone.now()) if step.deadline else None
+    setattr(locked, wf.state_field, step.target)
+    update_fields = [wf.state_field]
+    if due is not None and _has_field(model, wf.due_field):
+        assert wf.due_field is not None
+        setattr(locked, wf.due_field, due)
+        update_fields.append(wf.due_field)
+    if _has_field(model, "updated_at"):
+        update_fields.append("updated_at")  # auto_now is only saved when listed
+    # Validate what we change (e.g. the target is among the field's choices); the rest of
+    # the row was validated by the service that wrote it.
+    locked.clean_fields(exclude=[f.name for f in model._meta.fields if f.name not in update_fields])
+    locked.save(update_fields=update_fields)
+    return due, update_fields
+
+
+def _record_transition(
+    wf: Workflow,
+    step: Transition,
+    actor: Actor | None,
+    locked: models.Model,
+    current: str,
+    note: str,
+    due: dt.datetime | None,
+) -> WorkflowEvent:
+    """The transition's event row and its audit event."""
+    event = WorkflowEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(type(locked)),
+        object_id=str(locked.pk),
+        workflow=wf.code,
+        transition=step.name,
+        from_state=current,
+        to_state=step.target,
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
+        note=note,
+        due_at=due,
+    )
+    audit.record(
+        actor=actor,
+        action=f"workflow.{wf.code}.{step.name}",
+        target=locked,
+        details={
+            "workflow": wf.code,
+            "transition": step.name,
+            "from": current,
+            "to": step.target,
+            "due_at": due.isoformat() if due else None,
+            "event": event.pk,
+        },
+    )
     return event
 
 
@@ -378,7 +404,7 @@ def current_state(obj: Any) -> str:
     return str(getattr(obj, workflow_for(obj).state_field))
 
 
-def available_transitions(user: Any, obj: Any) -> list[Transition]:
+def available_transitions(user: Actor | None, obj: Any) -> list[Transition]:
     """The transitions ``user`` may take on ``obj`` now: only these become buttons."""
     wf = workflow_for(obj)
     return [t for t in wf.outgoing(current_state(obj)) if t.may(user, obj)]
@@ -442,7 +468,7 @@ def history(obj: models.Model) -> list[HistoryEntry]:
     return entries
 
 
-def page_context(user: Any, obj: Any) -> dict[str, Any]:
+def page_context(user: Actor | None, obj: Any) -> dict[str, Any]:
     """Everything the two includes need, for a detail view's context::
 
     {% include "core/includes/workflow_timeline.html" %}
