@@ -31,7 +31,7 @@ from django.utils import timezone
 from renda.core.models import Organization, WorkflowEvent
 from renda.deputies.models import Deputy
 
-from . import services
+from . import effects, services
 from .models import ChecklistItem, DutySlot, Opinion, Reception, Station
 
 RECEIVED = 550
@@ -117,14 +117,13 @@ def _at(moment: dt.datetime) -> Iterator[None]:
     """Run service calls as if it were ``moment``; their workflow events carry that time."""
     from renda.core import workflow
 
-    from . import services as station_services
+    from .services import intake, opinions, ratings, receptions, rosters
 
     before = WorkflowEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     clock = _Clock(moment)
-    with (
-        mock.patch.object(workflow, "timezone", clock),
-        mock.patch.object(station_services, "timezone", clock),
-    ):
+    with contextlib.ExitStack() as stack:
+        for module in (workflow, effects, intake, opinions, ratings, receptions, rosters):
+            stack.enter_context(mock.patch.object(module, "timezone", clock))
         yield
     WorkflowEvent.objects.filter(pk__gt=before).update(created_at=moment)
 
@@ -162,7 +161,7 @@ def load_demo_station_work(*, actor: Any) -> dict[str, int]:
     with (
         transaction.atomic(),
         mock.patch("renda.core.notifications.notify", lambda **kwargs: []),
-        mock.patch.object(services, "sms_constituent", lambda *args: None),
+        mock.patch.object(effects, "sms_constituent", lambda *args: None),
     ):
         _describe_stations(actor, stations, rng, year)
         past_slots = _rosters(actor, stations, rng, year, start, end, today, created)

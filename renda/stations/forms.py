@@ -10,16 +10,15 @@ from django import forms
 from django.db.models import QuerySet
 
 from renda.accounts.models import User
+from renda.core.forms import BootstrapForm
 from renda.core.models import Organization, Region
 from renda.core.roles import Role
-from renda.deputies.forms import add_service_errors
 from renda.deputies.models import Deputy
+from renda.suggestions.models import Suggestion
 
 from .models import Category, ChecklistItem, Opinion, Station
 from .rules import rules
 from .workflows import OPINION
-
-__all__ = ["add_service_errors"]
 
 
 def _date_input() -> forms.DateInput:
@@ -47,33 +46,6 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data if d]
         return [single(data, initial)] if data else []
-
-
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on every widget and ``is-invalid`` on a field with an error,
-    including errors a service raised after the form itself was valid."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            widget = f.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.CheckboxSelectMultiple):
-                continue
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        if field and field in self.fields:
-            attrs = self.fields[field].widget.attrs
-            attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
 
 
 def township_regions() -> QuerySet[Region]:
@@ -367,6 +339,17 @@ class ConvertForm(BootstrapForm):
         self.fields["deputy"].queryset = (  # type: ignore[attr-defined]
             qs.select_related("term").only("name", "term__level").order_by("term__level", "name")
         )
+
+    def clean_suggestion_id(self) -> Suggestion | None:
+        """The suggestion already made from the opinion, by its number (the form keeps the
+        field's name; the service takes the suggestion)."""
+        pk = self.cleaned_data.get("suggestion_id")
+        if pk is None:
+            return None
+        suggestion = Suggestion.objects.filter(pk=pk).first()
+        if suggestion is None:
+            raise forms.ValidationError("没有这个编号的代表建议")
+        return suggestion
 
 
 class RateForm(BootstrapForm):

@@ -431,8 +431,8 @@ class Opinion(TimeStampedModel):
     rating_comment = models.CharField("评价意见", max_length=500, blank=True)
     rated_at = models.DateTimeField("评价时间", null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField("重新办理次数", default=0)
-    # Conversion into a deputy's suggestion (建议). The suggestions app is separate and may be
-    # absent: a plain id rather than a foreign key keeps this app independent of it.
+    # Conversion into a deputy's suggestion (建议): the deputy it went to. The suggestion the
+    # deputy drafted from it is a core.SourceLink (services/suggestions.py), not a field here.
     converted_deputy = models.ForeignKey(
         "deputies.Deputy",
         verbose_name="转交代表",
@@ -441,7 +441,6 @@ class Opinion(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="converted_opinions",
     )
-    suggestion_id = models.PositiveIntegerField("代表建议ID", null=True, blank=True)
     reminded_on = models.DateField("最近催办日期", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -460,7 +459,6 @@ class Opinion(TimeStampedModel):
             models.Index(fields=["station", "created_at"]),
             models.Index(fields=["unit", "state"]),
             models.Index(fields=["created_at"]),
-            models.Index(fields=["suggestion_id"]),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from renda.accounts.models import User
 from renda.core.roles import Role, has_role
 
 from .models import DutyAssignment, DutySlot, Opinion, Reception, Station, StationClerk
@@ -86,26 +87,17 @@ def can_work_on_opinion(user: Any, opinion: Opinion) -> bool:
     return ids is None or (opinion.station_id is not None and opinion.station_id in ids)
 
 
+def require_station_worker(actor: User | None, station: Station | None) -> None:
+    """For services: refuse an actor who may not work on the station (None is a background
+    job or the demo loader acting for the system)."""
+    if actor is not None and not can_work_on_station(actor, station):
+        raise PermissionDenied("您无权处理该站点的事务。")
+
+
 def can_see_contact(user: Any, obj: Opinion | Reception) -> bool:
     """Contact data of a constituent: the station staff who call back, nobody else."""
     station = obj.station if obj.station_id else None
     return can_work_on_station(user, station)
-
-
-def station_staff(station_id: int | None) -> QuerySet[Any]:
-    """Who is told about a station's opinion: its clerks, or county staff when it has none."""
-    from renda.accounts.models import User
-
-    clerks = User.objects.filter(
-        station_clerkships__station_id=station_id or 0,
-        station_clerkships__is_active=True,
-        is_active=True,
-    )
-    if station_id is not None and clerks.exists():
-        return clerks
-    return User.objects.filter(role=Role.STAFF, is_active=True).exclude(
-        station_clerkships__is_active=True
-    )
 
 
 # --- scoped querysets ---------------------------------------------------------------------
@@ -189,6 +181,27 @@ def get_own_assignment(user: Any, pk: int) -> DutyAssignment:
         pk=pk,
         deputy_id=deputy_id,
     )
+
+
+def opinions_to_draft(user: User) -> QuerySet[Opinion]:
+    """Opinions a station converted to this deputy that are not yet a suggestion."""
+    from renda.core.sources import has_target
+    from renda.suggestions.models import Suggestion
+
+    return (
+        Opinion.objects.filter(state="converted", converted_deputy__user=user)
+        .annotate(drafted=has_target(Opinion, Suggestion))
+        .filter(drafted=False)
+        .select_related("station")
+        .order_by("-created_at")
+    )
+
+
+def get_opinion_to_draft(user: User, pk: int) -> Opinion:
+    """An opinion converted to this deputy, to draft a suggestion from (404 otherwise)."""
+    if not has_role(user, Role.DEPUTY):
+        raise PermissionDenied("只有转交的代表本人可以据此起草建议。")
+    return get_object_or_404(opinions_to_draft(user), pk=pk)
 
 
 def public_stations() -> QuerySet[Station]:

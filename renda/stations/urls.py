@@ -50,6 +50,11 @@ urlpatterns = [
     path("opinions/<int:pk>/answer/", opinions.opinion_answer, name="opinion_answer"),
     path("opinions/<int:pk>/convert/", opinions.opinion_convert, name="opinion_convert"),
     path("opinions/<int:pk>/rate/", opinions.opinion_rate, name="opinion_rate"),
+    path(
+        "opinions/<int:pk>/draft-suggestion/",
+        opinions.opinion_draft_suggestion,
+        name="opinion_draft_suggestion",
+    ),
     path("opinions/attachments/<int:pk>/", opinions.opinion_attachment, name="opinion_attachment"),
     # statistics
     path("stats/", stats.stats, name="stats"),

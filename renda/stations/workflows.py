@@ -13,21 +13,36 @@ deputy; rate: the rating) are taken by their services, which validate the data a
 ``apply_transition`` in the same transaction; the others are plain buttons.
 
 This module must not import the app's models at import time (models import it for the state
-choices); predicates import what they need when called.
+choices); predicates import the permissions when called. The side effects live in effects.py,
+below both this table and the services.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from renda.core.workflow import Deadline, EffectContext, State, Transition, Workflow, register
+from django.contrib.auth.models import AnonymousUser
 
+from renda.accounts.models import User
+from renda.core.workflow import Deadline, State, Transition, Workflow, register
+
+from .effects import (
+    clear_unit,
+    store_decision,
+    store_feedback,
+    tell_station,
+    tell_unit,
+    text_constituent,
+)
 from .rules import rules
+
+if TYPE_CHECKING:
+    from .models import Opinion
 
 # --- who may take a step ------------------------------------------------------------------
 
 
-def station_worker(user: Any, opinion: Any) -> bool:
+def station_worker(user: User | None, opinion: Opinion) -> bool:
     """County staff, or the clerk of the opinion's station (None: a system job, e.g. the
     demo loader)."""
     from .permissions import can_work_on_opinion
@@ -35,81 +50,18 @@ def station_worker(user: Any, opinion: Any) -> bool:
     return user is None or can_work_on_opinion(user, opinion)
 
 
-def assigned_officer(user: Any, opinion: Any) -> bool:
+def assigned_officer(user: User | None, opinion: Opinion) -> bool:
     from .permissions import is_officer_of_unit
 
     return user is None or is_officer_of_unit(user, opinion.unit_id)
 
 
-def constituent_or_station(user: Any, opinion: Any) -> bool:
+def constituent_or_station(user: User | AnonymousUser | None, opinion: Opinion) -> bool:
     """The constituent rates on the tracking page (anonymous; the view checked the tracking
     code), or the station records the rating taken by telephone (回访)."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not isinstance(user, User):
         return True
     return station_worker(user, opinion)
-
-
-# --- side effects -------------------------------------------------------------------------
-
-
-def tell_unit(ctx: EffectContext) -> None:
-    from django.urls import reverse
-
-    from renda.accounts.models import User
-    from renda.core.notifications import notify
-    from renda.core.roles import Role
-
-    opinion = ctx.obj
-    notify(
-        actor=ctx.actor,
-        recipients=User.objects.filter(
-            role=Role.HANDLING_OFFICER, organization_id=opinion.unit_id, is_active=True
-        ),
-        title=f"社情民意{opinion.formatted_code}：{ctx.transition.label}，请按期答复",
-        body=ctx.note,
-        url=reverse("stations:opinion_detail", args=[opinion.pk]),
-    )
-
-
-def tell_station(ctx: EffectContext) -> None:
-    from django.urls import reverse
-
-    from renda.core.notifications import notify
-
-    from .permissions import station_staff
-
-    notify(
-        actor=ctx.actor,
-        recipients=station_staff(ctx.obj.station_id),
-        title=f"社情民意{ctx.obj.formatted_code}：{ctx.transition.label}",
-        body=ctx.note,
-        url=reverse("stations:opinion_detail", args=[ctx.obj.pk]),
-    )
-
-
-def text_constituent(ctx: EffectContext) -> None:
-    """SMS to the constituent, if they left a number, after the change is committed."""
-    from .services import sms_constituent
-
-    sms_constituent(ctx.obj, ctx.transition.label)
-
-
-def clear_unit(ctx: EffectContext) -> None:
-    ctx.obj.unit = None
-    ctx.obj.save(update_fields=["unit", "updated_at"])
-
-
-def store_feedback(ctx: EffectContext) -> None:
-    from django.utils import timezone
-
-    ctx.obj.feedback = ctx.note
-    ctx.obj.fed_back_at = timezone.now()
-    ctx.obj.save(update_fields=["feedback", "fed_back_at", "updated_at"])
-
-
-def store_decision(ctx: EffectContext) -> None:
-    ctx.obj.decision_note = ctx.note
-    ctx.obj.save(update_fields=["decision_note", "updated_at"])
 
 
 # --- the workflow -------------------------------------------------------------------------

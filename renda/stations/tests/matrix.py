@@ -90,6 +90,21 @@ def an_assigned_opinion(world: Any) -> list[int]:
     return [assigned_opinion(world, make_station(world)).pk]
 
 
+def an_opinion_converted_to_the_deputy(world: Any) -> list[int]:
+    """The deputy persona drafts a suggestion from it (theirs alone: others 404 or 403)."""
+    from renda.deputies.services import update_deputy
+    from renda.stations import services
+
+    from .factories import make_opinion, make_station, make_station_deputy
+
+    station = make_station(world)
+    deputy = make_station_deputy(world, station)
+    update_deputy(actor=None, deputy=deputy, user=world.deputy)
+    opinion = make_opinion(world, station)
+    services.convert_opinion(actor=None, opinion=opinion, deputy=deputy)
+    return [opinion.pk]
+
+
 def a_tracking_code(world: Any) -> list[str]:
     from .factories import make_opinion, make_station
 
@@ -163,6 +178,9 @@ MATRIX = {
     "stations:opinion_answer": post(STAFF_POST, an_assigned_opinion),
     "stations:opinion_convert": post(STAFF_POST, an_assigned_opinion),
     "stations:opinion_rate": post(STAFF_POST, an_assigned_opinion),
+    "stations:opinion_draft_suggestion": Entry(
+        expect(["deputy"]), args=an_opinion_converted_to_the_deputy
+    ),
     "stations:opinion_attachment": Entry(
         expect(["staff", "sc_member", "handling_officer"], ok=404), args=missing
     ),

@@ -17,6 +17,8 @@ from renda.core.workflow import TransitionNotAllowed, is_overdue
 from renda.deputies.tests.factories import make_deputy
 from renda.stations import services
 from renda.stations.models import Opinion, Reception
+from renda.suggestions.models import Suggestion
+from renda.suggestions.services import create_suggestion
 
 from .factories import (
     CONTENT,
@@ -282,8 +284,15 @@ def test_conversion_links_the_deputys_suggestion(world: Any) -> None:
     deputy = make_deputy(world)
     services.convert_opinion(actor=world.staff, opinion=opinion, deputy=deputy)
     assert opinion.state == "converted" and opinion.converted_deputy == deputy
-    services.link_suggestion(actor=world.staff, opinion=opinion, suggestion_id=42)
-    assert Opinion.objects.get(suggestion_id=42) == opinion
+    suggestion = create_suggestion(
+        actor=world.staff,
+        deputy=deputy,
+        title="关于修复路灯的建议",
+        content="建议尽快修复路灯，保障群众夜间出行安全。",
+        channel=Suggestion.Source.PAPER,
+    )
+    services.link_suggestion(actor=world.staff, opinion=opinion, suggestion=suggestion)
+    assert services.suggestion_of(Opinion.objects.get(pk=opinion.pk)) == suggestion.pk
     services.take_step(
         actor=world.staff,
         opinion=opinion,

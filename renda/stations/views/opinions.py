@@ -4,24 +4,27 @@ detail page with the workflow timeline, and one view per workflow step."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from renda.accounts.permissions import acting_user
-from renda.core import audit
+from renda.accounts.permissions import AuthenticatedRequest
+from renda.core.exports import Column, export_xlsx
+from renda.core.forms import attempt
 from renda.core.roles import Role, role_required
 from renda.core.workflow import TransitionForm, overdue_q, page_context
-from renda.lib.excel import xlsx_response
+from renda.suggestions.forms import SuggestionForm
 
 from .. import services
 from ..forms import (
@@ -31,13 +34,13 @@ from ..forms import (
     RateForm,
     ReceptionForm,
     ReplyForm,
-    add_service_errors,
 )
 from ..models import Opinion, OpinionAttachment
 from ..permissions import (
     can_see_contact,
     can_work_on_opinion,
     get_opinion_for_user,
+    get_opinion_to_draft,
     get_reception_for_user,
     get_station_for_user,
     is_officer_of_unit,
@@ -57,16 +60,16 @@ OPINION_ROLES = (Role.STAFF, Role.SC_MEMBER, Role.HANDLING_OFFICER)
 
 @role_required(Role.STAFF)
 @sensitive_post_parameters("constituent_name", "constituent_phone")
-def reception_create(request: HttpRequest, pk: int) -> HttpResponse:
+def reception_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     station = get_station_for_user(request.user, pk, write=True)
     form = ReceptionForm(request.POST or None, request.FILES or None, station=station)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            reception = services.record_reception(actor=request.user, station=station, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        reception = attempt(
+            form,
+            lambda: services.record_reception(actor=request.user, station=station, **data),
+        )
+        if reception is not None:
             if data["as_opinion"]:
                 messages.success(
                     request,
@@ -79,7 +82,7 @@ def reception_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.STAFF, Role.SC_MEMBER)
-def reception_list(request: HttpRequest) -> HttpResponse:
+def reception_list(request: AuthenticatedRequest) -> HttpResponse:
     qs = (
         receptions_for(request.user)
         .select_related("station", "deputy")
@@ -97,7 +100,7 @@ def reception_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.STAFF, Role.SC_MEMBER)
-def reception_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def reception_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     reception = get_reception_for_user(request.user, pk)
     opinion = Opinion.objects.filter(reception=reception).first()
     return render(
@@ -115,8 +118,8 @@ def reception_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- opinions -----------------------------------------------------------------------------
 
 
-def _filtered(request: HttpRequest) -> tuple[OpinionFilterForm, QuerySet[Opinion]]:
-    user = acting_user(request)
+def _filtered(request: AuthenticatedRequest) -> tuple[OpinionFilterForm, QuerySet[Opinion]]:
+    user = request.user
     stations = None if user.role == Role.HANDLING_OFFICER else stations_for(user).order_by("code")
     form = OpinionFilterForm(request.GET or None, stations=stations)
     qs = opinions_for(user)
@@ -141,7 +144,7 @@ def _list_qs(qs: QuerySet[Opinion]) -> QuerySet[Opinion]:
 
 
 @role_required(*OPINION_ROLES)
-def opinion_list(request: HttpRequest) -> HttpResponse:
+def opinion_list(request: AuthenticatedRequest) -> HttpResponse:
     form, qs = _filtered(request)
     page = Paginator(_list_qs(qs).order_by("-created_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -161,61 +164,50 @@ def opinion_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "counts": opinion_counts_by_state(opinions_for(request.user)),
             "states": OPINION.states,
-            "is_unit": acting_user(request).role == Role.HANDLING_OFFICER,
+            "is_unit": request.user.role == Role.HANDLING_OFFICER,
         },
     )
 
 
+def _local(value: dt.datetime | None, fmt: str) -> str:
+    return timezone.localtime(value).strftime(fmt) if value else ""
+
+
+OPINION_COLUMNS: list[Column[Opinion]] = [
+    Column("查询码", lambda o: o.formatted_code),
+    Column("收到时间", lambda o: _local(o.created_at, "%Y-%m-%d %H:%M")),
+    Column("来源", lambda o: o.get_source_display()),
+    Column("站点", lambda o: o.station.name if o.station else ""),
+    Column("类别", lambda o: o.get_category_display()),
+    Column("内容", lambda o: o.content),
+    Column("状态", lambda o: o.get_state_display()),
+    Column("承办单位", lambda o: o.unit.name if o.unit else ""),
+    Column("办理期限", lambda o: _local(o.due_at, "%Y-%m-%d")),
+    Column("答复类别", lambda o: o.get_reply_class_display()),
+    Column("群众评价", lambda o: o.get_rating_display()),
+]
+
+
 @role_required(*OPINION_ROLES)
-def opinion_export(request: HttpRequest) -> HttpResponse:
+def opinion_export(request: AuthenticatedRequest) -> HttpResponse:
     _, qs = _filtered(request)
-    headers = [
-        "查询码",
-        "收到时间",
-        "来源",
-        "站点",
-        "类别",
-        "内容",
-        "状态",
-        "承办单位",
-        "办理期限",
-        "答复类别",
-        "群众评价",
-    ]
-    rows = (
-        [
-            o.formatted_code,
-            timezone.localtime(o.created_at).strftime("%Y-%m-%d %H:%M"),
-            o.get_source_display(),
-            o.station.name if o.station else "",
-            o.get_category_display(),
-            o.content,
-            o.get_state_display(),
-            o.unit.name if o.unit else "",
-            timezone.localtime(o.due_at).strftime("%Y-%m-%d") if o.due_at else "",
-            o.get_reply_class_display(),
-            o.get_rating_display(),
-        ]
-        for o in _list_qs(qs).order_by("-created_at").iterator(chunk_size=2000)
-    )
-    audit.record(actor=request.user, action="opinion.export")
-    return xlsx_response(
-        "社情民意", headers, rows, filename=f"社情民意-{timezone.localdate():%Y%m%d}.xlsx"
+    return export_xlsx(
+        title="社情民意",
+        columns=OPINION_COLUMNS,
+        rows=_list_qs(qs).order_by("-created_at").iterator(chunk_size=2000),
+        actor=request.user,
+        action="opinion.export",
     )
 
 
 def suggestion_url(opinion: Opinion) -> str:
-    """The suggestion's page, only when the suggestions module provides one."""
-    if not opinion.suggestion_id:
-        return ""
-    try:
-        return reverse("suggestions:detail", args=[opinion.suggestion_id])
-    except NoReverseMatch:
-        return ""
+    """The page of the suggestion the opinion became, if it became one."""
+    pk = services.suggestion_of(opinion)
+    return reverse("suggestions:detail", args=[pk]) if pk is not None else ""
 
 
 @role_required(*OPINION_ROLES)
-def opinion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opinion = get_opinion_for_user(request.user, pk)
     user = request.user
     context: dict[str, Any] = page_context(user, opinion)
@@ -242,19 +234,28 @@ def opinion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "stations/opinion_detail.html", context)
 
 
-def _done(request: HttpRequest, opinion: Opinion, text: str) -> HttpResponse:
-    messages.success(request, f"{text}，当前状态：{opinion.get_state_display()}。")
+def _failed(
+    request: AuthenticatedRequest, opinion: Opinion, error: ValidationError
+) -> HttpResponse:
+    messages.error(request, "；".join(error.messages))
     return redirect("stations:opinion_detail", opinion.pk)
 
 
-def _failed(request: HttpRequest, opinion: Opinion, error: ValidationError) -> HttpResponse:
-    messages.error(request, "；".join(error.messages))
+def _step(
+    request: AuthenticatedRequest, opinion: Opinion, call: Callable[[], Opinion], text: str
+) -> HttpResponse:
+    """Like core.actions.run_action, but the message names the state the step led to."""
+    try:
+        call()
+    except ValidationError as error:
+        return _failed(request, opinion, error)
+    messages.success(request, f"{text}，当前状态：{opinion.get_state_display()}。")
     return redirect("stations:opinion_detail", opinion.pk)
 
 
 @require_POST
 @role_required(*OPINION_ROLES)
-def opinion_step(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_step(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The plain buttons (reject, return, relay, feedback, close)."""
     opinion = get_opinion_for_user(request.user, pk)
     form = TransitionForm(request.POST)
@@ -262,118 +263,152 @@ def opinion_step(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "操作请求不完整，请刷新页面后重试。")
         return redirect("stations:opinion_detail", opinion.pk)
     data = form.cleaned_data
-    try:
-        services.take_step(
+    step = OPINION.transition(data["transition"])
+    return _step(  # TransitionNotAllowed is a ValidationError too
+        request,
+        opinion,
+        lambda: services.take_step(
             actor=request.user,
             opinion=opinion,
             transition=data["transition"],
             note=data["note"],
             expected_state=data["expected_state"] or None,
-        )
-    except ValidationError as error:  # TransitionNotAllowed is one
-        return _failed(request, opinion, error)
-    step = OPINION.transition(data["transition"])
-    return _done(request, opinion, f"已{step.label if step else '办理'}")
+        ),
+        f"已{step.label if step else '办理'}",
+    )
 
 
 @require_POST
 @role_required(Role.STAFF)
-def opinion_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opinion = get_opinion_for_user(request.user, pk)
     form = AssignForm(request.POST)
     if not form.is_valid():
         return _failed(request, opinion, ValidationError("请选择承办单位。"))
-    try:
-        services.assign_opinion(
+    data = form.cleaned_data
+    return _step(
+        request,
+        opinion,
+        lambda: services.assign_opinion(
             actor=request.user,
             opinion=opinion,
-            unit=form.cleaned_data["unit"],
-            is_complex=form.cleaned_data["is_complex"],
-            note=form.cleaned_data["note"],
+            unit=data["unit"],
+            is_complex=data["is_complex"],
+            note=data["note"],
             expected_state=request.POST.get("expected_state") or None,
-        )
-    except ValidationError as error:
-        return _failed(request, opinion, error)
-    return _done(request, opinion, f"已交办{form.cleaned_data['unit'].name}")
+        ),
+        f"已交办{data['unit'].name}",
+    )
 
 
-def _reply_like(request: HttpRequest, pk: int, *, answer: bool) -> HttpResponse:
+def _reply_like(request: AuthenticatedRequest, pk: int, *, answer: bool) -> HttpResponse:
     opinion = get_opinion_for_user(request.user, pk)
     form = ReplyForm(request.POST, prefix="answer" if answer else None)
     if not form.is_valid():
         return _failed(request, opinion, ValidationError("请选择答复类别并填写答复内容。"))
     service = services.answer_opinion if answer else services.reply_opinion
-    try:
-        service(
+    return _step(
+        request,
+        opinion,
+        lambda: service(
             actor=request.user,
             opinion=opinion,
             reply=form.cleaned_data["reply"],
             reply_class=form.cleaned_data["reply_class"],
             expected_state=request.POST.get("expected_state") or None,
-        )
-    except ValidationError as error:
-        return _failed(request, opinion, error)
-    return _done(request, opinion, "已答复")
+        ),
+        "已答复",
+    )
 
 
 @require_POST
 @role_required(Role.HANDLING_OFFICER)
-def opinion_reply(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_reply(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _reply_like(request, pk, answer=False)
 
 
 @require_POST
 @role_required(Role.STAFF)
-def opinion_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _reply_like(request, pk, answer=True)
 
 
 @require_POST
 @role_required(Role.STAFF)
-def opinion_convert(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_convert(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opinion = get_opinion_for_user(request.user, pk)
     form = ConvertForm(request.POST, station=opinion.station)
     if not form.is_valid():
         return _failed(request, opinion, ValidationError("请选择提出建议的代表。"))
-    try:
-        services.convert_opinion(
+    return _step(
+        request,
+        opinion,
+        lambda: services.convert_opinion(
             actor=request.user,
             opinion=opinion,
             deputy=form.cleaned_data["deputy"],
-            suggestion_id=form.cleaned_data["suggestion_id"],
+            suggestion=form.cleaned_data["suggestion_id"],
             note=form.cleaned_data["note"],
             expected_state=request.POST.get("expected_state") or None,
-        )
-    except ValidationError as error:
-        return _failed(request, opinion, error)
-    return _done(request, opinion, "已转为代表建议")
+        ),
+        "已转为代表建议",
+    )
 
 
 @require_POST
 @role_required(Role.STAFF)
-def opinion_rate(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_rate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """回访: the station records the rating the constituent gave by telephone."""
     opinion = get_opinion_for_user(request.user, pk)
     form = RateForm(request.POST)
     if not form.is_valid():
         return _failed(request, opinion, ValidationError("请选择群众的评价。"))
-    try:
-        services.rate_opinion(
+    return _step(
+        request,
+        opinion,
+        lambda: services.rate_opinion(
             actor=request.user,
             opinion=opinion,
             rating=form.cleaned_data["rating"],
             comment=form.cleaned_data["comment"],
             expected_state=request.POST.get("expected_state") or None,
-        )
-    except ValidationError as error:
-        return _failed(request, opinion, error)
-    return _done(request, opinion, "已记录群众评价")
+        ),
+        "已记录群众评价",
+    )
 
 
 @role_required(*OPINION_ROLES)
-def opinion_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_attachment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(OpinionAttachment, pk=pk)
     get_opinion_for_user(request.user, item.opinion_id)
     return FileResponse(  # type: ignore[return-value]
         item.file.open("rb"), as_attachment=True, filename=item.name
+    )
+
+
+@role_required(Role.DEPUTY)
+def opinion_draft_suggestion(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """据此起草建议: the deputy an opinion was converted to drafts a suggestion from it, the
+    form filled in with the opinion's content; once only."""
+    opinion = get_opinion_to_draft(request.user, pk)
+    form = SuggestionForm(request.POST or None, initial={"content": opinion.content})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        suggestion = attempt(
+            form,
+            lambda: services.draft_suggestion(
+                actor=request.user,
+                opinion=opinion,
+                title=data["title"],
+                content=data["content"],
+                allow_public=data["allow_public"],
+            ),
+        )
+        if suggestion is not None:
+            messages.success(request, "草稿已保存。可以邀请其他代表联名、添加附件，然后提交。")
+            return redirect("suggestions:detail", suggestion.pk)
+    return render(
+        request,
+        "stations/opinion_draft.html",
+        {"form": form, "title": "提出建议", "opinion": opinion},
     )

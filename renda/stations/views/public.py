@@ -25,10 +25,11 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from renda.core.forms import add_service_errors
 from renda.core.workflow import TransitionNotAllowed, history
 
 from .. import ratelimit, services
-from ..forms import PublicOpinionForm, RateForm, TrackForm, add_service_errors
+from ..forms import PublicOpinionForm, RateForm, TrackForm
 from ..models import Opinion, Photo, Station
 from ..permissions import public_stations
 from ..rules import rules

@@ -4,20 +4,21 @@ one service call → redirect or render (DESIGN §4.2)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from renda.accounts.permissions import acting_user
-from renda.core import audit
+from renda.accounts.permissions import AuthenticatedRequest
+from renda.core.actions import run_action
+from renda.core.exports import Column, export_xlsx
+from renda.core.forms import attempt
 from renda.core.roles import Role, role_required
 from renda.deputies.models import Deputy
-from renda.lib.excel import xlsx_response
 
 from .. import services
 from ..forms import (
@@ -27,9 +28,8 @@ from ..forms import (
     PlanForm,
     StationDeputyForm,
     StationForm,
-    add_service_errors,
 )
-from ..models import AnnualPlan, ChecklistItem, Photo, StationClerk
+from ..models import AnnualPlan, ChecklistItem, Photo, Station, StationClerk
 from ..permissions import (
     can_manage_stations,
     can_work_on_station,
@@ -46,10 +46,10 @@ STAFF_SIDE = (Role.STAFF, Role.SC_MEMBER)
 
 
 @role_required(Role.STAFF, Role.SC_MEMBER, Role.DEPUTY, Role.HANDLING_OFFICER)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """The module's entry: deputies go to their duties, handling units to their opinions,
     a clerk with one station to that station, staff to the overview."""
-    user = acting_user(request)
+    user = request.user
     if user.role == Role.DEPUTY:
         return redirect("stations:my_duties")
     if user.role == Role.HANDLING_OFFICER:
@@ -77,7 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _station_list_qs(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _station_list_qs(request: AuthenticatedRequest) -> QuerySet[Station]:
     qs = stations_for(request.user).annotate(
         deputy_count=Count("deputies", filter=Q(deputies__status=Deputy.Status.ACTIVE))
     )
@@ -91,7 +91,7 @@ def _station_list_qs(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @role_required(*STAFF_SIDE)
-def station_list(request: HttpRequest) -> HttpResponse:
+def station_list(request: AuthenticatedRequest) -> HttpResponse:
     qs = _station_list_qs(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -108,55 +108,42 @@ def station_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+STATION_COLUMNS: list[Column[Station]] = [
+    Column("编号", lambda s: s.code),
+    Column("名称", lambda s: s.name),
+    Column("类型", lambda s: s.get_kind_display()),
+    Column("乡镇（街道）", lambda s: s.region.name),
+    Column("地址", lambda s: s.address),
+    Column("开放时间", lambda s: s.opening_hours),
+    Column("站长", lambda s: s.head_name),
+    Column("联系电话", lambda s: s.phone),
+    Column("面积（平方米）", lambda s: s.area_m2),
+    Column("进站代表数", lambda s: s.deputy_count),  # type: ignore[attr-defined]
+    Column("在用", lambda s: "是" if s.is_active else "否"),
+]
+
+
 @role_required(*STAFF_SIDE)
-def station_export(request: HttpRequest) -> HttpResponse:
-    qs = _station_list_qs(request)
-    headers = [
-        "编号",
-        "名称",
-        "类型",
-        "乡镇（街道）",
-        "地址",
-        "开放时间",
-        "站长",
-        "联系电话",
-        "面积（平方米）",
-        "进站代表数",
-        "在用",
-    ]
-    rows = (
-        [
-            s.code,
-            s.name,
-            s.get_kind_display(),
-            s.region.name,
-            s.address,
-            s.opening_hours,
-            s.head_name,
-            s.phone,
-            s.area_m2,
-            s.deputy_count,
-            "是" if s.is_active else "否",
-        ]
-        for s in qs.iterator(chunk_size=1000)
-    )
-    audit.record(actor=request.user, action="station.export")
-    return xlsx_response(
-        "代表工作站点", headers, rows, filename=f"代表工作站点-{timezone.localdate():%Y%m%d}.xlsx"
+def station_export(request: AuthenticatedRequest) -> HttpResponse:
+    return export_xlsx(
+        title="代表工作站点",
+        columns=STATION_COLUMNS,
+        rows=_station_list_qs(request).iterator(chunk_size=1000),
+        actor=request.user,
+        action="station.export",
     )
 
 
 @role_required(Role.STAFF)
-def station_create(request: HttpRequest) -> HttpResponse:
+def station_create(request: AuthenticatedRequest) -> HttpResponse:
     if not can_manage_stations(request.user):
         raise PermissionDenied("只有市人大常委会机关工作人员可以新建站点。")
     form = StationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            station = services.create_station(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        station = attempt(
+            form, lambda: services.create_station(actor=request.user, **form.cleaned_data)
+        )
+        if station is not None:
             messages.success(request, f"已登记 {station.name}。")
             return redirect("stations:detail", station.pk)
     return render(
@@ -167,7 +154,7 @@ def station_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.STAFF)
-def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def station_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     station = get_station_for_user(request.user, pk, write=True)
     initial = {f: getattr(station, f) for f in services.STATION_FIELDS}
     form = StationForm(request.POST or None, initial=initial, editing=True)
@@ -177,11 +164,10 @@ def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
             # A clerk keeps the station's details current but cannot move or close it.
             fields.pop("region")
             fields.pop("is_active")
-        try:
-            services.update_station(actor=request.user, station=station, **fields)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        saved = attempt(
+            form, lambda: services.update_station(actor=request.user, station=station, **fields)
+        )
+        if saved is not None:
             messages.success(request, "已保存站点信息。")
             return redirect("stations:detail", station.pk)
     return render(
@@ -198,7 +184,7 @@ def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF_SIDE)
-def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def station_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     station = get_station_for_user(request.user, pk)
     user = request.user
     year = timezone.localdate().year
@@ -233,79 +219,75 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.STAFF)
-def clerk_add(request: HttpRequest, pk: int) -> HttpResponse:
+def clerk_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     station = get_station_for_user(request.user, pk, write=True)
     if not can_manage_stations(request.user):
         raise PermissionDenied("只有市人大常委会机关工作人员可以安排联络员。")
     form = ClerkForm(request.POST)
-    if form.is_valid():
-        try:
-            services.assign_clerk(
-                actor=request.user, station=station, user=form.cleaned_data["user"]
-            )
-        except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
-        else:
-            messages.success(request, f"已安排 {form.cleaned_data['user']} 为联络员。")
-    else:
+    back = reverse("stations:detail", args=[station.pk])
+    if not form.is_valid():
         messages.error(request, "请选择联络员账号。")
-    return redirect("stations:detail", station.pk)
+        return redirect(back)
+    user = form.cleaned_data["user"]
+    return run_action(
+        request,
+        lambda: services.assign_clerk(actor=request.user, station=station, user=user),
+        then=back,
+        done=f"已安排 {user} 为联络员。",
+    )
 
 
 @require_POST
 @role_required(Role.STAFF)
-def clerk_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def clerk_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not can_manage_stations(request.user):
         raise PermissionDenied("只有市人大常委会机关工作人员可以调整联络员。")
     clerk = get_object_or_404(StationClerk.objects.select_related("station", "user"), pk=pk)
-    try:
-        services.remove_clerk(actor=request.user, clerk=clerk)
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    else:
-        messages.success(request, f"{clerk.user} 已不再担任联络员。")
-    return redirect("stations:detail", clerk.station_id)
+    return run_action(
+        request,
+        lambda: services.remove_clerk(actor=request.user, clerk=clerk),
+        then=reverse("stations:detail", args=[clerk.station_id]),
+        done=f"{clerk.user} 已不再担任联络员。",
+    )
 
 
 @require_POST
 @role_required(Role.STAFF)
-def deputy_add(request: HttpRequest, pk: int) -> HttpResponse:
+def deputy_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     station = get_station_for_user(request.user, pk, write=True)
     if not can_manage_stations(request.user):
         raise PermissionDenied("只有市人大常委会机关工作人员可以安排代表进站。")
     form = StationDeputyForm(request.POST, station=station)
-    if form.is_valid():
-        try:
-            services.assign_deputy(
-                actor=request.user, station=station, deputy=form.cleaned_data["deputy"]
-            )
-        except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
-        else:
-            messages.success(request, f"{form.cleaned_data['deputy'].name} 已进站。")
-    else:
+    back = reverse("stations:detail", args=[station.pk])
+    if not form.is_valid():
         messages.error(request, "请选择本乡镇（街道）的在任代表。")
-    return redirect("stations:detail", station.pk)
+        return redirect(back)
+    deputy = form.cleaned_data["deputy"]
+    return run_action(
+        request,
+        lambda: services.assign_deputy(actor=request.user, station=station, deputy=deputy),
+        then=back,
+        done=f"{deputy.name} 已进站。",
+    )
 
 
 @require_POST
 @role_required(Role.STAFF)
-def deputy_remove(request: HttpRequest, pk: int, deputy_pk: int) -> HttpResponse:
+def deputy_remove(request: AuthenticatedRequest, pk: int, deputy_pk: int) -> HttpResponse:
     station = get_station_for_user(request.user, pk, write=True)
     if not can_manage_stations(request.user):
         raise PermissionDenied("只有市人大常委会机关工作人员可以调整进站代表。")
     deputy = get_object_or_404(Deputy, pk=deputy_pk, station=station)
-    try:
-        services.remove_deputy(actor=request.user, station=station, deputy=deputy)
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    else:
-        messages.success(request, f"{deputy.name} 已调离本站点。")
-    return redirect("stations:detail", station.pk)
+    return run_action(
+        request,
+        lambda: services.remove_deputy(actor=request.user, station=station, deputy=deputy),
+        then=reverse("stations:detail", args=[station.pk]),
+        done=f"{deputy.name} 已调离本站点。",
+    )
 
 
 @role_required(Role.STAFF)
-def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def checklist_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(ChecklistItem.objects.select_related("station"), pk=pk)
     station = get_station_for_user(request.user, item.station_id, write=True)
     form = ChecklistForm(
@@ -314,17 +296,18 @@ def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"status": item.status, "note": item.note},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_checklist_item(
+        data = form.cleaned_data
+        saved = attempt(
+            form,
+            lambda: services.update_checklist_item(
                 actor=request.user,
                 item=item,
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
-                evidence=form.cleaned_data["evidence"] or None,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+                status=data["status"],
+                note=data["note"],
+                evidence=data["evidence"] or None,
+            ),
+        )
+        if saved is not None:
             messages.success(request, f"已更新“{item.get_item_display()}”。")
             return redirect("stations:detail", station.pk)
     return render(
@@ -341,7 +324,7 @@ def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF_SIDE)
-def checklist_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def checklist_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(ChecklistItem, pk=pk)
     get_station_for_user(request.user, item.station_id)
     if not item.evidence:
@@ -352,7 +335,7 @@ def checklist_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.STAFF)
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     station = get_station_for_user(request.user, pk, write=True)
     try:
         year = int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year)
@@ -365,14 +348,9 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "reception_days": plan.reception_days if plan else 12,
     }
     form = PlanForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_annual_plan(actor=request.user, station=station, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"已保存 {form.cleaned_data['year']} 年度工作计划。")
-            return redirect("stations:detail", station.pk)
+    if request.method == "POST" and form.is_valid() and _saved_plan(request, station, form):
+        messages.success(request, f"已保存 {form.cleaned_data['year']} 年度工作计划。")
+        return redirect("stations:detail", station.pk)
     return render(
         request,
         "stations/form.html",
@@ -386,26 +364,32 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _saved_plan(request: AuthenticatedRequest, station: Station, form: PlanForm) -> bool:
+    data = form.cleaned_data
+    saved = attempt(
+        form, lambda: services.save_annual_plan(actor=request.user, station=station, **data)
+    )
+    return saved is not None
+
+
 @require_POST
 @role_required(Role.STAFF)
-def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+def photo_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     station = get_station_for_user(request.user, pk, write=True)
     form = PhotoForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_photo(
-                actor=request.user,
-                station=station,
-                image=form.cleaned_data["image"],
-                caption=form.cleaned_data["caption"],
-            )
-        except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
-        else:
-            messages.success(request, "已上传照片。")
-    else:
+    back = reverse("stations:detail", args=[station.pk])
+    if not form.is_valid():
         messages.error(request, "请选择要上传的照片。")
-    return redirect("stations:detail", station.pk)
+        return redirect(back)
+    data = form.cleaned_data
+    return run_action(
+        request,
+        lambda: services.add_photo(
+            actor=request.user, station=station, image=data["image"], caption=data["caption"]
+        ),
+        then=back,
+        done="已上传照片。",
+    )
 
 
 def photo(request: HttpRequest, pk: int) -> HttpResponseBase:

@@ -4,20 +4,22 @@ on a phone, and the list of deputies below the yearly minimum."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from renda.accounts.permissions import acting_user
+from renda.accounts.permissions import AuthenticatedRequest
+from renda.core.actions import run_action
+from renda.core.exports import Column, export_xlsx
+from renda.core.forms import attempt
 from renda.core.roles import Role, role_required
-from renda.lib.excel import xlsx_response
+from renda.deputies.models import Deputy
 
 from .. import services
-from ..forms import ReasonForm, RotationForm, SlotForm, add_service_errors
+from ..forms import ReasonForm, RotationForm, SlotForm
 from ..models import DutyAssignment, DutySlot
 from ..permissions import (
     can_work_on_station,
@@ -25,21 +27,22 @@ from ..permissions import (
     get_own_assignment,
     get_slot_for_user,
     get_station_for_user,
+    opinions_to_draft,
 )
 from ..rules import rules
 from ..selectors import deputies_below_minimum
 
 
 @role_required(Role.STAFF)
-def slot_create(request: HttpRequest, pk: int) -> HttpResponse:
+def slot_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     station = get_station_for_user(request.user, pk, write=True)
     form = SlotForm(request.POST or None, station=station, initial={"place": station.address})
     if request.method == "POST" and form.is_valid():
-        try:
-            slot = services.create_slot(actor=request.user, station=station, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        slot = attempt(
+            form,
+            lambda: services.create_slot(actor=request.user, station=station, **form.cleaned_data),
+        )
+        if slot is not None:
             messages.success(request, f"已安排 {slot.date:%Y-%m-%d} 接待日，发布后在人大之家公告。")
             return redirect("stations:slot_detail", slot.pk)
     return render(
@@ -56,7 +59,7 @@ def slot_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.STAFF)
-def rotation(request: HttpRequest, pk: int) -> HttpResponse:
+def rotation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """轮值: fixed reception days for a year with deputies taken in turn."""
     station = get_station_for_user(request.user, pk, write=True)
     today = timezone.localdate()
@@ -70,8 +73,9 @@ def rotation(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if d >= today
         ]
-        try:
-            slots = services.plan_rotation(
+        slots = attempt(
+            form,
+            lambda: services.plan_rotation(
                 actor=request.user,
                 station=station,
                 dates=dates,
@@ -79,10 +83,9 @@ def rotation(request: HttpRequest, pk: int) -> HttpResponse:
                 end_time=data["end_time"],
                 per_slot=data["per_slot"],
                 topic=data["topic"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if slots is not None:
             messages.success(request, f"已排定 {len(slots)} 个接待日，代表轮流值班。")
             return redirect("stations:detail", station.pk)
     return render(
@@ -100,7 +103,7 @@ def rotation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.STAFF, Role.SC_MEMBER)
-def slot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def slot_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     slot = get_slot_for_user(request.user, pk)
     return render(
         request,
@@ -119,51 +122,45 @@ def slot_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.STAFF)
-def slot_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def slot_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     slot = get_slot_for_user(request.user, pk, write=True)
-    try:
-        services.publish_slot(actor=request.user, slot=slot)
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    else:
-        messages.success(request, "已在人大之家公告该接待日。")
-    return redirect("stations:slot_detail", slot.pk)
+    return run_action(
+        request,
+        lambda: services.publish_slot(actor=request.user, slot=slot),
+        then=reverse("stations:slot_detail", args=[slot.pk]),
+        done="已在人大之家公告该接待日。",
+    )
 
 
 @require_POST
 @role_required(Role.STAFF)
-def slot_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def slot_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     slot = get_slot_for_user(request.user, pk, write=True)
     form = ReasonForm(request.POST)
-    try:
-        services.cancel_slot(
-            actor=request.user,
-            slot=slot,
-            reason=form.data.get("reason", "") if form.is_valid() else "",
-        )
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    else:
-        messages.success(request, "已取消该接待日。")
-    return redirect("stations:slot_detail", slot.pk)
+    reason = form.data.get("reason", "") if form.is_valid() else ""
+    return run_action(
+        request,
+        lambda: services.cancel_slot(actor=request.user, slot=slot, reason=reason),
+        then=reverse("stations:slot_detail", args=[slot.pk]),
+        done="已取消该接待日。",
+    )
 
 
 @require_POST
 @role_required(Role.STAFF)
-def attendance_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(DutyAssignment.objects.select_related("slot"), pk=pk)
     slot = get_slot_for_user(request.user, assignment.slot_id, write=True)
-    try:
-        services.confirm_attendance(actor=request.user, assignment=assignment)
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    else:
-        messages.success(request, "已补登，并记入代表履职档案。")
-    return redirect("stations:slot_detail", slot.pk)
+    return run_action(
+        request,
+        lambda: services.confirm_attendance(actor=request.user, assignment=assignment),
+        then=reverse("stations:slot_detail", args=[slot.pk]),
+        done="已补登，并记入代表履职档案。",
+    )
 
 
 @role_required(Role.DEPUTY)
-def my_duties(request: HttpRequest) -> HttpResponse:
+def my_duties(request: AuthenticatedRequest) -> HttpResponse:
     """The deputy's own duties on a phone: today's with big check-in/out buttons."""
     deputy = getattr(request.user, "deputy", None)
     today = timezone.localdate()
@@ -188,60 +185,61 @@ def my_duties(request: HttpRequest) -> HttpResponse:
             "done": done,
             "minimum": rules().min_duty_days,
             "remaining": max(0, rules().min_duty_days - done),
+            "opinions_to_draft": list(opinions_to_draft(request.user)),
         },
     )
 
 
 @require_POST
 @role_required(Role.DEPUTY)
-def check_in(request: HttpRequest, pk: int) -> HttpResponse:
+def check_in(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     assignment = get_own_assignment(request.user, pk)
-    try:
-        services.check_in(actor=request.user, assignment=assignment)
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    else:
-        messages.success(request, "签到成功。")
-    return redirect("stations:my_duties")
+    return run_action(
+        request,
+        lambda: services.check_in(actor=request.user, assignment=assignment),
+        then="stations:my_duties",
+        done="签到成功。",
+    )
 
 
 @require_POST
 @role_required(Role.DEPUTY)
-def check_out(request: HttpRequest, pk: int) -> HttpResponse:
+def check_out(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     assignment = get_own_assignment(request.user, pk)
-    try:
-        services.check_out(actor=request.user, assignment=assignment)
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    else:
-        messages.success(request, "签退成功，本次进站已记入您的履职档案。")
-    return redirect("stations:my_duties")
+    return run_action(
+        request,
+        lambda: services.check_out(actor=request.user, assignment=assignment),
+        then="stations:my_duties",
+        done="签退成功，本次进站已记入您的履职档案。",
+    )
+
+
+def duty_minimum_columns(year: int) -> list[Column[Deputy]]:
+    minimum = rules().min_duty_days
+    return [
+        Column("代表", lambda d: d.name),
+        Column("层级", lambda d: d.term.get_level_display()),
+        Column("站点", lambda d: d.station.name if d.station else ""),
+        Column(f"{year}年进站天数", lambda d: d.duty_days),  # type: ignore[attr-defined]
+        Column("年度最低要求", lambda d: minimum),
+    ]
 
 
 @role_required(Role.STAFF, Role.SC_MEMBER)
-def duty_minimum(request: HttpRequest) -> HttpResponse:
+def duty_minimum(request: AuthenticatedRequest) -> HttpResponse:
     """Deputies below the yearly minimum of duty days (staff follow them up)."""
     try:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         year = timezone.localdate().year
-    user = acting_user(request)
+    user = request.user
     ids = clerk_station_ids(user) if user.role == Role.STAFF else None
     qs = deputies_below_minimum(year, ids)
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(
-            "进站不足",
-            ["代表", "层级", "站点", f"{year}年进站天数", "年度最低要求"],
-            (
-                [
-                    d.name,
-                    d.term.get_level_display(),
-                    d.station.name if d.station else "",
-                    d.duty_days,  # type: ignore[attr-defined]
-                    rules().min_duty_days,
-                ]
-                for d in qs.iterator(chunk_size=1000)
-            ),
+        return export_xlsx(
+            title="进站不足",
+            columns=duty_minimum_columns(year),
+            rows=qs.iterator(chunk_size=1000),
             filename=f"进站不足代表-{year}.xlsx",
         )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))

@@ -3,19 +3,21 @@ charts and Excel export. A clerk sees their own stations' figures only."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from renda.accounts.permissions import acting_user
-from renda.core import audit
+from renda.accounts.permissions import AuthenticatedRequest
+from renda.core.exports import Column, export_xlsx
 from renda.core.roles import Role, role_required
-from renda.lib.excel import xlsx_response
 
 from ..forms import YearForm
+from ..models import Station
 from ..permissions import clerk_station_ids, stations_for
 from ..selectors import (
     Figures,
@@ -30,7 +32,9 @@ from ..selectors import (
 PAGE_SIZE = 50
 
 
-def _scope(request: HttpRequest) -> tuple[int, Any, list[int] | None, Any]:
+def _scope(
+    request: AuthenticatedRequest,
+) -> tuple[int, YearForm, list[int] | None, QuerySet[Station]]:
     form = YearForm(request.GET or None)
     year = timezone.localdate().year
     region = None
@@ -38,7 +42,7 @@ def _scope(request: HttpRequest) -> tuple[int, Any, list[int] | None, Any]:
         year = form.cleaned_data.get("year") or year
         region = form.cleaned_data.get("region")
     stations = stations_for(request.user).order_by("region__code", "code")
-    user = acting_user(request)
+    user = request.user
     ids = clerk_station_ids(user) if user.role == Role.STAFF else None
     if region is not None:
         stations = stations.filter(region=region)
@@ -57,7 +61,7 @@ def _chart(rows: list[Row]) -> dict[str, Any]:
 
 
 @role_required(Role.STAFF, Role.SC_MEMBER)
-def stats(request: HttpRequest) -> HttpResponse:
+def stats(request: AuthenticatedRequest) -> HttpResponse:
     year, form, ids, stations = _scope(request)
     cube = stats_cube(year, ids)  # one scan per table for every figure on the page
     months = monthly_figures(year, ids, cube)
@@ -87,42 +91,48 @@ def stats(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF, Role.SC_MEMBER)
-def stats_export(request: HttpRequest) -> HttpResponse:
-    year, _, ids, stations = _scope(request)
-    headers = [
-        "站点",
-        "乡镇（街道）",
-        "接待群众",
-        "收集意见",
-        "解决问题",
-        "已评价",
+STATS_COLUMNS: list[Column[Row]] = [
+    Column("站点", lambda r: r.label),
+    Column("乡镇（街道）", lambda r: r.region),
+    Column("接待群众", lambda r: r.figures.receptions),
+    Column("收集意见", lambda r: r.figures.opinions),
+    Column("解决问题", lambda r: r.figures.solved),
+    Column("已评价", lambda r: r.figures.rated),
+    Column(
         "满意率(%)",
-        "代表进站人次",
-        "未办结",
-    ]
+        lambda r: r.figures.satisfaction if r.figures.satisfaction is not None else "",
+    ),
+    Column("代表进站人次", lambda r: r.figures.duty_days),
+    Column("未办结", lambda r: r.figures.open),
+]
 
+
+def _export_rows(year: int, ids: list[int] | None, stations: QuerySet[Station]) -> Iterator[Row]:
+    """The county total, each township, then every station (in chunks of 500)."""
     cube = stats_cube(year, ids)
+    yield Row(None, "【全市合计】", "", county_figures(year, ids, cube))
+    for town in township_rows(year, ids, cube):
+        yield Row(town.key, f"【{town.label}】", town.label, town.figures)
+    chunk: list[Station] = []
+    for station in stations.iterator(chunk_size=500):
+        chunk.append(station)
+        if len(chunk) == 500:
+            yield from station_rows(year, chunk, cube)
+            chunk = []
+    yield from station_rows(year, chunk, cube)
 
-    def rows() -> Any:
-        yield ["【全市合计】", "", *_cells(county_figures(year, ids, cube))]
-        for town in township_rows(year, ids, cube):
-            yield [f"【{town.label}】", town.label, *_cells(town.figures)]
-        chunk: list[Any] = []
-        for station in stations.iterator(chunk_size=500):
-            chunk.append(station)
-            if len(chunk) == 500:
-                yield from (
-                    [r.label, r.region, *_cells(r.figures)] for r in station_rows(year, chunk, cube)
-                )
-                chunk = []
-        yield from (
-            [r.label, r.region, *_cells(r.figures)] for r in station_rows(year, chunk, cube)
-        )
 
-    audit.record(actor=request.user, action="station.stats_export", details={"year": year})
-    return xlsx_response(
-        f"{year}年站点统计", headers, rows(), filename=f"代表工作站点统计-{year}.xlsx"
+@role_required(Role.STAFF, Role.SC_MEMBER)
+def stats_export(request: AuthenticatedRequest) -> HttpResponse:
+    year, _, ids, stations = _scope(request)
+    return export_xlsx(
+        title=f"{year}年站点统计",
+        columns=STATS_COLUMNS,
+        rows=_export_rows(year, ids, stations),
+        actor=request.user,
+        action="station.stats_export",
+        details={"year": year},
+        filename=f"代表工作站点统计-{year}.xlsx",
     )
 
 
@@ -131,15 +141,3 @@ def _sum(rows: list[Row]) -> Figures:
     for row in rows:
         total.add(row.figures)
     return total
-
-
-def _cells(f: Any) -> list[Any]:
-    return [
-        f.receptions,
-        f.opinions,
-        f.solved,
-        f.rated,
-        f.satisfaction if f.satisfaction is not None else "",
-        f.duty_days,
-        f.open,
-    ]
