@@ -3,6 +3,8 @@ scripts, event handlers, styles or javascript: links."""
 
 from __future__ import annotations
 
+import html
+
 import nh3
 
 ALLOWED_TAGS = {
@@ -41,5 +43,7 @@ def sanitize_html(value: str) -> str:
 
 
 def strip_markup(value: str) -> str:
-    """Plain text only (public forms keep no markup at all)."""
-    return nh3.clean(value, tags=set())
+    """Plain text only (public forms keep no markup at all). The sanitiser answers with HTML
+    (`&` as `&amp;`); what is stored is the text itself, which templates escape once when they
+    show it — storing the entities showed `&amp;amp;` on every page."""
+    return html.unescape(nh3.clean(value, tags=set()))

@@ -19,6 +19,14 @@ def test_strip_markup_leaves_text_only() -> None:
     assert strip_markup("<b>路灯</b>坏了<script>x</script>") == "路灯坏了"
 
 
+def test_strip_markup_stores_text_not_entities() -> None:
+    assert strip_markup("路灯 & 井盖 <b>坏了</b> a<b") == "路灯 & 井盖 坏了 a"
+    assert strip_markup("1 < 2 & 3 > 2") == "1 < 2 & 3 > 2"
+    # Shown through a template, the text is escaped exactly once.
+    html = Template("{{ v }}").render(Context({"v": strip_markup("A & B")}))
+    assert html == "A &amp; B"
+
+
 def test_the_rich_filter_sanitises_in_templates() -> None:
     html = Template("{% load renda %}{{ body|rich }}").render(
         Context({"body": "<em>好</em><script>x</script>"})
