@@ -1,4 +1,5 @@
-"""人大之家: the public portal. No log-in; only public fields of serving deputies."""
+"""人大之家: the home page and the directory of deputies. No log-in; only public fields of
+serving deputies."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from renda.deputies.selectors import (
 from renda.stations.models import Station
 from renda.suggestions.selectors import public_suggestions
 
-from .forms import DirectoryFilterForm
+from ..forms import DirectoryFilterForm
 
 PAGE_SIZE = 30
 
