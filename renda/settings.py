@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "renda.core.middleware.PrivatePagesMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "renda.accounts.middleware.SessionLifetimeMiddleware",
     "renda.accounts.middleware.SecurityGateMiddleware",

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.cache import patch_cache_control
 
 from .audit import current_ip
 
@@ -82,3 +83,18 @@ class InputCleaningMiddleware:
             if post is not None:
                 request.POST = post  # type: ignore[misc]
         return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Pages seen by a logged-in user carry personal data (ID numbers, phones, constituents'
+    opinions): no browser or proxy may keep a copy (`Cache-Control: no-store, private`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -47,3 +47,12 @@ def test_lockout_records_use_the_address_nginx_reports(world: Any, settings: Any
     client.post(reverse("accounts:login"), {"username": "deputy", "password": "wrong-Pass-1"})
     assert AccessAttempt.objects.get(username="deputy").ip_address == "10.9.8.7"
     assert AuditEvent.objects.get(action="auth.login_failed").ip == "10.9.8.7"
+
+
+def test_pages_of_a_logged_in_user_are_not_kept_by_caches(client_for: Any) -> None:
+    response = client_for("staff").get(reverse("core:workbench"))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    public = client_for("anonymous").get("/")
+    assert public.status_code == 200
+    assert "no-store" not in public.get("Cache-Control", "")
