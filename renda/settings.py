@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "huey.contrib.djhuey",
+    "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

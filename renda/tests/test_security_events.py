@@ -56,3 +56,9 @@ def test_pages_of_a_logged_in_user_are_not_kept_by_caches(client_for: Any) -> No
     public = client_for("anonymous").get("/")
     assert public.status_code == 200
     assert "no-store" not in public.get("Cache-Control", "")
+
+
+def test_the_api_docs_load_swagger_from_the_site_not_a_cdn(client: Any) -> None:
+    html = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
