@@ -99,7 +99,7 @@ def alerts_offered_to(user: Any) -> QuerySet[Alert]:
     deputy = getattr(user, "deputy", None) if has_role(user, Role.DEPUTY) else None
     if deputy is None:
         return Alert.objects.none()
-    return Alert.objects.filter(offered_to=deputy).select_related("rule", "unit", "suggestion")
+    return Alert.objects.filter(offered_to=deputy).select_related("rule", "unit")
 
 
 def inquiries_for_user(user: Any) -> QuerySet[Inquiry]:

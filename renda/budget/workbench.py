@@ -11,6 +11,8 @@ from renda.budget.models import Alert, AlertLevel, Inquiry
 from renda.budget.services.inquiries import AWAITING, overdue_q
 from renda.core.roles import Role
 from renda.core.selectors import Card
+from renda.core.sources import has_target
+from renda.suggestions.models import Suggestion
 
 
 def cards(user: Any) -> list[Card]:
@@ -44,7 +46,7 @@ def cards(user: Any) -> list[Card]:
     if user.role == Role.DEPUTY:
         deputy = getattr(user, "deputy", None)
         offered = (
-            Alert.objects.filter(offered_to=deputy, suggestion__isnull=True).count()
+            Alert.objects.filter(~has_target(Alert, Suggestion), offered_to=deputy).count()
             if deputy
             else 0
         )

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 
 from renda.budget.models.reference import BudgetUnit, FinanceRegion
+from renda.core.sources import targets_of
+from renda.suggestions.models import Suggestion
 
 # --- supervision: rules, alerts, inquiries (issue 6) ------------------------------------------
 
@@ -236,7 +238,8 @@ class Alert(models.Model):
         related_name="+",
     )
     # Offered to a deputy like a converted constituent opinion: the deputy drafts the
-    # suggestion from it on their workbench, and the suggestion links back here.
+    # suggestion from it on their workbench; the suggestion records the alert as its source
+    # (core.SourceLink, see `suggestion` below and services/escalation.py).
     offered_to = models.ForeignKey(
         "deputies.Deputy",
         verbose_name="转交代表",
@@ -246,14 +249,6 @@ class Alert(models.Model):
         related_name="budget_alerts",
     )
     offered_at = models.DateTimeField("转交时间", null=True, blank=True)
-    suggestion = models.ForeignKey(
-        "suggestions.Suggestion",
-        verbose_name="转代表建议",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="budget_alerts",
-    )
 
     class Meta:
         ordering = ["-period", "-level", "rule", "subject_key"]
@@ -281,6 +276,13 @@ class Alert(models.Model):
     @property
     def tone(self) -> str:
         return LEVEL_TONES.get(AlertLevel(self.level), "secondary")
+
+    @property
+    def suggestion(self) -> Suggestion | None:
+        """The suggestion the offered deputy drafted from this alert, if any (read from the
+        core source link; at most one, see services/escalation.py)."""
+        ids = targets_of(self, Suggestion)
+        return Suggestion.objects.filter(pk=ids[0]).first() if ids else None
 
 
 class AlertChange(models.Model):

@@ -17,7 +17,10 @@ from renda.budget.models import Alert
 from renda.budget.permissions import can_handle_alerts
 from renda.core import audit
 from renda.core.notifications import notify
+from renda.core.sources import Source, targets_of
 from renda.deputies.models import Deputy
+from renda.suggestions.models import Suggestion
+from renda.suggestions.services import create_suggestion
 
 MAX_AGENDA_TITLE = 200
 
@@ -89,7 +92,7 @@ def offer_to_deputy(*, actor: Any, alert: Alert, deputy: Deputy) -> Alert:
     if deputy.user_id is None:
         raise ValidationError({"deputy": f"{deputy.name} 还没有开通账号，无法在工作台查看。"})
     locked = _lock(alert)
-    if locked.suggestion_id is not None:
+    if targets_of(locked, Suggestion):
         raise ValidationError("代表已据此预警提出建议，不能再转交。")
     before = locked.offered_to_id
     locked.offered_to, locked.offered_at = deputy, timezone.now()
@@ -162,30 +165,41 @@ def suggestion_prefill(alert: Alert) -> dict[str, str]:
     }
 
 
+def alert_source(alert: Alert) -> Source:
+    """How a suggestion drafted from the alert names it (core source link; the suggestion
+    page shows the label with a link to the alert)."""
+    rule = alert.rule
+    return Source(
+        obj=alert,
+        label=f"预算联网监督预警 {rule.code} {rule.name}（{alert.period:%Y年%m月}）",
+        url=reverse("budget:alert_detail", args=[alert.pk]),
+    )
+
+
 @transaction.atomic
 def draft_suggestion_from_alert(
     *, actor: Any, alert: Alert, title: str, content: str, allow_public: bool = True
-) -> Any:
+) -> Suggestion:
     """The offered deputy drafts a suggestion from the alert (suggestions'
-    `create_suggestion`), and the alert links to it. Only once, and only that deputy."""
-    from renda.suggestions.services import create_suggestion
-
+    `create_suggestion` with the alert as its source, a core source link). Only once, and only that deputy."""
     locked = _lock(alert)
     deputy = getattr(actor, "deputy", None)
     if deputy is None or locked.offered_to_id != deputy.pk:
         raise PermissionDenied("这条预警没有转交给您。")
-    if locked.suggestion_id is not None:
+    if targets_of(locked, Suggestion):
         raise ValidationError("您已据此预警提出过建议。")
     suggestion = create_suggestion(
-        actor=actor, deputy=deputy, title=title, content=content, allow_public=allow_public
+        actor=actor,
+        deputy=deputy,
+        title=title,
+        content=content,
+        allow_public=allow_public,
+        source=alert_source(locked),
     )
-    locked.suggestion = suggestion
-    locked.save(update_fields=["suggestion"])
     audit.record(
         actor=actor,
         action="budget.alert.suggestion",
         target=locked,
         details={"suggestion": suggestion.pk},
     )
-    alert.suggestion = suggestion
     return suggestion

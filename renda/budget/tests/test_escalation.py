@@ -162,7 +162,9 @@ def test_the_offered_deputy_drafts_a_suggestion_from_the_alert(
     assert response["Location"] == reverse("suggestions:detail", args=[suggestion.pk])
     # The suggestion shows where it came from, as one drafted from an opinion does.
     page = client.get(response["Location"]).content.decode()
-    assert "来源：预算联网监督预警" in page and alert.rule.code in page
+    # (Core source links: the label is the link to the alert's page.)
+    source = f'来源：<a href="{reverse("budget:alert_detail", args=[alert.pk])}">预算联网监督预警'
+    assert source in page and alert.rule.code in page
     alert.refresh_from_db()
     assert alert.suggestion == suggestion and suggestion.state == "draft"
     # Once linked it cannot be done again, and staff can no longer offer it elsewhere.

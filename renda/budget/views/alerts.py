@@ -33,8 +33,10 @@ from renda.budget.permissions import (
 )
 from renda.budget.services import escalation
 from renda.core.roles import Role, role_required
+from renda.core.sources import has_target
 from renda.deputies.forms import add_service_errors
 from renda.suggestions.forms import SuggestionForm
+from renda.suggestions.models import Suggestion
 
 PAGE_SIZE = 50
 EVIDENCE_CAP = 200  # rows of each kind shown on the detail page; the count says how many more
@@ -159,6 +161,7 @@ def _ids(evidence: Any, key: str) -> list[int]:
 
 
 def _detail_context(request: HttpRequest, alert: Alert, **bound: Any) -> dict[str, Any]:
+    suggestion = alert.suggestion
     payment_ids = _ids(alert.evidence, "payments")
     indicator_ids = _ids(alert.evidence, "indicators")
     payments = (
@@ -184,7 +187,7 @@ def _detail_context(request: HttpRequest, alert: Alert, **bound: Any) -> dict[st
             }
         )
         forms["agenda_remove"] = AgendaRemoveForm()
-        if alert.suggestion_id is None:
+        if suggestion is None:
             forms["offer"] = OfferForm(initial={"deputy": alert.offered_to_id})
     forms.update(bound)
     return {
@@ -202,7 +205,7 @@ def _detail_context(request: HttpRequest, alert: Alert, **bound: Any) -> dict[st
         "changes": list(alert.changes.all()),
         "inquiries": list(alert.inquiries.select_related("addressee")),
         "offered_to": alert.offered_to,
-        "suggestion": alert.suggestion,
+        "suggestion": suggestion,
         "agenda_by": alert.agenda_by,
         "can_handle": can_handle,
         "forms": forms,
@@ -301,7 +304,7 @@ def offered_alerts(request: HttpRequest) -> HttpResponse:
 def alert_draft_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
     # Another deputy's alert, or one already drafted from, answers 404.
     alert = get_object_or_404(
-        alerts_offered_to(request.user).filter(suggestion__isnull=True), pk=pk
+        alerts_offered_to(request.user).filter(~has_target(Alert, Suggestion)), pk=pk
     )
     form = SuggestionForm(request.POST or None, initial=escalation.suggestion_prefill(alert))
     if request.method == "POST" and form.is_valid():
