@@ -38,11 +38,13 @@ seed: migrate
 	DEBUG=1 $(PY) manage.py seed_demo
 
 ## Fresh machine → working site on http://127.0.0.1:8000 with the demo county loaded.
+## The site runs with DEBUG off, as users see it (the project's Chinese error pages, not
+## Django's debug pages); --insecure lets runserver serve the static files itself.
 run: seed
 	@echo "智慧人大: http://$(HOST):$(PORT)/  (演示账号见 README)"
 	DEBUG=1 $(PY) manage.py run_huey --workers 1 & HUEY_PID=$$!; \
 	trap 'kill $$HUEY_PID 2>/dev/null' EXIT INT TERM; \
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT) --noreload
+	$(PY) manage.py runserver $(HOST):$(PORT) --noreload --insecure
 
 ## The whole test suite (SQLite unless DATABASE_URL is set; CI sets PostgreSQL).
 test: install

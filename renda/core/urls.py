@@ -5,6 +5,7 @@ from .views import audit_log, pages
 app_name = "core"
 
 urlpatterns = [
+    path("favicon.ico", pages.favicon, name="favicon"),
     path("workbench/", pages.workbench, name="workbench"),
     path("inbox/", pages.inbox, name="inbox"),
     path("inbox/read/", pages.inbox_mark_read, name="inbox_mark_read"),

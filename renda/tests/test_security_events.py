@@ -62,3 +62,8 @@ def test_the_api_docs_load_swagger_from_the_site_not_a_cdn(client: Any) -> None:
     html = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
+
+
+def test_the_favicon_answers(client: Any) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -44,3 +45,8 @@ def under_construction(request: HttpRequest, module: str) -> HttpResponse:
     if found is None:
         raise Http404
     return render(request, "core/under_construction.html", {"module": found})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on a first visit whatever the page links to."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
