@@ -28,6 +28,7 @@ from unittest import mock
 from django.db import transaction
 from django.utils import timezone
 
+from renda.accounts.models import User
 from renda.core.models import Organization, WorkflowEvent
 from renda.deputies.models import Deputy
 
@@ -145,7 +146,7 @@ def _first_friday(year: int, month: int) -> dt.date:
     return day + dt.timedelta(days=(4 - day.weekday()) % 7)
 
 
-def load_demo_station_work(*, actor: Any) -> dict[str, int]:
+def load_demo_station_work(*, actor: User | None) -> dict[str, int]:
     """Create the demo year; returns counts of what was created."""
     if Reception.objects.exists():
         return {}
@@ -174,7 +175,9 @@ def load_demo_station_work(*, actor: Any) -> dict[str, int]:
     return summary
 
 
-def _describe_stations(actor: Any, stations: list[Station], rng: random.Random, year: int) -> None:
+def _describe_stations(
+    actor: User | None, stations: list[Station], rng: random.Random, year: int
+) -> None:
     """Coordinates (around Lengshuijiang, for the offline sketch map), head, phone, area,
     the checklist mostly met, and each station's annual plan."""
     regions = sorted({s.region.code for s in stations})
@@ -226,7 +229,7 @@ def _describe_stations(actor: Any, stations: list[Station], rng: random.Random, 
 
 
 def _rosters(
-    actor: Any,
+    actor: User | None,
     stations: list[Station],
     rng: random.Random,
     year: int,
@@ -282,7 +285,7 @@ def _pick_matter(rng: random.Random) -> tuple[str, str]:
 
 
 def _receptions_and_opinions(
-    actor: Any,
+    actor: User | None,
     stations: list[Station],
     slots: list[DutySlot],
     rng: random.Random,
@@ -340,7 +343,7 @@ def _step(moment: dt.datetime, fn: Callable[[], Any]) -> None:
 
 
 def _lifecycles(
-    actor: Any,
+    actor: User | None,
     opinions: list[Opinion],
     units: list[Organization],
     rng: random.Random,
@@ -385,7 +388,7 @@ def _lifecycles(
 
 
 def _run(
-    actor: Any,
+    actor: User | None,
     opinion: Opinion,
     outcome: str,
     units: list[Organization],
@@ -403,6 +406,23 @@ def _run(
 
     if outcome == "submitted":
         return
+    if outcome in STATION_OUTCOMES:
+        _run_at_station(actor, opinion, outcome, later, rng)
+    else:
+        _run_with_unit(actor, opinion, outcome, later, units, rng)
+
+
+STATION_OUTCOMES = ("solved_on_spot", "rejected", "converted")
+
+
+def _run_at_station(
+    actor: User | None,
+    opinion: Opinion,
+    outcome: str,
+    later: Callable[[int, int], dt.datetime],
+    rng: random.Random,
+) -> None:
+    """The outcomes the station settles itself: answered on the spot, rejected, converted."""
     if outcome == "solved_on_spot":
         _step(
             later(0, 0),
@@ -414,8 +434,7 @@ def _run(
             ),
         )
         _rate(actor, opinion, later(1, 5), rng.choice(["satisfied", "satisfied", "basic"]))
-        return
-    if outcome == "rejected":
+    elif outcome == "rejected":
         _step(
             later(1, 4),
             lambda: services.take_step(
@@ -426,8 +445,7 @@ def _run(
                 expected_state=None,
             ),
         )
-        return
-    if outcome == "converted":
+    else:
         deputy = (
             Deputy.objects.filter(station=opinion.station, status=Deputy.Status.ACTIVE).first()
             if opinion.station_id
@@ -438,7 +456,17 @@ def _run(
                 later(2, 8),
                 lambda: services.convert_opinion(actor=actor, opinion=opinion, deputy=deputy),
             )
-        return
+
+
+def _run_with_unit(
+    actor: User | None,
+    opinion: Opinion,
+    outcome: str,
+    later: Callable[[int, int], dt.datetime],
+    units: list[Organization],
+    rng: random.Random,
+) -> None:
+    """Assigned to a handling unit, which replies; then the constituent may rate."""
     unit = rng.choice(units)
     complex_case = rng.random() < 0.2
     _step(
@@ -466,7 +494,7 @@ def _run(
     _rate(actor, opinion, later(1, 10), rng.choice(["satisfied", "satisfied", "basic"]))
 
 
-def _rate(actor: Any, opinion: Opinion, moment: dt.datetime, rating: str) -> None:
+def _rate(actor: User | None, opinion: Opinion, moment: dt.datetime, rating: str) -> None:
     comment = "问题没有真正解决，希望再跟进。" if rating == "dissatisfied" else ""
     # Ratings are taken by telephone (回访) by the station in the demo.
     _step(

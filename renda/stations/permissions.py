@@ -13,8 +13,6 @@ querysets here, never in templates.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -28,7 +26,7 @@ from .models import DutyAssignment, DutySlot, Opinion, Reception, Station, Stati
 READ_ROLES = (Role.STAFF, Role.SC_MEMBER)
 
 
-def clerk_station_ids(user: Any) -> list[int] | None:
+def clerk_station_ids(user: User) -> list[int] | None:
     """The stations a STAFF user is confined to, or None for county staff (all stations).
     Cached on the user object for the request."""
     cached: list[int] | None | str = getattr(user, "_station_ids", "unset")
@@ -38,19 +36,19 @@ def clerk_station_ids(user: Any) -> list[int] | None:
         StationClerk.objects.filter(user=user, is_active=True).values_list("station_id", flat=True)
     )
     result = ids or None
-    user._station_ids = result
+    setattr(user, "_station_ids", result)  # noqa: B010 (a per-request cache on the object)
     return result
 
 
-def is_county_staff(user: Any) -> bool:
+def is_county_staff(user: User) -> bool:
     return has_role(user, Role.STAFF) and clerk_station_ids(user) is None
 
 
-def is_clerk(user: Any) -> bool:
+def is_clerk(user: User) -> bool:
     return has_role(user, Role.STAFF) and clerk_station_ids(user) is not None
 
 
-def is_officer_of_unit(user: Any, unit_id: int | None) -> bool:
+def is_officer_of_unit(user: User, unit_id: int | None) -> bool:
     return (
         unit_id is not None
         and has_role(user, Role.HANDLING_OFFICER)
@@ -61,16 +59,16 @@ def is_officer_of_unit(user: Any, unit_id: int | None) -> bool:
 # --- capabilities -------------------------------------------------------------------------
 
 
-def can_view_stations(user: Any) -> bool:
+def can_view_stations(user: User) -> bool:
     return has_role(user, *READ_ROLES)
 
 
-def can_manage_stations(user: Any) -> bool:
+def can_manage_stations(user: User) -> bool:
     """Create stations, assign clerks and deputies: the county office only."""
     return is_county_staff(user)
 
 
-def can_work_on_station(user: Any, station: Station | None) -> bool:
+def can_work_on_station(user: User, station: Station | None) -> bool:
     """Edit a station's checklist, plan, rosters, receptions and opinions."""
     if not has_role(user, Role.STAFF):
         return False
@@ -80,7 +78,7 @@ def can_work_on_station(user: Any, station: Station | None) -> bool:
     return station is not None and station.pk in ids
 
 
-def can_work_on_opinion(user: Any, opinion: Opinion) -> bool:
+def can_work_on_opinion(user: User, opinion: Opinion) -> bool:
     if not has_role(user, Role.STAFF):
         return False
     ids = clerk_station_ids(user)
@@ -94,7 +92,7 @@ def require_station_worker(actor: User | None, station: Station | None) -> None:
         raise PermissionDenied("您无权处理该站点的事务。")
 
 
-def can_see_contact(user: Any, obj: Opinion | Reception) -> bool:
+def can_see_contact(user: User, obj: Opinion | Reception) -> bool:
     """Contact data of a constituent: the station staff who call back, nobody else."""
     station = obj.station if obj.station_id else None
     return can_work_on_station(user, station)
@@ -103,7 +101,7 @@ def can_see_contact(user: Any, obj: Opinion | Reception) -> bool:
 # --- scoped querysets ---------------------------------------------------------------------
 
 
-def stations_for(user: Any) -> QuerySet[Station]:
+def stations_for(user: User) -> QuerySet[Station]:
     if not has_role(user, *READ_ROLES):
         return Station.objects.none()
     qs = Station.objects.select_related("region")
@@ -111,7 +109,7 @@ def stations_for(user: Any) -> QuerySet[Station]:
     return qs.filter(pk__in=ids) if ids is not None else qs
 
 
-def opinions_for(user: Any) -> QuerySet[Opinion]:
+def opinions_for(user: User) -> QuerySet[Opinion]:
     qs = Opinion.objects.all()
     if has_role(user, Role.HANDLING_OFFICER):
         if user.organization_id is None:
@@ -125,14 +123,14 @@ def opinions_for(user: Any) -> QuerySet[Opinion]:
     return qs.none()
 
 
-def receptions_for(user: Any) -> QuerySet[Reception]:
+def receptions_for(user: User) -> QuerySet[Reception]:
     return Reception.objects.filter(station__in=stations_for(user))
 
 
 # --- permission-checked fetches (404 for what the user may not know exists) ----------------
 
 
-def get_station_for_user(user: Any, pk: int, *, write: bool = False) -> Station:
+def get_station_for_user(user: User, pk: int, *, write: bool = False) -> Station:
     if not has_role(user, *READ_ROLES):
         raise PermissionDenied("您的角色无权访问代表工作站点。")
     station = get_object_or_404(stations_for(user), pk=pk)
@@ -141,7 +139,7 @@ def get_station_for_user(user: Any, pk: int, *, write: bool = False) -> Station:
     return station
 
 
-def get_opinion_for_user(user: Any, pk: int) -> Opinion:
+def get_opinion_for_user(user: User, pk: int) -> Opinion:
     if not has_role(user, Role.STAFF, Role.SC_MEMBER, Role.HANDLING_OFFICER):
         raise PermissionDenied("您的角色无权查看社情民意。")
     return get_object_or_404(
@@ -150,7 +148,7 @@ def get_opinion_for_user(user: Any, pk: int) -> Opinion:
     )
 
 
-def get_reception_for_user(user: Any, pk: int) -> Reception:
+def get_reception_for_user(user: User, pk: int) -> Reception:
     if not has_role(user, *READ_ROLES):
         raise PermissionDenied("您的角色无权查看接待登记。")
     return get_object_or_404(
@@ -158,7 +156,7 @@ def get_reception_for_user(user: Any, pk: int) -> Reception:
     )
 
 
-def get_slot_for_user(user: Any, pk: int, *, write: bool = False) -> DutySlot:
+def get_slot_for_user(user: User, pk: int, *, write: bool = False) -> DutySlot:
     if not has_role(user, *READ_ROLES):
         raise PermissionDenied("您的角色无权查看进站安排。")
     slot = get_object_or_404(
@@ -169,7 +167,7 @@ def get_slot_for_user(user: Any, pk: int, *, write: bool = False) -> DutySlot:
     return slot
 
 
-def get_own_assignment(user: Any, pk: int) -> DutyAssignment:
+def get_own_assignment(user: User, pk: int) -> DutyAssignment:
     """A deputy's own duty: check-in and check-out are theirs alone."""
     if not has_role(user, Role.DEPUTY):
         raise PermissionDenied("只有值班代表本人可以签到、签退。")
@@ -208,6 +206,6 @@ def public_stations() -> QuerySet[Station]:
     return Station.objects.filter(is_active=True).select_related("region")
 
 
-def clerk_filter(user: Any) -> Q:
+def clerk_filter(user: User) -> Q:
     ids = clerk_station_ids(user)
     return Q() if ids is None else Q(station_id__in=ids)

@@ -107,23 +107,13 @@ def submit_opinion(
         contact_phone=phone,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    _check_attachments(attachments)
+    check_images(attachments, "attachments")
     opinion.due_at = assignment_due(created_at or timezone.now())
     opinion.full_clean(exclude=["contact_phone_index", "form_token"])
     saved = _save_once(opinion, form_token)
     if saved is not opinion:
         return saved, False
-    if created_at is not None:
-        # Back-dated intake (a paper register typed in later, the demo year): keep the date.
-        Opinion.objects.filter(pk=opinion.pk).update(created_at=created_at)
-        opinion.created_at = created_at
-    for uploaded in attachments:
-        OpinionAttachment.objects.create(
-            opinion=opinion,
-            file=uploaded,
-            name=(uploaded.name or "")[:200],
-            size=uploaded.size or 0,
-        )
+    _store_extras(opinion, attachments, created_at)
     audit.record(
         actor=actor,
         action="opinion.submit",
@@ -143,15 +133,28 @@ def _check_choices(station: Station | None, source: str, category: str) -> None:
         raise ValidationError({"category": "请选择类别"})
 
 
-def _check_attachments(attachments: Sequence[UploadedFile]) -> None:
+def check_images(files: Sequence[UploadedFile], field: str) -> None:
+    """Photos and attachments: images within the stations' size and count limits."""
     r = rules()
     check_uploads(
-        attachments,
-        allowed=IMAGES,
-        max_mb=r.max_attachment_mb,
-        max_count=r.max_attachments,
-        field="attachments",
+        files, allowed=IMAGES, max_mb=r.max_attachment_mb, max_count=r.max_attachments, field=field
     )
+
+
+def _store_extras(
+    opinion: Opinion, attachments: Sequence[UploadedFile], created_at: dt.datetime | None
+) -> None:
+    if created_at is not None:
+        # Back-dated intake (a paper register typed in later, the demo year): keep the date.
+        Opinion.objects.filter(pk=opinion.pk).update(created_at=created_at)
+        opinion.created_at = created_at
+    for uploaded in attachments:
+        OpinionAttachment.objects.create(
+            opinion=opinion,
+            file=uploaded,
+            name=(uploaded.name or "")[:200],
+            size=uploaded.size or 0,
+        )
 
 
 def _save_once(opinion: Opinion, form_token: str | None) -> Opinion:

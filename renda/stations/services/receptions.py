@@ -12,14 +12,23 @@ from django.utils import timezone
 
 from renda.accounts.models import User
 from renda.core import audit
-from renda.core.attachments import IMAGES, check_uploads
 from renda.deputies.models import Deputy
 
 from ..models import Category, DutySlot, Opinion, Reception, Station
 from ..permissions import require_station_worker
-from ..rules import rules
-from .intake import clean_contact, clean_content, submit_opinion
+from .intake import check_images, clean_contact, clean_content, submit_opinion
 from .registry import add_photo
+
+
+def _check_reception(
+    station: Station, category: str, slot: DutySlot | None, deputy: Deputy | None
+) -> None:
+    if category not in Category.values:
+        raise ValidationError({"category": "请选择类别"})
+    if slot is not None and slot.station_id != station.pk:
+        raise ValidationError({"slot": "接待日不属于本站点"})
+    if deputy is not None and deputy.status != Deputy.Status.ACTIVE:
+        raise ValidationError({"deputy": f"{deputy.name} 不是在任代表"})
 
 
 @transaction.atomic
@@ -40,22 +49,10 @@ def record_reception(
     """接访登记: one constituent received. With ``as_opinion`` the matter also becomes a
     constituent opinion to be followed to closure (source: reception)."""
     require_station_worker(actor, station)
-    if category not in Category.values:
-        raise ValidationError({"category": "请选择类别"})
+    _check_reception(station, category, slot, deputy)
     matter = clean_content(matter, "matter")
     name, phone = clean_contact(constituent_name, constituent_phone)
-    if slot is not None and slot.station_id != station.pk:
-        raise ValidationError({"slot": "接待日不属于本站点"})
-    if deputy is not None and deputy.status != Deputy.Status.ACTIVE:
-        raise ValidationError({"deputy": f"{deputy.name} 不是在任代表"})
-    r = rules()
-    check_uploads(
-        photos,
-        allowed=IMAGES,
-        max_mb=r.max_attachment_mb,
-        max_count=r.max_attachments,
-        field="photos",
-    )
+    check_images(photos, "photos")
     reception = Reception(
         station=station,
         slot=slot,
