@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 
+from renda.core.forms import BootstrapForm, BootstrapMixin
 from renda.core.models import Organization
 from renda.core.roles import ADMIN_ROLES, Role
 
@@ -63,14 +64,12 @@ class LoginForm(AuthenticationForm):
         return bool(user is not None and password and user.check_password(password))
 
 
-class ChangePasswordForm(PasswordChangeForm):
+class ChangePasswordForm(BootstrapMixin, PasswordChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = "当前密码"
         self.fields["new_password1"].label = "新密码"
         self.fields["new_password2"].label = "再次输入新密码"
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-control"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -142,7 +141,7 @@ ORDINARY_ROLE_CHOICES = [
 ]
 
 
-class UserFilterForm(forms.Form):
+class UserFilterForm(BootstrapForm):
     q = forms.CharField(label="姓名、账号或手机号", required=False)
     # A searched mobile number travels as its blind-index token (selectors.mobile_search_token).
     mi = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -153,15 +152,8 @@ class UserFilterForm(forms.Form):
         label="状态", required=False, choices=[("", "全部"), ("1", "启用"), ("0", "停用")]
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.visible_fields():
-            field.field.widget.attrs["class"] = (
-                "form-select" if isinstance(field.field, forms.ChoiceField) else "form-control"
-            )
 
-
-class UserForm(forms.Form):
+class UserForm(BootstrapForm):
     username = forms.CharField(
         label="账号",
         max_length=150,
@@ -187,10 +179,6 @@ class UserForm(forms.Form):
         organization = self.fields["organization"]
         assert isinstance(organization, forms.ModelChoiceField)
         organization.queryset = Organization.objects.filter(is_active=True).order_by("kind", "code")
-        for field in self.fields.values():
-            field.widget.attrs["class"] = (
-                "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
-            )
 
     @classmethod
     def initial_for(cls, user: User) -> dict[str, Any]:
@@ -207,19 +195,6 @@ class UnlockForm(forms.Form):
     username = forms.CharField(label="账号", max_length=255)
 
 
-class SearchForm(forms.Form):
-    q = forms.CharField(
-        label="姓名、账号或手机号",
-        required=False,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
-    )
+class SearchForm(BootstrapForm):
+    q = forms.CharField(label="姓名、账号或手机号", required=False)
     mi = forms.CharField(required=False, widget=forms.HiddenInput)
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names; the rest on top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)

@@ -6,16 +6,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from renda.core.actions import run_action
 from renda.core.roles import Role, role_required
 
 from .. import services
 from ..forms import SearchForm, UnlockForm, lockout_minutes
-from ..permissions import acting_user, get_user_for_security_admin
+from ..permissions import AuthenticatedRequest, get_user_for_security_admin
 from ..selectors import lockout_rows, security_policy, user_directory, with_two_factor_status
 from .users import search_redirect
 
@@ -23,7 +24,7 @@ PAGE_SIZE = 50
 
 
 @role_required(Role.SECURITY_ADMIN)
-def lockout_list(request: HttpRequest) -> HttpResponse:
+def lockout_list(request: AuthenticatedRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
     locked_only = request.GET.get("locked") == "1"
@@ -46,14 +47,14 @@ def lockout_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.SECURITY_ADMIN)
 @require_POST
-def unlock(request: HttpRequest) -> HttpResponse:
+def unlock(request: AuthenticatedRequest) -> HttpResponse:
     form = UnlockForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请指定要解锁的账号。")
         return redirect("accounts:lockout_list")
     username = form.cleaned_data["username"]
     try:
-        removed = services.unlock_account(actor=acting_user(request), username=username)
+        removed = services.unlock_account(actor=request.user, username=username)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -67,7 +68,7 @@ def unlock(request: HttpRequest) -> HttpResponse:
 @role_required(Role.SECURITY_ADMIN)
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("q")
-def two_factor_list(request: HttpRequest) -> HttpResponse:
+def two_factor_list(request: AuthenticatedRequest) -> HttpResponse:
     if (response := search_redirect(request, "accounts:two_factor_list")) is not None:
         return response
     form = SearchForm(request.GET or None)
@@ -87,22 +88,18 @@ def two_factor_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.SECURITY_ADMIN)
 @require_POST
-def two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+def two_factor_reset(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = get_user_for_security_admin(request.user, pk)
-    try:
-        services.reset_two_factor(actor=acting_user(request), user=account)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            f"已重置 {account.name}（{account.username}）的双因素认证，其下次登录时须重新绑定手机验证器。",
-        )
-    return redirect("accounts:two_factor_list")
+    return run_action(
+        request,
+        lambda: services.reset_two_factor(actor=request.user, user=account),
+        then="accounts:two_factor_list",
+        done=f"已重置 {account.name}（{account.username}）的双因素认证，其下次登录时须重新绑定手机验证器。",
+    )
 
 
 @role_required(Role.SECURITY_ADMIN)
-def security_settings(request: HttpRequest) -> HttpResponse:
+def security_settings(request: AuthenticatedRequest) -> HttpResponse:
     items = security_policy()
     sections: dict[str, list[object]] = {}
     for item in items:

@@ -4,7 +4,6 @@ the audit log, unlock accounts or touch the administrators' own accounts."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,13 +12,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from renda.core.actions import run_action
+from renda.core.forms import attempt
 from renda.core.roles import ADMIN_ROLES, Role, role_required
 from renda.lib.idcard import is_mobile
 
 from .. import services
-from ..forms import UserFilterForm, UserForm, add_service_errors
+from ..forms import UserFilterForm, UserForm
 from ..models import User
-from ..permissions import acting_user, get_managed_user_for
+from ..permissions import AuthenticatedRequest, get_managed_user_for
 from ..selectors import mobile_search_token, user_directory
 
 PAGE_SIZE = 50
@@ -46,7 +47,7 @@ def search_redirect(request: HttpRequest, url_name: str) -> HttpResponse | None:
 @role_required(Role.SYSTEM_ADMIN)
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("q")
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedRequest) -> HttpResponse:
     if (response := search_redirect(request, "accounts:user_list")) is not None:
         return response
     form = UserFilterForm(request.GET or None)
@@ -85,46 +86,47 @@ def _issued(request: HttpRequest, user: User, password: str, *, created: bool) -
 
 @never_cache
 @role_required(Role.SYSTEM_ADMIN)
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedRequest) -> HttpResponse:
     form = UserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            user, password = services.create_account(
-                actor=acting_user(request),
+        issued = attempt(
+            form,
+            lambda: services.create_account(
+                actor=request.user,
                 username=data["username"],
                 name=data["name"],
                 role=data["role"],
                 organization=data["organization"],
                 mobile=data["mobile"],
                 email=data["email"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if issued is not None:
+            user, password = issued
             return _issued(request, user, password, created=True)
     return render(request, "accounts/admin/user_form.html", {"form": form, "account": None})
 
 
 @role_required(Role.SYSTEM_ADMIN)
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = get_managed_user_for(request.user, pk)
     form = UserForm(request.POST or None, editing=True, initial=UserForm.initial_for(account))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.update_user(
-                actor=acting_user(request),
+        saved = attempt(
+            form,
+            lambda: services.update_user(
+                actor=request.user,
                 user=account,
                 name=data["name"],
                 role=data["role"],
                 organization=data["organization"],
                 mobile=data["mobile"],
                 email=data["email"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(request, f"已保存 {account.name} 的账号信息。")
             return redirect("accounts:user_edit", pk=account.pk)
     return render(request, "accounts/admin/user_form.html", {"form": form, "account": account})
@@ -132,22 +134,21 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.SYSTEM_ADMIN)
 @require_POST
-def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+def user_set_active(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = get_managed_user_for(request.user, pk)
     is_active = request.POST.get("active") == "1"
-    try:
-        services.set_user_active(actor=acting_user(request), user=account, is_active=is_active)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"已{'启用' if is_active else '停用'}账号 {account.username}。")
-    return redirect("accounts:user_edit", pk=account.pk)
+    return run_action(
+        request,
+        lambda: services.set_user_active(actor=request.user, user=account, is_active=is_active),
+        then=reverse("accounts:user_edit", args=[account.pk]),
+        done=f"已{'启用' if is_active else '停用'}账号 {account.username}。",
+    )
 
 
 @never_cache
 @role_required(Role.SYSTEM_ADMIN)
 @require_POST
-def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+def user_reset_password(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = get_managed_user_for(request.user, pk)
-    password = services.reset_password(actor=acting_user(request), user=account)
+    password = services.reset_password(actor=request.user, user=account)
     return _issued(request, account, password, created=False)
