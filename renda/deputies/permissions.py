@@ -7,20 +7,23 @@ to the deputy themself, never to anybody else.
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from renda.accounts.models import User
 from renda.accounts.permissions import can_manage_deputies, can_view_deputies
 from renda.core.roles import Role, has_role
 
 from .models import Deputy, Membership
 from .selectors import staff_deputies
 
+# Whoever asks: a signed-in user, or nobody (a public page).
+Viewer = User | AnonymousUser
 
-def get_deputy_for_user(user: Any, pk: int, *, write: bool = False) -> Deputy:
+
+def get_deputy_for_user(user: Viewer, pk: int, *, write: bool = False) -> Deputy:
     """Staff and SC members read every deputy; only staff change them. A deputy reads
     only their own record (404 for anybody else's, so that ids give nothing away)."""
     if write and not can_manage_deputies(user):
@@ -34,9 +37,9 @@ def get_deputy_for_user(user: Any, pk: int, *, write: bool = False) -> Deputy:
     raise PermissionDenied
 
 
-def get_own_deputy(user: Any) -> Deputy:
+def get_own_deputy(user: Viewer) -> Deputy:
     """The record linked to a deputy's log-in account; 404 when staff have not linked one."""
-    if not has_role(user, Role.DEPUTY):
+    if not isinstance(user, User) or not has_role(user, Role.DEPUTY):
         raise PermissionDenied
     deputy = staff_deputies().defer(None).select_related("constituency").filter(user=user).first()
     if deputy is None:
@@ -45,7 +48,7 @@ def get_own_deputy(user: Any) -> Deputy:
 
 
 def get_membership_for_user(
-    user: Any, deputy: Deputy, pk: int, *, write: bool = False
+    user: Viewer, deputy: Deputy, pk: int, *, write: bool = False
 ) -> Membership:
     """A membership is reached through its deputy, so the deputy's scoping applies to it."""
     if write and not can_manage_deputies(user):
@@ -55,34 +58,34 @@ def get_membership_for_user(
     )
 
 
-def can_see_contact_data(user: Any, deputy: Deputy | None = None) -> bool:
+def can_see_contact_data(user: Viewer, deputy: Deputy | None = None) -> bool:
     if can_manage_deputies(user):
         return True
     return deputy is not None and deputy.user_id is not None and deputy.user_id == user.pk
 
 
-def can_create_deputy(user: Any) -> bool:
+def can_create_deputy(user: Viewer) -> bool:
     return can_manage_deputies(user)
 
 
-def can_edit_deputy(user: Any, deputy: Deputy) -> bool:
+def can_edit_deputy(user: Viewer, deputy: Deputy) -> bool:
     # Ended records stay editable: staff correct typing errors in the history too.
     return can_manage_deputies(user)
 
 
-def can_end_mandate(user: Any, deputy: Deputy) -> bool:
+def can_end_mandate(user: Viewer, deputy: Deputy) -> bool:
     return can_manage_deputies(user) and deputy.status != Deputy.Status.ENDED
 
 
-def can_add_membership(user: Any, deputy: Deputy) -> bool:
+def can_add_membership(user: Viewer, deputy: Deputy) -> bool:
     return can_manage_deputies(user) and deputy.status != Deputy.Status.ENDED
 
 
-def can_end_membership(user: Any, membership: Membership) -> bool:
+def can_end_membership(user: Viewer, membership: Membership) -> bool:
     return can_manage_deputies(user) and membership.end_date is None
 
 
-def acting_deputy(user: Any) -> Deputy | None:
+def acting_deputy(user: Viewer) -> Deputy | None:
     """The deputy a user acts as on the deputy pages: the linked record, only while the user
     is in the deputy role (a staff account linked to a deputy acts as staff)."""
     if not has_role(user, Role.DEPUTY):
@@ -90,7 +93,7 @@ def acting_deputy(user: Any) -> Deputy | None:
     return getattr(user, "deputy", None)
 
 
-def linked_deputy(user: Any) -> Deputy | None:
+def linked_deputy(user: Viewer) -> Deputy | None:
     """The deputy record linked to a signed-in account, whatever its role: what a service
     checks when it asks "is this actor that deputy?"."""
     return getattr(user, "deputy", None) if getattr(user, "is_authenticated", False) else None

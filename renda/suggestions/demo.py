@@ -363,10 +363,11 @@ class DemoLoader:
             signers = [d for d in self.deputies if d.pk != lead.pk][
                 number * need : number * need + need - 1
             ]
-            if not lead.user_id:
+            author = lead.user
+            if author is None:
                 return
             motion = services.create_motion(
-                actor=lead.user,
+                actor=author,
                 deputy=lead,
                 title=title,
                 cause="该问题群众反映强烈，影响城区生态环境和群众健康。",
@@ -374,12 +375,12 @@ class DemoLoader:
                 plan="建议由市人大常委会制定相关规定或作出决定，明确部门职责和监管措施。",
             )
             for deputy in signers:
-                signature = services.invite_cosigner(actor=lead.user, subject=motion, deputy=deputy)
-                if deputy.user_id:
+                signature = services.invite_cosigner(actor=author, subject=motion, deputy=deputy)
+                if deputy.user is not None:
                     services.respond_signature(actor=deputy.user, signature=signature, accept=True)
             if motion.signatures.filter(confirmed_at__isnull=False).count() < need:
                 continue  # demo deputies without accounts cannot confirm: it stays a draft
-            services.submit_motion(actor=lead.user, motion=motion, now=when)
+            services.submit_motion(actor=author, motion=motion, now=when)
             committee = Organization.objects.filter(code="RD-HZW").first()
             services.decide_motion(
                 actor=self.desk,

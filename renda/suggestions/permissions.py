@@ -4,13 +4,13 @@ deputy's only items he signed (drafts: his own, or ones he was invited to co-sig
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from renda.accounts.models import User
 from renda.core.roles import Role, has_role
 from renda.deputies.models import Deputy
 from renda.deputies.permissions import acting_deputy
@@ -18,32 +18,40 @@ from renda.deputies.permissions import acting_deputy
 from .models import Assignment, Motion, Reply, Signature, Suggestion
 from .workflows import ANSWERED_STATES, HANDLING_STATES
 
+# Whoever asks: a signed-in user, or nobody (a public page).
+Viewer = User | AnonymousUser
+
 READERS = (Role.STAFF, Role.SC_MEMBER)
 # Everybody who works inside the system on suggestions (not the public).
 ALL_INSIDE = (Role.STAFF, Role.SC_MEMBER, Role.DEPUTY, Role.HANDLING_OFFICER)
 
 
-def is_staff(user: Any) -> bool:
+def _unit_id(user: Viewer) -> int | None:
+    """The organization (a handling unit, for an officer) of a signed-in user."""
+    return user.organization_id if isinstance(user, User) else None
+
+
+def is_staff(user: Viewer) -> bool:
     return has_role(user, Role.STAFF)
 
 
-def is_reader(user: Any) -> bool:
+def is_reader(user: Viewer) -> bool:
     return has_role(user, *READERS)
 
 
-def is_officer(user: Any) -> bool:
-    return has_role(user, Role.HANDLING_OFFICER) and user.organization_id is not None
+def is_officer(user: Viewer) -> bool:
+    return has_role(user, Role.HANDLING_OFFICER) and _unit_id(user) is not None
 
 
-def can_view_stats(user: Any) -> bool:
+def can_view_stats(user: Viewer) -> bool:
     return is_reader(user)
 
 
-def can_manage_duty(user: Any) -> bool:
+def can_manage_duty(user: Viewer) -> bool:
     return is_staff(user)
 
 
-def can_submit(user: Any) -> bool:
+def can_submit(user: Viewer) -> bool:
     deputy = acting_deputy(user)
     return deputy is not None and deputy.status == Deputy.Status.ACTIVE
 
@@ -51,7 +59,7 @@ def can_submit(user: Any) -> bool:
 # --- scoped querysets and fetches ---------------------------------------------------------
 
 
-def visible_suggestions(user: Any) -> QuerySet[Suggestion]:
+def visible_suggestions(user: Viewer) -> QuerySet[Suggestion]:
     qs = Suggestion.objects.all()
     if is_staff(user):
         return qs
@@ -64,14 +72,14 @@ def visible_suggestions(user: Any) -> QuerySet[Suggestion]:
         return qs.exclude(state="draft").filter(
             Exists(
                 Assignment.objects.filter(
-                    suggestion=OuterRef("pk"), unit_id=user.organization_id, active=True
+                    suggestion=OuterRef("pk"), unit_id=_unit_id(user), active=True
                 )
             )
         )
     return qs.none()
 
 
-def get_suggestion_for_user(user: Any, pk: int) -> Suggestion:
+def get_suggestion_for_user(user: Viewer, pk: int) -> Suggestion:
     """404 for an item outside the user's scope (ids give nothing away); 403 for a role that
     never sees suggestions."""
     if not (is_reader(user) or acting_deputy(user) is not None or is_officer(user)):
@@ -84,7 +92,7 @@ def get_suggestion_for_user(user: Any, pk: int) -> Suggestion:
     )
 
 
-def visible_motions(user: Any) -> QuerySet[Motion]:
+def visible_motions(user: Viewer) -> QuerySet[Motion]:
     qs = Motion.objects.all()
     if is_staff(user):
         return qs
@@ -96,7 +104,7 @@ def visible_motions(user: Any) -> QuerySet[Motion]:
     return qs.none()
 
 
-def get_motion_for_user(user: Any, pk: int) -> Motion:
+def get_motion_for_user(user: Viewer, pk: int) -> Motion:
     if not (is_reader(user) or acting_deputy(user) is not None):
         raise PermissionDenied("您的角色无权查看议案。")
     return get_object_or_404(
@@ -104,7 +112,7 @@ def get_motion_for_user(user: Any, pk: int) -> Motion:
     )
 
 
-def get_reply_for_user(user: Any, pk: int) -> Reply:
+def get_reply_for_user(user: Viewer, pk: int) -> Reply:
     reply = get_object_or_404(Reply.objects.select_related("suggestion", "unit"), pk=pk)
     get_suggestion_for_user(user, reply.suggestion_id)  # same scope as its suggestion
     return reply
@@ -113,12 +121,12 @@ def get_reply_for_user(user: Any, pk: int) -> Reply:
 # --- capabilities on one item (buttons and views ask the same question) ------------------------
 
 
-def is_lead(user: Any, subject: Suggestion | Motion) -> bool:
+def is_lead(user: Viewer, subject: Suggestion | Motion) -> bool:
     deputy = acting_deputy(user)
     return deputy is not None and deputy.pk == subject.lead_deputy_id
 
 
-def can_edit_draft(user: Any, subject: Suggestion | Motion) -> bool:
+def can_edit_draft(user: Viewer, subject: Suggestion | Motion) -> bool:
     if subject.state != "draft":
         return False
     if is_staff(user):
@@ -126,26 +134,26 @@ def can_edit_draft(user: Any, subject: Suggestion | Motion) -> bool:
     return is_lead(user, subject)
 
 
-def my_signature(user: Any, subject: Suggestion | Motion) -> Signature | None:
+def my_signature(user: Viewer, subject: Suggestion | Motion) -> Signature | None:
     deputy = acting_deputy(user)
     if deputy is None:
         return None
     return subject.signatures.filter(deputy=deputy, is_lead=False).first()
 
 
-def can_register(user: Any, s: Suggestion) -> bool:
+def can_register(user: Viewer, s: Suggestion) -> bool:
     return is_staff(user) and s.state == "submitted"
 
 
-def can_merge(user: Any, s: Suggestion) -> bool:
+def can_merge(user: Viewer, s: Suggestion) -> bool:
     return is_staff(user) and s.state in ("submitted", "registered")
 
 
-def can_assign(user: Any, s: Suggestion) -> bool:
+def can_assign(user: Viewer, s: Suggestion) -> bool:
     return is_staff(user) and s.state in ("registered", "returned")
 
 
-def can_set_key(user: Any, s: Suggestion) -> bool:
+def can_set_key(user: Viewer, s: Suggestion) -> bool:
     return is_staff(user) and s.state not in (
         "draft",
         "closed",
@@ -155,17 +163,17 @@ def can_set_key(user: Any, s: Suggestion) -> bool:
     )
 
 
-def can_publish(user: Any, s: Suggestion) -> bool:
+def can_publish(user: Viewer, s: Suggestion) -> bool:
     return is_staff(user) and s.state in ANSWERED_STATES and s.allow_public
 
 
-def my_assignment(user: Any, s: Suggestion) -> Assignment | None:
+def my_assignment(user: Viewer, s: Suggestion) -> Assignment | None:
     if not is_officer(user):
         return None
-    return s.assignments.filter(active=True, unit_id=user.organization_id).first()
+    return s.assignments.filter(active=True, unit_id=_unit_id(user)).first()
 
 
-def can_reply(user: Any, s: Suggestion, assignment: Assignment | None) -> bool:
+def can_reply(user: Viewer, s: Suggestion, assignment: Assignment | None) -> bool:
     if assignment is None or assignment.role == Assignment.Role.CO:
         return False
     if s.state not in ("assigned", "extension_requested", "rehandling", "tracking"):
@@ -175,7 +183,7 @@ def can_reply(user: Any, s: Suggestion, assignment: Assignment | None) -> bool:
     ).exists()
 
 
-def can_return(user: Any, s: Suggestion, assignment: Assignment | None) -> bool:
+def can_return(user: Viewer, s: Suggestion, assignment: Assignment | None) -> bool:
     return (
         assignment is not None
         and s.state == "assigned"
@@ -183,7 +191,7 @@ def can_return(user: Any, s: Suggestion, assignment: Assignment | None) -> bool:
     )
 
 
-def can_give_opinion(user: Any, s: Suggestion, assignment: Assignment | None) -> bool:
+def can_give_opinion(user: Viewer, s: Suggestion, assignment: Assignment | None) -> bool:
     return (
         assignment is not None
         and assignment.role == Assignment.Role.CO
@@ -191,13 +199,13 @@ def can_give_opinion(user: Any, s: Suggestion, assignment: Assignment | None) ->
     )
 
 
-def can_add_note(user: Any, s: Suggestion, assignment: Assignment | None) -> bool:
+def can_add_note(user: Viewer, s: Suggestion, assignment: Assignment | None) -> bool:
     return assignment is not None and s.state in (*HANDLING_STATES, "replied")
 
 
-def can_rate(user: Any, s: Suggestion) -> bool:
+def can_rate(user: Viewer, s: Suggestion) -> bool:
     return s.state == "replied" and (is_lead(user, s) or is_staff(user))
 
 
-def can_decide_motion(user: Any, m: Motion) -> bool:
+def can_decide_motion(user: Viewer, m: Motion) -> bool:
     return is_staff(user) and m.state in ("submitted", "referred")

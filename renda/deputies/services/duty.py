@@ -107,9 +107,9 @@ def create_score_rule(
     *,
     actor: User | None,
     kind: str,
-    points: Decimal,
+    points: Decimal | int,
     valid_from: dt.date,
-    yearly_cap: Decimal | None = None,
+    yearly_cap: Decimal | int | None = None,
     note: str = "",
 ) -> ScoreRule:
     """A new version of the rule for `kind`, in force from `valid_from` (`actor` None: a

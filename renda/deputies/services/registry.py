@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from renda.accounts.models import User
 from renda.core import audit
 from renda.core.models import Organization, Region
 from renda.lib.idcard import (
@@ -49,7 +50,7 @@ EDITABLE_FIELDS = frozenset(
 @transaction.atomic
 def create_term(
     *,
-    actor: Any,
+    actor: User | None,
     congress: Organization,
     level: str,
     number: int,
@@ -74,7 +75,7 @@ def create_term(
 
 
 @transaction.atomic
-def create_delegation(*, actor: Any, term: Term, name: str, region: Region) -> Delegation:
+def create_delegation(*, actor: User | None, term: Term, name: str, region: Region) -> Delegation:
     delegation = Delegation(term=term, name=name, region=region)
     delegation.full_clean()
     delegation.save()
@@ -84,7 +85,7 @@ def create_delegation(*, actor: Any, term: Term, name: str, region: Region) -> D
 
 @transaction.atomic
 def create_constituency(
-    *, actor: Any, term: Term, name: str, region: Region, seats: int = 1
+    *, actor: User | None, term: Term, name: str, region: Region, seats: int = 1
 ) -> Constituency:
     constituency = Constituency(term=term, name=name, region=region, seats=seats)
     constituency.full_clean()
@@ -127,7 +128,9 @@ def _check_unique_seat(deputy: Deputy) -> None:
 
 
 @transaction.atomic
-def create_deputy(*, actor: Any, term: Term, audit_event: bool = True, **fields: Any) -> Deputy:
+def create_deputy(
+    *, actor: User | None, term: Term, audit_event: bool = True, **fields: Any
+) -> Deputy:
     """Register a deputy in a term. Birth date and gender default to what the ID number says.
     `audit_event=False` lets a bulk import record one event for the whole batch instead."""
     unknown = set(fields) - EDITABLE_FIELDS
@@ -145,7 +148,7 @@ def create_deputy(*, actor: Any, term: Term, audit_event: bool = True, **fields:
 
 
 @transaction.atomic
-def update_deputy(*, actor: Any, deputy: Deputy, **fields: Any) -> Deputy:
+def update_deputy(*, actor: User | None, deputy: Deputy, **fields: Any) -> Deputy:
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"unknown deputy fields: {sorted(unknown)}")
@@ -163,7 +166,7 @@ def update_deputy(*, actor: Any, deputy: Deputy, **fields: Any) -> Deputy:
 
 
 @transaction.atomic
-def end_mandate(*, actor: Any, deputy: Deputy, ended_on: dt.date, reason: str) -> Deputy:
+def end_mandate(*, actor: User | None, deputy: Deputy, ended_on: dt.date, reason: str) -> Deputy:
     """代表资格终止: the record stays (history); the deputy leaves public lists."""
     if deputy.status == Deputy.Status.ENDED:
         raise ValidationError("该代表资格已终止")
@@ -189,7 +192,7 @@ def end_mandate(*, actor: Any, deputy: Deputy, ended_on: dt.date, reason: str) -
 @transaction.atomic
 def add_membership(
     *,
-    actor: Any,
+    actor: User | None,
     deputy: Deputy,
     organization: Organization,
     role: str,
@@ -210,7 +213,7 @@ def add_membership(
 
 
 @transaction.atomic
-def end_membership(*, actor: Any, membership: Membership, end_date: dt.date) -> Membership:
+def end_membership(*, actor: User | None, membership: Membership, end_date: dt.date) -> Membership:
     """A deputy leaves a body (e.g. a special committee); the membership stays as history."""
     if membership.end_date is not None:
         raise ValidationError("该任职已终止")
@@ -231,7 +234,7 @@ _BULK_FIELDS = EDITABLE_FIELDS - {"user"}
 @transaction.atomic
 def create_deputies_in_bulk(
     *,
-    actor: Any,
+    actor: User | None,
     records: Iterable[Mapping[str, Any]],
     audit_event: bool = True,
     chunk_size: int = 500,

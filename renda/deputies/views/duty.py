@@ -188,6 +188,7 @@ def score_rules(request: AuthenticatedRequest) -> HttpResponse:
         and attempt(
             form, lambda: services.create_score_rule(actor=request.user, **form.cleaned_data)
         )
+        is not None
     ):
         messages.success(request, "已新增积分规则版本。")
         return redirect("deputies:score_rules")

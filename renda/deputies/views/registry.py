@@ -7,14 +7,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from renda.accounts.permissions import can_view_deputies
+from renda.accounts.permissions import AuthenticatedRequest, can_view_deputies
 from renda.core.exports import Column, export_xlsx
 from renda.core.forms import add_service_errors
 from renda.core.roles import Role, role_required
@@ -100,7 +100,7 @@ def _query_without_numbers(source: QueryDict) -> QueryDict:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.STAFF, Role.SC_MEMBER)
 @sensitive_post_parameters("q")
-def deputy_list(request: HttpRequest) -> HttpResponse:
+def deputy_list(request: AuthenticatedRequest) -> HttpResponse:
     # The filter form is posted, then redirected to a GET without the number (PRG).
     if request.method == "POST" or number_kind(request.GET.get("q", "")):
         source = request.POST if request.method == "POST" else request.GET
@@ -123,7 +123,7 @@ def deputy_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.STAFF, Role.SC_MEMBER)
-def deputy_export(request: HttpRequest) -> HttpResponse:
+def deputy_export(request: AuthenticatedRequest) -> HttpResponse:
     _, qs = _filtered(request.GET)
     # A register of personal data left the system: record who took it, and with which filters
     # (a searched number is recorded only as "by number", never as the number).
@@ -142,7 +142,7 @@ def deputy_export(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.STAFF, Role.SC_MEMBER, Role.DEPUTY)
-def deputy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def deputy_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     deputy = get_deputy_for_user(request.user, pk)
     if not can_view_deputies(request.user):
         # A deputy reading their own record gets the page made for them.
@@ -165,7 +165,7 @@ def deputy_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.DEPUTY)
-def deputy_me(request: HttpRequest) -> HttpResponse:
+def deputy_me(request: AuthenticatedRequest) -> HttpResponse:
     """本人档案: the deputy's own record on a phone."""
     try:
         deputy = get_own_deputy(request.user)
@@ -184,7 +184,9 @@ def deputy_me(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _form_page(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
+def _form_page(
+    request: AuthenticatedRequest, template: str, context: dict[str, object]
+) -> HttpResponse:
     context.setdefault("party_suggestions", PARTY_SUGGESTIONS)
     context.setdefault("education_suggestions", EDUCATION_SUGGESTIONS)
     context.setdefault("role_suggestions", ROLE_SUGGESTIONS)
@@ -193,7 +195,7 @@ def _form_page(request: HttpRequest, template: str, context: dict[str, object]) 
 
 @role_required(Role.STAFF)
 @sensitive_post_parameters("id_number", "mobile")
-def deputy_create(request: HttpRequest) -> HttpResponse:
+def deputy_create(request: AuthenticatedRequest) -> HttpResponse:
     form = DeputyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -210,7 +212,7 @@ def deputy_create(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.STAFF)
 @sensitive_post_parameters("id_number", "mobile")
-def deputy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def deputy_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     deputy = get_deputy_for_user(request.user, pk, write=True)
     name = deputy.name  # the page title, even if a failed update touched the instance
     form = DeputyForm(request.POST or None, deputy=deputy)
@@ -228,7 +230,7 @@ def deputy_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.STAFF)
-def deputy_end(request: HttpRequest, pk: int) -> HttpResponse:
+def deputy_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """代表资格终止."""
     deputy = get_deputy_for_user(request.user, pk, write=True)
     form = EndMandateForm(request.POST or None)
@@ -249,7 +251,7 @@ def deputy_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.STAFF)
-def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     deputy = get_deputy_for_user(request.user, pk, write=True)
     form = MembershipForm(request.POST or None, deputy=deputy)
     allowed = can_add_membership(request.user, deputy)
@@ -277,7 +279,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.STAFF)
-def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+def membership_end(request: AuthenticatedRequest, pk: int, membership_pk: int) -> HttpResponse:
     deputy = get_deputy_for_user(request.user, pk, write=True)
     membership = get_membership_for_user(request.user, deputy, membership_pk, write=True)
     form = EndMembershipForm(request.POST or None, initial={"end_date": timezone.localdate()})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 
@@ -62,7 +61,7 @@ def _next_serial(scope: str) -> int:
     return counter.last
 
 
-def _url(name: str, *args: Any) -> str:
+def _url(name: str, *args: int | str) -> str:
     from django.urls import reverse
 
     return reverse(name, args=args)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from renda.accounts.models import User
 from renda.core import audit
 from renda.core.roles import Role
 
@@ -23,7 +22,7 @@ from .base import (
 
 @transaction.atomic
 def publish_suggestion(
-    *, actor: Any, suggestion: Suggestion, title: str, content: str, reply: str
+    *, actor: User, suggestion: Suggestion, title: str, content: str, reply: str
 ) -> Suggestion:
     """Publish after staff review: only answered items whose deputy agreed, and never with
     contact data (the texts are checked, not trusted)."""
@@ -66,7 +65,7 @@ def publish_suggestion(
 
 
 @transaction.atomic
-def unpublish_suggestion(*, actor: Any, suggestion: Suggestion, reason: str) -> Suggestion:
+def unpublish_suggestion(*, actor: User, suggestion: Suggestion, reason: str) -> Suggestion:
     if getattr(actor, "role", None) != Role.STAFF:
         raise PermissionDenied("只有人大机关工作人员可以撤下公开内容。")
     if not reason.strip():

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from renda.accounts.models import User
 from renda.core import audit
 from renda.core.notifications import notify
 from renda.core.roles import Role
@@ -32,7 +33,7 @@ from .base import (
 from .sittings import open_sitting
 
 
-def check_author(actor: Any, deputy: Deputy, source: str) -> None:
+def check_author(actor: User, deputy: Deputy, source: str) -> None:
     if deputy.status != Deputy.Status.ACTIVE:
         raise ValidationError({"deputy": f"{deputy.name} 不是在任代表，不能提出建议或议案。"})
     if source == Suggestion.Source.PAPER:
@@ -45,7 +46,7 @@ def check_author(actor: Any, deputy: Deputy, source: str) -> None:
 @transaction.atomic
 def create_suggestion(
     *,
-    actor: Any,
+    actor: User,
     deputy: Deputy,
     title: str,
     content: str,
@@ -89,7 +90,7 @@ def create_suggestion(
 
 @transaction.atomic
 def update_draft(
-    *, actor: Any, suggestion: Suggestion, title: str, content: str, allow_public: bool
+    *, actor: User, suggestion: Suggestion, title: str, content: str, allow_public: bool
 ) -> Suggestion:
     if suggestion.state != "draft":
         raise ValidationError("只有草稿可以修改；已提交的建议请联系人大常委会代表工作部门。")
@@ -122,7 +123,7 @@ def _add_signature(subject: Suggestion | Motion, deputy: Deputy, *, confirmed: b
 
 
 @transaction.atomic
-def invite_cosigner(*, actor: Any, subject: Suggestion | Motion, deputy: Deputy) -> Signature:
+def invite_cosigner(*, actor: User, subject: Suggestion | Motion, deputy: Deputy) -> Signature:
     if subject.state != "draft":
         raise ValidationError("已提交，不能再邀请联名代表。")
     signature = _add_signature(subject, deputy, confirmed=False)
@@ -148,7 +149,7 @@ def invite_cosigner(*, actor: Any, subject: Suggestion | Motion, deputy: Deputy)
 
 
 @transaction.atomic
-def respond_signature(*, actor: Any, signature: Signature, accept: bool) -> Signature | None:
+def respond_signature(*, actor: User, signature: Signature, accept: bool) -> Signature | None:
     """The invited deputy confirms (附议) or declines; only while the item is a draft."""
     me = linked_deputy(actor)
     if me is None or me.pk != signature.deputy_id or signature.is_lead:
@@ -176,7 +177,7 @@ def drop_unconfirmed(subject: Suggestion | Motion) -> int:
 
 
 @transaction.atomic
-def submit_suggestion(*, actor: Any, suggestion: Suggestion) -> Suggestion:
+def submit_suggestion(*, actor: User, suggestion: Suggestion) -> Suggestion:
     """Draft → 待登记. Invitations not yet confirmed lapse (the deputy is told how many). Each
     confirmed signer gets a duty record (提出建议), created by this service."""
     if suggestion.state != "draft":

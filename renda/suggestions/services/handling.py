@@ -7,9 +7,11 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from renda.accounts.models import User
 from renda.core import audit
 from renda.core.attachments import DOCUMENTS, MEDIA
 from renda.core.notifications import notify
@@ -35,7 +37,7 @@ from .base import (
 )
 
 
-def unit_assignment(actor: Any, suggestion: Suggestion) -> Assignment:
+def unit_assignment(actor: User, suggestion: Suggestion) -> Assignment:
     org = getattr(actor, "organization_id", None)
     found = (
         suggestion.assignments.filter(active=True, unit_id=org).select_related("unit").first()
@@ -49,7 +51,7 @@ def unit_assignment(actor: Any, suggestion: Suggestion) -> Assignment:
 
 @transaction.atomic
 def return_assignment(
-    *, actor: Any, suggestion: Suggestion, reason: str, expected_state: str | None = None
+    *, actor: User, suggestion: Suggestion, reason: str, expected_state: str | None = None
 ) -> Assignment:
     """退回: within the window, with a reason. A lead or split unit's return sends the item
     back to staff for reassignment; a co-handling unit's return only ends its own part."""
@@ -93,7 +95,7 @@ def return_assignment(
 
 
 @transaction.atomic
-def submit_co_opinion(*, actor: Any, suggestion: Suggestion, opinion: str) -> Assignment:
+def submit_co_opinion(*, actor: User, suggestion: Suggestion, opinion: str) -> Assignment:
     """协办意见: the co-handling unit's written opinion to the lead unit (due in 1 month)."""
     assignment = unit_assignment(actor, suggestion)
     if assignment.role != Assignment.Role.CO:
@@ -120,7 +122,7 @@ def submit_co_opinion(*, actor: Any, suggestion: Suggestion, opinion: str) -> As
 @transaction.atomic
 def add_handling_note(
     *,
-    actor: Any,
+    actor: User,
     suggestion: Suggestion,
     kind: str,
     content: str,
@@ -151,7 +153,11 @@ def add_handling_note(
 
 @transaction.atomic
 def add_attachment(
-    *, actor: Any, subject: Suggestion | Motion, uploaded: Any, kind: str = Attachment.Kind.MATERIAL
+    *,
+    actor: User,
+    subject: Suggestion | Motion,
+    uploaded: UploadedFile,
+    kind: str = Attachment.Kind.MATERIAL,
 ) -> Attachment:
     """The deputy (or staff for a paper item) adds material to a draft; a handling unit adds
     photos or short videos while handling."""
@@ -177,8 +183,8 @@ def add_attachment(
     attachment = Attachment(
         kind=kind,
         file=uploaded,
-        name=uploaded.name[:200],
-        size=uploaded.size,
+        name=(uploaded.name or "")[:200],
+        size=uploaded.size or 0,
         unit=unit,
         uploaded_by=actor,
         **key,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from renda.accounts.models import User
 from renda.core import audit
 from renda.core.models import Organization
 from renda.core.notifications import notify
@@ -35,7 +35,7 @@ from .sittings import open_sitting
 
 @transaction.atomic
 def create_motion(
-    *, actor: Any, deputy: Deputy, title: str, cause: str, basis: str, plan: str
+    *, actor: User, deputy: Deputy, title: str, cause: str, basis: str, plan: str
 ) -> Motion:
     check_author(actor, deputy, Suggestion.Source.ONLINE)
     motion = Motion(
@@ -68,7 +68,7 @@ def _check_motion_text(motion: Motion) -> None:
 
 @transaction.atomic
 def update_motion(
-    *, actor: Any, motion: Motion, title: str, cause: str, basis: str, plan: str
+    *, actor: User, motion: Motion, title: str, cause: str, basis: str, plan: str
 ) -> Motion:
     if motion.state != "draft":
         raise ValidationError("只有草稿可以修改。")
@@ -82,7 +82,7 @@ def update_motion(
 
 
 @transaction.atomic
-def submit_motion(*, actor: Any, motion: Motion, now: dt.datetime | None = None) -> Motion:
+def submit_motion(*, actor: User, motion: Motion, now: dt.datetime | None = None) -> Motion:
     """议案: only during a sitting, before the presidium's deadline, with enough deputies."""
     now = now or timezone.now()
     if motion.state != "draft":
@@ -135,7 +135,7 @@ MOTION_DECISIONS = {
 @transaction.atomic
 def decide_motion(
     *,
-    actor: Any,
+    actor: User,
     motion: Motion,
     decision: str,
     note: str = "",

@@ -4,12 +4,12 @@ assigning the handling units."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from renda.accounts.models import User
 from renda.core import audit
 from renda.core import calendar as workcal
 from renda.core.models import Organization
@@ -44,7 +44,7 @@ def suggestion_code(suggestion: Suggestion) -> str:
 @transaction.atomic
 def register_suggestion(
     *,
-    actor: Any,
+    actor: User,
     suggestion: Suggestion,
     field: str,
     committee: Organization | None = None,
@@ -87,7 +87,7 @@ def register_suggestion(
 @transaction.atomic
 def merge_suggestion(
     *,
-    actor: Any,
+    actor: User,
     suggestion: Suggestion,
     into: Suggestion,
     note: str = "",
@@ -126,7 +126,7 @@ def merge_suggestion(
 
 @transaction.atomic
 def set_key_supervision(
-    *, actor: Any, suggestion: Suggestion, is_key: bool, reason: str = ""
+    *, actor: User, suggestion: Suggestion, is_key: bool, reason: str = ""
 ) -> Suggestion:
     if getattr(actor, "role", None) != Role.STAFF:
         raise PermissionDenied("只有人大机关工作人员可以确定重点督办。")
@@ -147,7 +147,7 @@ def set_key_supervision(
 @transaction.atomic
 def assign_suggestion(
     *,
-    actor: Any,
+    actor: User,
     suggestion: Suggestion,
     mode: str,
     lead_unit: Organization | None = None,

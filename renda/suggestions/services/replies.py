@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from renda.accounts.models import User
 from renda.core import audit
 from renda.core.attachments import SCANS
 from renda.core.notifications import notify
@@ -41,13 +41,13 @@ CLASS_ORDER = {"A": 0, "B": 1, "C": 2, "D": 3}
 @transaction.atomic
 def reply_suggestion(
     *,
-    actor: Any,
+    actor: User,
     suggestion: Suggestion,
     reply_class: str,
     content: str,
     signer: str,
     contact_person: str = "",
-    signed_scan: Any = None,
+    signed_scan: UploadedFile | None = None,
     expected_state: str | None = None,
 ) -> Reply:
     """答复 with a class A/B/C/D. In split handling the item is answered (and the deputies
@@ -121,7 +121,7 @@ def reply_suggestion(
 
 
 @transaction.atomic
-def attach_signed_scan(*, actor: Any, reply: Reply, uploaded: Any) -> Reply:
+def attach_signed_scan(*, actor: User, reply: Reply, uploaded: UploadedFile) -> Reply:
     org = getattr(actor, "organization_id", None)
     if getattr(actor, "role", None) != Role.HANDLING_OFFICER or org != reply.unit_id:
         raise PermissionDenied("只有答复单位可以上传盖章答复件。")
@@ -135,7 +135,7 @@ def attach_signed_scan(*, actor: Any, reply: Reply, uploaded: Any) -> Reply:
 @transaction.atomic
 def rate_suggestion(
     *,
-    actor: Any,
+    actor: User,
     suggestion: Suggestion,
     rating: str,
     comment: str = "",

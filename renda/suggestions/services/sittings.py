@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from renda.accounts.models import User
 from renda.core import audit
 from renda.deputies.models import Term
 
@@ -31,7 +31,7 @@ def open_sitting(term: Term, now: dt.datetime | None = None) -> Sitting | None:
 @transaction.atomic
 def create_sitting(
     *,
-    actor: Any,
+    actor: User,
     term: Term,
     number: int,
     start_date: dt.date,

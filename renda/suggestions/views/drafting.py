@@ -127,11 +127,15 @@ def invite(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not perms.can_edit_draft(request.user, s):
         raise PermissionDenied("只有领衔代表可以邀请联名。")
     form = InviteForm(request.POST, subject=s)
-    if form.is_valid() and attempt(
-        form,
-        lambda: services.invite_cosigner(
-            actor=request.user, subject=s, deputy=form.cleaned_data["deputy"]
-        ),
+    if (
+        form.is_valid()
+        and attempt(
+            form,
+            lambda: services.invite_cosigner(
+                actor=request.user, subject=s, deputy=form.cleaned_data["deputy"]
+            ),
+        )
+        is not None
     ):
         messages.success(request, f"已邀请 {form.cleaned_data['deputy'].name} 代表联名，待其确认。")
         return redirect("suggestions:detail", s.pk)

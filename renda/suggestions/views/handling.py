@@ -37,14 +37,18 @@ from .lists import PAGE_SIZE, SUGGESTION_COLUMNS, _filtered
 def return_item(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     s = perms.get_suggestion_for_user(request.user, pk)
     form = ReturnForm(request.POST)
-    if form.is_valid() and attempt(
-        form,
-        lambda: services.return_assignment(
-            actor=request.user,
-            suggestion=s,
-            reason=form.cleaned_data["reason"],
-            expected_state=form.cleaned_data["expected_state"] or None,
-        ),
+    if (
+        form.is_valid()
+        and attempt(
+            form,
+            lambda: services.return_assignment(
+                actor=request.user,
+                suggestion=s,
+                reason=form.cleaned_data["reason"],
+                expected_state=form.cleaned_data["expected_state"] or None,
+            ),
+        )
+        is not None
     ):
         messages.success(request, "已退回，等待人大常委会重新交办。")
         return redirect("suggestions:unit_home")
@@ -56,11 +60,15 @@ def return_item(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def opinion(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     s = perms.get_suggestion_for_user(request.user, pk)
     form = OpinionForm(request.POST)
-    if form.is_valid() and attempt(
-        form,
-        lambda: services.submit_co_opinion(
-            actor=request.user, suggestion=s, opinion=form.cleaned_data["opinion"]
-        ),
+    if (
+        form.is_valid()
+        and attempt(
+            form,
+            lambda: services.submit_co_opinion(
+                actor=request.user, suggestion=s, opinion=form.cleaned_data["opinion"]
+            ),
+        )
+        is not None
     ):
         messages.success(request, "协办意见已送主办单位。")
         return redirect("suggestions:detail", s.pk)

@@ -111,6 +111,7 @@ def sittings(request: AuthenticatedRequest) -> HttpResponse:
         request.method == "POST"
         and form.is_valid()
         and attempt(form, lambda: services.create_sitting(actor=request.user, **form.cleaned_data))
+        is not None
     ):
         messages.success(request, "会议已登记。")
         return redirect("suggestions:sittings")

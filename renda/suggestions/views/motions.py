@@ -129,6 +129,7 @@ def motion_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         and attempt(
             form, lambda: services.update_motion(actor=request.user, motion=m, **form.cleaned_data)
         )
+        is not None
     ):
         messages.success(request, "议案草稿已保存。")
         return redirect("suggestions:motion_detail", m.pk)
@@ -159,11 +160,15 @@ def motion_invite(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not perms.can_edit_draft(request.user, m):
         raise PermissionDenied("只有领衔代表可以邀请联名。")
     form = InviteForm(request.POST, subject=m)
-    if form.is_valid() and attempt(
-        form,
-        lambda: services.invite_cosigner(
-            actor=request.user, subject=m, deputy=form.cleaned_data["deputy"]
-        ),
+    if (
+        form.is_valid()
+        and attempt(
+            form,
+            lambda: services.invite_cosigner(
+                actor=request.user, subject=m, deputy=form.cleaned_data["deputy"]
+            ),
+        )
+        is not None
     ):
         messages.success(request, f"已邀请 {form.cleaned_data['deputy'].name} 代表联名。")
         return redirect("suggestions:motion_detail", m.pk)

@@ -52,11 +52,15 @@ def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def unpublish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     s = perms.get_suggestion_for_user(request.user, pk)
     form = UnpublishForm(request.POST)
-    if form.is_valid() and attempt(
-        form,
-        lambda: services.unpublish_suggestion(
-            actor=request.user, suggestion=s, reason=form.cleaned_data["reason"]
-        ),
+    if (
+        form.is_valid()
+        and attempt(
+            form,
+            lambda: services.unpublish_suggestion(
+                actor=request.user, suggestion=s, reason=form.cleaned_data["reason"]
+            ),
+        )
+        is not None
     ):
         messages.success(request, "已撤下公开内容。")
         return redirect("suggestions:detail", s.pk)

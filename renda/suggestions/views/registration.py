@@ -102,14 +102,18 @@ def assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def key(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     s = perms.get_suggestion_for_user(request.user, pk)
     form = KeyForm(request.POST)
-    if form.is_valid() and attempt(
-        form,
-        lambda: services.set_key_supervision(
-            actor=request.user,
-            suggestion=s,
-            is_key=form.cleaned_data["is_key"],
-            reason=form.cleaned_data["reason"],
-        ),
+    if (
+        form.is_valid()
+        and attempt(
+            form,
+            lambda: services.set_key_supervision(
+                actor=request.user,
+                suggestion=s,
+                is_key=form.cleaned_data["is_key"],
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+        is not None
     ):
         messages.success(request, "已更新重点督办。")
         return redirect("suggestions:detail", s.pk)

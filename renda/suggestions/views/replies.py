@@ -95,15 +95,19 @@ def reply_scan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def rate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     s = perms.get_suggestion_for_user(request.user, pk)
     form = RateForm(request.POST)
-    if form.is_valid() and attempt(
-        form,
-        lambda: services.rate_suggestion(
-            actor=request.user,
-            suggestion=s,
-            rating=form.cleaned_data["rating"],
-            comment=form.cleaned_data["comment"],
-            expected_state=form.cleaned_data["expected_state"] or None,
-        ),
+    if (
+        form.is_valid()
+        and attempt(
+            form,
+            lambda: services.rate_suggestion(
+                actor=request.user,
+                suggestion=s,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+                expected_state=form.cleaned_data["expected_state"] or None,
+            ),
+        )
+        is not None
     ):
         messages.success(request, f"感谢您的评价。当前状态：{SUGGESTION.label(s.state)}。")
         return redirect("suggestions:detail", s.pk)
