@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from renda.core import event_labels as labels
 from renda.lib.richtext import sanitize_html
 
 register = template.Library()
@@ -22,3 +24,14 @@ def wanyuan(value: Decimal | int | float | None) -> str:
     if value is None:
         return "—"
     return f"{Decimal(value) / Decimal(10000):,.2f}"
+
+
+@register.filter
+def event_label(action: str) -> str:
+    """An audit event's Chinese name (core/event_labels.py)."""
+    return labels.event_label(action)
+
+
+@register.filter
+def readable_details(details: dict[str, Any] | None) -> str:
+    return labels.readable_details(details)

@@ -34,8 +34,8 @@ def test_it_exports_the_filtered_log_to_excel(world: Any, client_for: Any) -> No
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("序号", "时间", "操作人", "事件")
-    assert [r[3] for r in rows[1:]] == ["auth.login_failed"]
+    assert rows[0][:5] == ("序号", "时间", "操作人", "事件", "事件代码")
+    assert [(r[3], r[4]) for r in rows[1:]] == [("登录失败", "auth.login_failed")]
     assert AuditEvent.objects.filter(action="audit.export", actor=world.audit_admin).exists()
 
 
@@ -45,3 +45,22 @@ def test_the_verify_button_reports_a_broken_row(world: Any, client_for: Any) -> 
     tamper(f"UPDATE {AuditEvent._meta.db_table} SET action = 'x' WHERE id = %s", [victim.pk])
     html = client_for("audit_admin").post(reverse("core:audit_verify")).content.decode()
     assert f"第 {victim.pk} 号记录校验失败" in html
+
+
+def test_events_have_chinese_names_that_the_search_finds(world: Any, client_for: Any) -> None:
+    audit.record(actor=None, action="auth.login_failed", outcome="failure", username="mallory")
+    audit.record(actor=world.staff, action="deputy.update")
+    html = client_for("audit_admin").get(reverse("core:audit_log"), {"q": "登录"}).content.decode()
+    assert "登录失败" in html and "auth.login_failed" in html
+    assert "修改代表信息" not in html
+
+
+def test_the_export_details_are_readable_and_a_denial_names_method_and_path(
+    world: Any, client_for: Any
+) -> None:
+    client_for("deputy").get(reverse("core:audit_log"))  # refused: 403, audited
+    response = client_for("audit_admin").get(reverse("core:audit_export"), {"action": "越权访问"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert [r[3] for r in rows[1:]] == ["越权访问被拒绝"]
+    assert rows[1][9] == f"路径：{reverse('core:audit_log')}；请求方法：GET"

@@ -6,21 +6,22 @@ import datetime as dt
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from renda.core.event_labels import actions_matching, event_label, readable_details
+from renda.core.exports import Column, export_xlsx
 from renda.core.roles import Role, role_required
-from renda.lib.excel import xlsx_response
 
 from .. import audit
 from ..models import AuditEvent
 
 
 class AuditFilterForm(forms.Form):
-    q = forms.CharField(label="账号或对象", required=False)
-    action = forms.CharField(label="事件", required=False)
+    q = forms.CharField(label="账号、对象或事件", required=False)
+    action = forms.CharField(label="事件（名称或代码）", required=False)
     outcome = forms.ChoiceField(
         label="结果", required=False, choices=[("", "全部"), *AuditEvent.Outcome.choices]
     )
@@ -38,11 +39,17 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEven
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
-            qs = qs.filter(actor_username__icontains=data["q"]) | qs.filter(
-                target_repr__icontains=data["q"]
+            # An account, an object, or what happened in words (登录 finds the log-ins).
+            qs = qs.filter(
+                Q(actor_username__icontains=data["q"])
+                | Q(target_repr__icontains=data["q"])
+                | Q(action__in=actions_matching(data["q"]))
             )
         if data["action"]:
-            qs = qs.filter(action__startswith=data["action"])
+            qs = qs.filter(
+                Q(action__startswith=data["action"])
+                | Q(action__in=actions_matching(data["action"]))
+            )
         if data["outcome"]:
             qs = qs.filter(outcome=data["outcome"])
         tz = timezone.get_current_timezone()
@@ -86,26 +93,32 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _local_time(e: AuditEvent) -> str:
+    return timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S")
+
+
+EXPORT_COLUMNS: list[Column[AuditEvent]] = [
+    Column("序号", lambda e: e.pk),
+    Column("时间", _local_time),
+    Column("操作人", lambda e: e.actor_username),
+    Column("事件", lambda e: event_label(e.action)),
+    Column("事件代码", lambda e: e.action),
+    Column("对象类型", lambda e: e.target_type),
+    Column("对象", lambda e: e.target_repr),
+    Column("结果", lambda e: e.get_outcome_display()),
+    Column("IP地址", lambda e: e.ip or ""),
+    Column("详情", lambda e: readable_details(e.details)),
+]
+
+
 @role_required(Role.AUDIT_ADMIN)
 def audit_export(request: HttpRequest) -> HttpResponse:
     _, qs = _filtered(request)
-    headers = ["序号", "时间", "操作人", "事件", "对象类型", "对象", "结果", "IP地址", "详情"]
-    tz = timezone.get_current_timezone()
-    rows = (
-        [
-            e.pk,
-            e.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
-            e.actor_username,
-            e.action,
-            e.target_type,
-            e.target_repr,
-            e.get_outcome_display(),
-            e.ip or "",
-            str(e.details) if e.details else "",
-        ]
-        for e in qs.iterator(chunk_size=2000)
-    )
-    audit.record(actor=request.user, action="audit.export", details={"filters": request.GET.dict()})
-    return xlsx_response(
-        "审计日志", headers, rows, filename=f"审计日志-{timezone.localdate():%Y%m%d}.xlsx"
+    return export_xlsx(
+        title="审计日志",
+        columns=EXPORT_COLUMNS,
+        rows=qs.iterator(chunk_size=2000),
+        actor=request.user,
+        action="audit.export",
+        details={"filters": request.GET.dict()},
     )

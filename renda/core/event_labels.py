@@ -1,0 +1,226 @@
+"""What each audit event is called in Chinese: the audit administrator reads, searches and
+exports the log by these words (a search for 登录 finds the log-ins), not by the codes the
+code writes. A declarative table; an event missing from it is named from its parts, and a
+workflow transition by its workflow and button (core.workflow)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LABELS: dict[str, str] = {
+    # log-in, sessions, second factor
+    "auth.login": "登录",
+    "auth.login_failed": "登录失败",
+    "auth.logout": "退出登录",
+    "auth.lockout": "账号锁定（连续登录失败）",
+    "auth.unlock": "解除账号锁定",
+    "auth.session_expired": "会话超时",
+    "auth.permission_denied": "越权访问被拒绝",
+    "otp.verify": "动态验证码验证",
+    "otp.enrol_start": "开始绑定验证器",
+    "otp.enrol_confirm": "绑定验证器",
+    "otp.reset": "重置双因素认证",
+    "otp.backup_codes": "生成备用码",
+    "otp.demo_device": "演示验证器",
+    # accounts
+    "user.create": "新建账号",
+    "user.bulk_create": "批量新建账号",
+    "user.update": "修改账号",
+    "user.activate": "启用或停用账号",
+    "user.password_change": "修改密码",
+    "user.password_reset": "重置密码",
+    # the audit log itself
+    "audit.verify": "校验审计日志链",
+    "audit.verify_nightly": "每晚自动校验审计日志链",
+    "audit.export": "导出审计日志",
+    # shared mechanisms
+    "notification.send": "发送通知",
+    "notification.read": "通知标为已读",
+    "source.link": "记录来源关联",
+    "import.start": "开始导入",
+    "import.queue": "导入转入后台",
+    "import.commit": "确认导入",
+    "import.discard": "放弃导入",
+    "import.reject": "导入文件被拒绝",
+    "import.duplicate": "重复导入被拦截",
+    "calendar.set_day": "设置工作日历",
+    "calendar.delete_day": "删除工作日历条目",
+    "calendar.import_year": "导入全年工作日历",
+    "region.create": "新建行政区划",
+    "organization.create": "新建机构",
+    "demo.seed": "载入演示数据",
+    # deputies
+    "term.create": "新建届次",
+    "delegation.create": "新建代表团",
+    "constituency.create": "新建选区",
+    "deputy.create": "新建代表",
+    "deputy.create_bulk": "批量登记代表",
+    "deputy.update": "修改代表信息",
+    "deputy.end_mandate": "终止代表资格",
+    "deputy.export": "导出代表名册",
+    "membership.create": "新增任职",
+    "membership.end": "结束任职",
+    "duty.record": "记录履职",
+    # suggestions and motions
+    "suggestion.create": "新建建议",
+    "suggestion.update_draft": "修改建议草稿",
+    "suggestion.invite_cosigner": "邀请附议",
+    "suggestion.cosign": "附议建议",
+    "suggestion.submit": "提交建议",
+    "suggestion.register": "登记建议",
+    "suggestion.merge": "合并建议",
+    "suggestion.assign": "交办建议",
+    "suggestion.return": "退回交办",
+    "suggestion.co_opinion": "协办意见",
+    "suggestion.note": "办理记录",
+    "suggestion.attachment": "上传建议附件",
+    "suggestion.reply": "答复建议",
+    "suggestion.reply_scan": "上传答复函扫描件",
+    "suggestion.rate": "代表评价办理结果",
+    "suggestion.key_supervision": "设为重点督办",
+    "suggestion.publish": "公开建议",
+    "suggestion.unpublish": "撤回公开",
+    "suggestion.reminders": "办理期限提醒",
+    "suggestion.export": "导出建议",
+    "suggestion.unit_export": "导出承办单位建议",
+    "suggestion.stats_export": "导出建议统计",
+    "suggestion.rankings_export": "导出履职排名",
+    "suggestion.score_rule": "修改履职积分规则",
+    "suggestion.sitting_create": "新建会议（议案窗口）",
+    "motion.create": "新建议案",
+    "motion.update_draft": "修改议案草稿",
+    "motion.submit": "提交议案",
+    "motion.decide": "主席团决定议案",
+    # stations and opinions
+    "station.create": "新建联络站",
+    "station.update": "修改联络站",
+    "station.photo": "上传联络站照片",
+    "station.checklist": "联络站建设清单",
+    "station.clerk_assign": "指定联络员",
+    "station.clerk_remove": "取消联络员",
+    "station.plan": "年度活动计划",
+    "station.slot_create": "新建进站安排",
+    "station.slot_publish": "发布进站安排",
+    "station.slot_cancel": "取消进站安排",
+    "station.attendance_confirm": "确认进站",
+    "station.check_in": "进站签到",
+    "station.check_out": "进站签退",
+    "station.reception": "接待群众记录",
+    "station.export": "导出联络站",
+    "station.stats_export": "导出站点统计",
+    "opinion.submit": "群众提交意见",
+    "opinion.export": "导出社情民意",
+    # budget supervision
+    "budget.import": "导入预算数据",
+    "budget.import_start": "开始导入预算数据",
+    "budget.import_duplicate": "重复的预算数据被拦截",
+    "budget.api_denied": "预算接口拒绝访问",
+    "budget.token_issue": "签发接口令牌",
+    "budget.token_revoke": "吊销接口令牌",
+    "budget.region_create": "新建预算区划",
+    "budget.rule.update": "修改预警规则",
+    "budget.rules.run": "运行预警规则",
+    "budget.alert.agenda": "预警列入议程",
+    "budget.alert.agenda_remove": "预警移出议程",
+    "budget.alert.offer": "预警转给代表",
+    "budget.alert.suggestion": "预警转为代表建议",
+    "budget.inquiry.create": "新建问询函",
+    "budget.inquiry.respond": "答复问询函",
+    "budget.inquiry.remind": "问询函催办",
+    "budget.bigscreen_pass": "大屏通行证",
+}
+
+DOMAINS: dict[str, str] = {
+    "auth": "登录",
+    "otp": "双因素认证",
+    "user": "账号",
+    "audit": "审计日志",
+    "notification": "通知",
+    "source": "来源关联",
+    "import": "导入",
+    "calendar": "工作日历",
+    "region": "行政区划",
+    "organization": "机构",
+    "demo": "演示数据",
+    "term": "届次",
+    "delegation": "代表团",
+    "constituency": "选区",
+    "deputy": "代表",
+    "membership": "任职",
+    "duty": "履职",
+    "suggestion": "建议",
+    "motion": "议案",
+    "station": "联络站",
+    "opinion": "社情民意",
+    "budget": "预算监督",
+    "workflow": "流程",
+}
+
+DETAIL_KEYS: dict[str, str] = {
+    "path": "路径",
+    "method": "请求方法",
+    "reason": "原因",
+    "checked": "已校验条数",
+    "broken_id": "断裂记录",
+    "filters": "筛选条件",
+    "count": "数量",
+    "title": "标题",
+    "recipients": "收件人数",
+    "email": "邮件",
+    "sms": "短信",
+    "kind": "类别",
+    "source": "来源",
+    "suggestion": "建议",
+    "from": "原状态",
+    "to": "新状态",
+    "note": "说明",
+    "rows": "行数",
+    "file": "文件",
+    "by_number": "按号码查询",
+}
+
+
+def event_label(action: str) -> str:
+    """The Chinese name of an audit event code."""
+    if action in LABELS:
+        return LABELS[action]
+    parts = action.split(".")
+    if parts[0] == "workflow" and len(parts) == 3:
+        return _workflow_label(parts[1], parts[2])
+    domain = DOMAINS.get(parts[0])
+    return f"{domain}：{'.'.join(parts[1:])}" if domain and len(parts) > 1 else action
+
+
+def _workflow_label(code: str, transition: str) -> str:
+    from . import workflow
+
+    try:
+        wf = workflow.get(code)
+    except LookupError:
+        return f"流程 {code}：{transition}"
+    step = wf.transition(transition)
+    return f"{wf.name}：{step.label if step else transition}"
+
+
+def actions_matching(text: str) -> list[str]:
+    """The event codes whose Chinese name contains `text` (for the log's search box)."""
+    return [code for code, label in LABELS.items() if text in label]
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, dict):
+        return "，".join(f"{DETAIL_KEYS.get(k, k)}={_value(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "、".join(_value(v) for v in value)
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return "" if value is None else str(value)
+
+
+def readable_details(details: dict[str, Any] | None) -> str:
+    """An event's details as readable key–value text: 路径：/budget/；请求方法：GET."""
+    if not details:
+        return ""
+    return "；".join(f"{DETAIL_KEYS.get(k, k)}：{_value(v)}" for k, v in details.items())
