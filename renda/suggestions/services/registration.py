@@ -3,6 +3,7 @@ assigning the handling units."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -144,21 +145,15 @@ def set_key_supervision(
     return suggestion
 
 
-@transaction.atomic
-def assign_suggestion(
-    *,
-    actor: User,
-    suggestion: Suggestion,
+def _units_to_assign(
     mode: str,
-    lead_unit: Organization | None = None,
-    co_units: Sequence[Organization] = (),
-    split_units: Sequence[Organization] = (),
-    note: str = "",
-    expected_state: str | None = None,
-) -> Suggestion:
-    """交办: one lead unit and co-handling units, or split handling among ≥2 units. The reply
-    deadline is 3 months from now (rules.reply_months); co-handling opinions are due in 1
-    month; a unit may return the item within 7 working days."""
+    lead_unit: Organization | None,
+    co_units: Sequence[Organization],
+    split_units: Sequence[Organization],
+) -> list[tuple[Organization, str]]:
+    """The (unit, role) pairs of an assignment, checked: a lead unit (and co-handling units)
+    or at least two split units, none twice, each an active handling unit."""
+    units: list[tuple[Organization, str]]
     if mode == Suggestion.Mode.LEAD:
         if lead_unit is None:
             raise ValidationError({"lead_unit": "请选择主办单位。"})
@@ -175,6 +170,52 @@ def assign_suggestion(
     for unit, _ in units:
         if not (unit.is_handling_unit and unit.is_active):
             raise ValidationError({"lead_unit": f"“{unit.name}”不是在用的承办单位。"})
+    return units
+
+
+def _tell_assigned(
+    actor: User,
+    suggestion: Suggestion,
+    units: list[tuple[Organization, str]],
+    return_until: dt.datetime,
+) -> None:
+    """The units hear what they must answer by (and until when they may return it); the
+    signers hear who handles their suggestion."""
+    ids = [u.pk for u, _ in units]
+    notify(
+        actor=actor,
+        recipients=_users_of_units(ids),
+        title=f"新交办建议：{suggestion.code} {suggestion.title[:30]}",
+        body=f"请于 {suggestion.due_at:%Y-%m-%d} 前答复代表；如非本单位职责，请在 "
+        f"{return_until:%Y-%m-%d} 前说明理由退回。",
+        url=_url("suggestions:detail", suggestion.pk),
+        sms=True,
+    )
+    notify(
+        actor=actor,
+        recipients=_deputy_users(_signers(suggestion)),
+        title=f"您的建议{suggestion.code}已交办",
+        body="、".join(f"{u.name}（{Assignment.Role(r).label}）" for u, r in units),
+        url=_url("suggestions:detail", suggestion.pk),
+    )
+
+
+@transaction.atomic
+def assign_suggestion(
+    *,
+    actor: User,
+    suggestion: Suggestion,
+    mode: str,
+    lead_unit: Organization | None = None,
+    co_units: Sequence[Organization] = (),
+    split_units: Sequence[Organization] = (),
+    note: str = "",
+    expected_state: str | None = None,
+) -> Suggestion:
+    """交办: one lead unit and co-handling units, or split handling among ≥2 units. The reply
+    deadline is 3 months from now (rules.reply_months); co-handling opinions are due in 1
+    month; a unit may return the item within 7 working days."""
+    units = _units_to_assign(mode, lead_unit, co_units, split_units)
     # The row lock is taken here: a second, concurrent assignment fails on the state check.
     apply_transition(
         actor=actor,
@@ -211,20 +252,5 @@ def assign_suggestion(
         target=suggestion,
         details={"mode": mode, "units": {str(u.pk): r for u, r in units}},
     )
-    notify(
-        actor=actor,
-        recipients=_users_of_units(ids),
-        title=f"新交办建议：{suggestion.code} {suggestion.title[:30]}",
-        body=f"请于 {suggestion.due_at:%Y-%m-%d} 前答复代表；如非本单位职责，请在 "
-        f"{return_until:%Y-%m-%d} 前说明理由退回。",
-        url=_url("suggestions:detail", suggestion.pk),
-        sms=True,
-    )
-    notify(
-        actor=actor,
-        recipients=_deputy_users(_signers(suggestion)),
-        title=f"您的建议{suggestion.code}已交办",
-        body="、".join(f"{u.name}（{Assignment.Role(r).label}）" for u, r in units),
-        url=_url("suggestions:detail", suggestion.pk),
-    )
+    _tell_assigned(actor, suggestion, units, return_until)
     return suggestion

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,17 +36,13 @@ def _officers(unit_ids: list[int]) -> list[User]:
     )
 
 
-@transaction.atomic
-def run_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
-    now = now or timezone.now()
-    today = timezone.localdate(now)
+def _remind_due_soon(handling: QuerySet[Suggestion], now: dt.datetime, today: dt.date) -> int:
+    """Units whose answer is due within `remind_workdays` working days, once a day."""
     horizon = workcal.due_at(now, workdays=RULES.remind_workdays)
-    counts = {"reminded": 0, "escalated": 0, "opinions": 0}
-    handling = Suggestion.objects.filter(state__in=HANDLING_STATES)
-
     soon = handling.filter(due_at__gte=now, due_at__lte=horizon).filter(
         Q(reminded_on__isnull=True) | Q(reminded_on__lt=today)
     )
+    count = 0
     for item in soon.prefetch_related("assignments"):
         units = [a.unit_id for a in item.assignments.all() if a.active and a.role != "co"]
         notify(
@@ -57,11 +53,16 @@ def run_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
             url=reverse("suggestions:detail", args=[item.pk]),
             sms=True,
         )
-        counts["reminded"] += 1
+        count += 1
     soon.update(reminded_on=today)
+    return count
 
+
+def _escalate_overdue(handling: QuerySet[Suggestion], now: dt.datetime) -> int:
+    """Overdue items become key-supervised, once; their units, committee and staff are told."""
     staff = list(User.objects.filter(role=Role.STAFF, is_active=True))
     late = handling.filter(overdue_q(SUGGESTION, now), escalated_at__isnull=True)
+    count = 0
     for item in late.select_related("committee").prefetch_related("assignments"):
         units = [a.unit_id for a in item.assignments.all() if a.active]
         committee = (
@@ -81,9 +82,13 @@ def run_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
             url=reverse("suggestions:detail", args=[item.pk]),
             sms=True,
         )
-        counts["escalated"] += 1
+        count += 1
     late.update(escalated_at=now, is_key=True, key_reason="逾期未答复，升级督办")
+    return count
 
+
+def _remind_late_opinions(now: dt.datetime, today: dt.date) -> int:
+    """Co-handling units whose written opinion is overdue."""
     opinions = Assignment.objects.filter(
         active=True,
         role=Assignment.Role.CO,
@@ -91,6 +96,7 @@ def run_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
         opinion_due_at__lt=now,
         suggestion__state__in=HANDLING_STATES,
     ).select_related("suggestion", "unit")
+    count = 0
     for a in opinions:
         if a.suggestion.reminded_on == today:
             continue
@@ -101,7 +107,18 @@ def run_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
             body="请尽快向主办单位提交书面协办意见。",
             url=reverse("suggestions:detail", args=[a.suggestion_id]),
         )
-        counts["opinions"] += 1
+        count += 1
+    return count
+
+
+@transaction.atomic
+def run_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    handling = Suggestion.objects.filter(state__in=HANDLING_STATES)
+    counts = {"reminded": _remind_due_soon(handling, now, today)}
+    counts["escalated"] = _escalate_overdue(handling, now)
+    counts["opinions"] = _remind_late_opinions(now, today)
     audit.record(actor=None, action="suggestion.reminders", username="系统任务", details=counts)
     return counts
 

@@ -38,6 +38,29 @@ from .handling import unit_assignment
 CLASS_ORDER = {"A": 0, "B": 1, "C": 2, "D": 3}
 
 
+def _record_answered(actor: User, suggestion: Suggestion, round_: int) -> None:
+    """Every unit of this round has answered: the item takes its overall class and the
+    signers (also of the items merged into it) are asked to rate it."""
+    classes = list(
+        Reply.objects.filter(suggestion=suggestion, round=round_).values_list(
+            "reply_class", flat=True
+        )
+    )
+    # Several split answers: the item counts as its least-solved part.
+    suggestion.reply_class = max(classes, key=lambda c: CLASS_ORDER[c])
+    suggestion.save(update_fields=["reply_class", "updated_at"])
+    merged = Suggestion.objects.filter(duplicate_of=suggestion)
+    deputies = _signers(suggestion) + [d for m in merged for d in _signers(m)]
+    notify(
+        actor=actor,
+        recipients=_deputy_users(deputies),
+        title=f"您的建议“{suggestion.title[:30]}”已答复（{suggestion.reply_class}类）",
+        body="请查看答复并评价办理情况：满意、基本满意或不满意。",
+        url=_url("suggestions:detail", suggestion.pk),
+        sms=True,
+    )
+
+
 @transaction.atomic
 def reply_suggestion(
     *,
@@ -99,24 +122,7 @@ def reply_suggestion(
         suggestion.refresh_from_db()
         return reply  # the other split units have not answered yet
     apply_transition(actor=actor, obj=suggestion, transition="reply", expected_state=expected_state)
-    classes = list(
-        Reply.objects.filter(suggestion=suggestion, round=locked.round).values_list(
-            "reply_class", flat=True
-        )
-    )
-    # Several split answers: the item counts as its least-solved part.
-    suggestion.reply_class = max(classes, key=lambda c: CLASS_ORDER[c])
-    suggestion.save(update_fields=["reply_class", "updated_at"])
-    merged = Suggestion.objects.filter(duplicate_of=suggestion)
-    deputies = _signers(suggestion) + [d for m in merged for d in _signers(m)]
-    notify(
-        actor=actor,
-        recipients=_deputy_users(deputies),
-        title=f"您的建议“{suggestion.title[:30]}”已答复（{suggestion.reply_class}类）",
-        body="请查看答复并评价办理情况：满意、基本满意或不满意。",
-        url=_url("suggestions:detail", suggestion.pk),
-        sms=True,
-    )
+    _record_answered(actor, suggestion, locked.round)
     return reply
 
 
@@ -130,6 +136,34 @@ def attach_signed_scan(*, actor: User, reply: Reply, uploaded: UploadedFile) -> 
     reply.save(update_fields=["signed_scan"])
     audit.record(actor=actor, action="suggestion.reply_scan", target=reply.suggestion)
     return reply
+
+
+def _rating_transition(rating: str, suggestion: Suggestion) -> str:
+    """不满意 → re-handling; satisfied with a B or C answer → tracking; otherwise closed."""
+    if rating == Satisfaction.DISSATISFIED:
+        return "rate_dissatisfied"
+    if suggestion.reply_class in (ReplyClass.B, ReplyClass.C):
+        return "rate_track"
+    return "rate_close"
+
+
+def _tell_units_again(actor: User, suggestion: Suggestion, transition: str, comment: str) -> None:
+    """The units answer again (re-handling or tracking); staff hear of a dissatisfied deputy."""
+    units = suggestion.assignments.filter(active=True).values_list("unit_id", flat=True)
+    title = (
+        f"代表对{suggestion.code}的答复不满意，请重新办理"
+        if transition == "rate_dissatisfied"
+        else f"{suggestion.code}转入跟踪办理，请落实后再次答复"
+    )
+    notify(
+        actor=actor,
+        recipients=_users_of_units(units)
+        + (_staff_users() if transition == "rate_dissatisfied" else []),
+        title=title,
+        body=comment,
+        url=_url("suggestions:detail", suggestion.pk),
+        sms=transition == "rate_dissatisfied",
+    )
 
 
 @transaction.atomic
@@ -153,12 +187,7 @@ def rate_suggestion(
     on_paper = getattr(actor, "role", None) == Role.STAFF
     if not on_paper and (me is None or me.pk != suggestion.lead_deputy_id):
         raise PermissionDenied("只有领衔代表可以评价办理情况。")
-    if rating == Satisfaction.DISSATISFIED:
-        transition = "rate_dissatisfied"
-    elif suggestion.reply_class in (ReplyClass.B, ReplyClass.C):
-        transition = "rate_track"
-    else:
-        transition = "rate_close"
+    transition = _rating_transition(rating, suggestion)
     label = Satisfaction(rating).label
     apply_transition(
         actor=actor,
@@ -194,19 +223,5 @@ def rate_suggestion(
         details={"rating": rating, "round": evaluation.round},
     )
     if transition != "rate_close":
-        units = suggestion.assignments.filter(active=True).values_list("unit_id", flat=True)
-        title = (
-            f"代表对{suggestion.code}的答复不满意，请重新办理"
-            if transition == "rate_dissatisfied"
-            else f"{suggestion.code}转入跟踪办理，请落实后再次答复"
-        )
-        notify(
-            actor=actor,
-            recipients=_users_of_units(units)
-            + (_staff_users() if transition == "rate_dissatisfied" else []),
-            title=title,
-            body=comment,
-            url=_url("suggestions:detail", suggestion.pk),
-            sms=transition == "rate_dissatisfied",
-        )
+        _tell_units_again(actor, suggestion, transition, comment)
     return evaluation

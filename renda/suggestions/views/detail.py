@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from renda.accounts.models import User
 from renda.accounts.permissions import AuthenticatedRequest
 from renda.core import workflow as wf
 from renda.core.roles import Role, role_required
@@ -34,40 +35,17 @@ from ..forms import (
     ReturnForm,
     UnpublishForm,
 )
-from ..models import Attachment, Suggestion
+from ..models import Assignment, Attachment, Suggestion
 from ..permissions import ALL_INSIDE
 from ..workflows import BUTTON_TRANSITIONS
 
 ROLE_ORDER = {"lead": 0, "split": 1, "co": 2}
 
 
-def _detail_context(request: AuthenticatedRequest, s: Suggestion, **bound: Any) -> dict[str, Any]:
-    user = request.user
-    ctx = wf.page_context(user, s)
-    ctx["workflow_actions"] = [t for t in ctx["workflow_actions"] if t.name in BUTTON_TRANSITIONS]
-    assignment = perms.my_assignment(user, s)
-    staff = perms.is_staff(user)
-    signature = perms.my_signature(user, s)
-    ctx.update(
-        s=s,
-        signatures=list(s.signatures.select_related("deputy", "deputy__region")),
-        # Lead first, then split and co-handling units; returned ones last.
-        assignments=sorted(
-            s.assignments.select_related("unit").filter(**({} if staff else {"active": True})),
-            key=lambda a: (not a.active, ROLE_ORDER.get(a.role, 9), a.pk),
-        ),
-        notes=list(s.notes.select_related("unit", "created_by")),
-        replies=list(s.replies.select_related("unit")),
-        evaluations=list(s.evaluations.all()),
-        attachments=list(s.attachments.select_related("unit")),
-        merged_items=list(s.merged_items.only("id", "code", "title")),
-        my_assignment=assignment,
-        my_signature=signature,
-        is_staff=staff,
-        can_edit=perms.can_edit_draft(user, s),
-        can_submit=s.state == "draft" and perms.can_edit_draft(user, s),
-        action_url=reverse("suggestions:transition", args=[s.pk]),
-    )
+def _detail_forms(
+    user: User, s: Suggestion, ctx: dict[str, Any], assignment: Assignment | None
+) -> dict[str, Any]:
+    """The unbound forms of the steps this viewer may take on the item now."""
     forms: dict[str, Any] = {}
     if ctx["can_edit"]:
         forms["invite"] = InviteForm(subject=s) if not perms.is_staff(user) else None
@@ -105,6 +83,37 @@ def _detail_context(request: AuthenticatedRequest, s: Suggestion, **bound: Any) 
         forms["media"] = AttachmentForm(initial={"kind": Attachment.Kind.HANDLING})
     if perms.can_rate(user, s):
         forms["rate"] = RateForm(initial={"expected_state": s.state})
+    return forms
+
+
+def _detail_context(request: AuthenticatedRequest, s: Suggestion, **bound: Any) -> dict[str, Any]:
+    user = request.user
+    ctx = wf.page_context(user, s)
+    ctx["workflow_actions"] = [t for t in ctx["workflow_actions"] if t.name in BUTTON_TRANSITIONS]
+    assignment = perms.my_assignment(user, s)
+    staff = perms.is_staff(user)
+    signature = perms.my_signature(user, s)
+    ctx.update(
+        s=s,
+        signatures=list(s.signatures.select_related("deputy", "deputy__region")),
+        # Lead first, then split and co-handling units; returned ones last.
+        assignments=sorted(
+            s.assignments.select_related("unit").filter(**({} if staff else {"active": True})),
+            key=lambda a: (not a.active, ROLE_ORDER.get(a.role, 9), a.pk),
+        ),
+        notes=list(s.notes.select_related("unit", "created_by")),
+        replies=list(s.replies.select_related("unit")),
+        evaluations=list(s.evaluations.all()),
+        attachments=list(s.attachments.select_related("unit")),
+        merged_items=list(s.merged_items.only("id", "code", "title")),
+        my_assignment=assignment,
+        my_signature=signature,
+        is_staff=staff,
+        can_edit=perms.can_edit_draft(user, s),
+        can_submit=s.state == "draft" and perms.can_edit_draft(user, s),
+        action_url=reverse("suggestions:transition", args=[s.pk]),
+    )
+    forms = _detail_forms(user, s, ctx, assignment)
     forms.update(bound)
     ctx["forms"] = forms
     # Where it came from (a constituent opinion, a budget alert…): core source links.
