@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -22,11 +22,14 @@ from django_otp import devices_for_user
 
 from renda.core import audit
 
+if TYPE_CHECKING:
+    from .models import User
+
 SESSION_STARTED_KEY = "renda_auth_started"
 OTP_ENROLLED_KEY = "renda_otp_enrolled"
 
 
-def mark_session_start(request: HttpRequest, user: Any) -> None:
+def mark_session_start(request: HttpRequest, user: User) -> None:
     """Called at log in (accounts.signals): the absolute lifetime counts from here, and a
     user outside the strict roles who enrolled a device is noted as owing a code."""
     request.session[SESSION_STARTED_KEY] = int(time.time())

@@ -5,8 +5,10 @@ A failed check raises PermissionDenied, which the 403 handler (core.views.errors
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -20,6 +22,10 @@ from renda.core.roles import (
 
 from .models import User
 
+# Whoever a permission is asked about: `request.user` as Django types it (the account model,
+# or the anonymous member of the public).
+AnyUser = AbstractBaseUser | AnonymousUser
+
 
 class AuthenticatedRequest(HttpRequest):
     """The request of a view behind `login_required` or `role_required`."""
@@ -32,23 +38,23 @@ def acting_user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def can_manage_users(user: Any) -> bool:
+def can_manage_users(user: AnyUser) -> bool:
     return has_role(user, Role.SYSTEM_ADMIN)
 
 
-def can_manage_security(user: Any) -> bool:
+def can_manage_security(user: AnyUser) -> bool:
     return has_role(user, Role.SECURITY_ADMIN)
 
 
-def can_manage_deputies(user: Any) -> bool:
+def can_manage_deputies(user: AnyUser) -> bool:
     return has_role(user, Role.STAFF)
 
 
-def can_view_deputies(user: Any) -> bool:
+def can_view_deputies(user: AnyUser) -> bool:
     return has_role(user, *CONGRESS_ROLES)
 
 
-def can_edit_user(user: Any, target: Any) -> bool:
+def can_edit_user(user: AnyUser, target: User) -> bool:
     """The system administrator manages ordinary accounts; the administrators' own accounts
     are out of his reach (三员 separation: he must not be able to take over the audit
     administrator's account)."""
@@ -58,7 +64,7 @@ def can_edit_user(user: Any, target: Any) -> bool:
 # --- scoped fetches -----------------------------------------------------------------------
 
 
-def get_managed_user_for(user: Any, pk: int) -> User:
+def get_managed_user_for(user: AnyUser, pk: int) -> User:
     """An account the system administrator may edit, or 404 (an administrator's account is
     not even acknowledged)."""
     if not can_manage_users(user):
@@ -66,7 +72,7 @@ def get_managed_user_for(user: Any, pk: int) -> User:
     return get_object_or_404(User.objects.exclude(role__in=ADMIN_ROLES), pk=pk)
 
 
-def get_user_for_security_admin(user: Any, pk: int) -> User:
+def get_user_for_security_admin(user: AnyUser, pk: int) -> User:
     """Any account, for the security administrator (lock-outs and 2FA apply to everybody,
     the other administrators included)."""
     if not can_manage_security(user):

@@ -13,7 +13,6 @@ A service refuses an actor of the wrong role even if a view forgot to check (def
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from axes.utils import reset as axes_reset
 from django.contrib.auth import password_validation
@@ -80,7 +79,7 @@ def _check_identity(user: User) -> None:
 @transaction.atomic
 def create_user(
     *,
-    actor: Any,
+    actor: User | None,
     username: str,
     name: str,
     role: str,

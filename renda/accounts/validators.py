@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import string
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+
+if TYPE_CHECKING:
+    from .models import User
 
 
 class ComplexityValidator:
@@ -14,7 +17,7 @@ class ComplexityValidator:
         self.min_length = min_length
         self.min_classes = min_classes
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         if len(password) < self.min_length:
             raise ValidationError(
                 f"密码至少需要 {self.min_length} 个字符。", code="password_too_short"

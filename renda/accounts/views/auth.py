@@ -12,7 +12,9 @@ from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
@@ -136,7 +138,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _seconds_until_allowed(user: Any) -> int:
+def _seconds_until_allowed(user: AbstractBaseUser | AnonymousUser) -> int:
     """How long django-otp's throttling makes the user wait before the next try (0: none)."""
     wait = 0.0
     for device in devices_for_user(user, confirmed=True):
