@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from renda.budget.models import Alert, AlertLevel, Rule
-from renda.deputies.forms import BootstrapForm
+from renda.core.forms import BootstrapForm
 from renda.deputies.models import Deputy
 from renda.suggestions.forms import DeputyChoice, active_deputies
 

@@ -10,8 +10,8 @@ from renda.budget.forms.alerts import BLANK
 from renda.budget.models import Inquiry
 from renda.budget.services.inquiries import ADDRESSEE_KINDS, MAX_RESPONSE_DAYS
 from renda.budget.workflows import INQUIRY
+from renda.core.forms import BootstrapForm
 from renda.core.models import Organization
-from renda.deputies.forms import BootstrapForm
 
 
 class InquiryFilterForm(BootstrapForm):

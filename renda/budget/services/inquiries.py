@@ -30,11 +30,11 @@ from renda.budget.models import Alert, Inquiry, InquiryAttachment
 from renda.budget.permissions import can_handle_alerts
 from renda.core import audit
 from renda.core import calendar as workcal
+from renda.core.attachments import DOCUMENTS, check_upload
 from renda.core.models import Organization
 from renda.core.notifications import notify
 from renda.core.roles import Role
 from renda.core.workflow import apply_transition
-from renda.suggestions.services import DOCUMENTS, check_upload
 
 # The organisations a letter may be addressed to: the finance bureau and other data
 # providers, or a government department (a budget unit's supervising department).
@@ -43,6 +43,7 @@ ADDRESSEE_KINDS = (Organization.Kind.DATA_PROVIDER, Organization.Kind.GOVERNMENT
 AWAITING = ("issued", "returned")
 MAX_RESPONSE_DAYS = 60
 MAX_FILES = 10
+MAX_FILE_MB = 20  # an answer's scanned letters and spreadsheets
 NUMBER_PREFIX = "预问"
 _NUMBER = re.compile(r"〔(\d{4})〕(\d+)号$")
 
@@ -254,7 +255,7 @@ def respond_inquiry(
     if problems:
         raise ValidationError(problems)
     for uploaded in files:
-        check_upload(uploaded, DOCUMENTS, field="attachments")
+        check_upload(uploaded, allowed=DOCUMENTS, max_mb=MAX_FILE_MB, field="attachments")
     apply_transition(
         actor=actor,
         obj=inquiry,

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
@@ -28,24 +27,21 @@ from renda.budget.permissions import (
     alerts_for_user,
     alerts_offered_to,
     can_handle_alerts,
-    can_view_budget_data,
     get_alert_for_user,
 )
+from renda.budget.selectors.exports import SHEET_COLUMNS
 from renda.budget.services import escalation
+from renda.budget.views.pages import render_page
+from renda.core.exports import export_xlsx
+from renda.core.forms import attempt
 from renda.core.roles import Role, role_required
 from renda.core.sources import has_target
-from renda.deputies.forms import add_service_errors
 from renda.suggestions.forms import SuggestionForm
 from renda.suggestions.models import Suggestion
 
 PAGE_SIZE = 50
 EVIDENCE_CAP = 200  # rows of each kind shown on the detail page; the count says how many more
 EXPORT_LIMIT = 100_000
-
-
-def _render(request: HttpRequest, name: str, section: str, context: dict[str, Any]) -> HttpResponse:
-    context.update(section=section, perms_view=can_view_budget_data(request.user))
-    return render(request, name, context)
 
 
 def _query(request: HttpRequest) -> str:
@@ -91,10 +87,9 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         warning=Count("pk", filter=Q(level=AlertLevel.WARNING)),
         severe=Count("pk", filter=Q(level=AlertLevel.SEVERE)),
     )
-    return _render(
+    return render_page(
         request,
         "budget/alerts/list.html",
-        "alerts",
         {
             "form": form,
             "page": page,
@@ -102,49 +97,18 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             "totals": totals,
             "can_handle": can_handle_alerts(request.user),
         },
+        section="alerts",
     )
 
 
 @role_required(*READERS)
 def alert_export(request: HttpRequest) -> HttpResponse:
-    from renda.lib.excel import xlsx_response
-
     _form, qs = _filtered(request)
-    headers = [
-        "规则编号",
-        "规则名称",
-        "级别",
-        "期间",
-        "对象类型",
-        "对象",
-        "预算单位",
-        "涉及金额（元）",
-        "说明",
-        "状态",
-        "处理情况",
-        "首次预警时间",
-        "提请常委会审议",
-    ]
-    rows = (
-        [
-            a.rule.code,
-            a.rule.name,
-            a.get_level_display(),
-            f"{a.period:%Y-%m}",
-            a.get_subject_type_display(),
-            a.subject_label,
-            a.unit.name if a.unit else "",
-            a.amount,
-            a.explanation,
-            a.get_status_display(),
-            a.get_handling_display(),
-            timezone.localtime(a.raised_at).strftime("%Y-%m-%d %H:%M"),
-            a.agenda_title,
-        ]
-        for a in qs[:EXPORT_LIMIT].iterator(chunk_size=2000)
-    )
-    return xlsx_response(
-        "预警", headers, rows, filename=f"预算监督预警-{timezone.localdate():%Y%m%d}.xlsx"
+    return export_xlsx(
+        title="预警",
+        columns=SHEET_COLUMNS,
+        rows=qs.select_related("region")[:EXPORT_LIMIT].iterator(chunk_size=2000),
+        filename=f"预算监督预警-{timezone.localdate():%Y%m%d}.xlsx",
     )
 
 
@@ -214,8 +178,9 @@ def _detail_context(request: HttpRequest, alert: Alert, **bound: Any) -> dict[st
 
 def _detail(request: HttpRequest, alert: Alert, status: int = 200, **bound: Any) -> HttpResponse:
     context = _detail_context(request, alert, **bound)
-    context.update(section="alerts", perms_view=can_view_budget_data(request.user))
-    return render(request, "budget/alerts/detail.html", context, status=status)
+    return render_page(
+        request, "budget/alerts/detail.html", context, section="alerts", status=status
+    )
 
 
 @role_required(*READERS)
@@ -223,20 +188,12 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, get_alert_for_user(request.user, pk))
 
 
-def _attempt(form: Any, call: Any) -> Any:
-    try:
-        return call()
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return None
-
-
 @role_required(Role.STAFF)
 @require_POST
 def alert_agenda(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_alert_for_user(request.user, pk)
     form = AgendaForm(request.POST)
-    if form.is_valid() and _attempt(
+    if form.is_valid() and attempt(
         form,
         lambda: escalation.put_on_agenda(
             actor=acting_user(request), alert=alert, title=form.cleaned_data["title"]
@@ -252,7 +209,7 @@ def alert_agenda(request: HttpRequest, pk: int) -> HttpResponse:
 def alert_agenda_remove(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_alert_for_user(request.user, pk)
     form = AgendaRemoveForm(request.POST)
-    if form.is_valid() and _attempt(
+    if form.is_valid() and attempt(
         form,
         lambda: escalation.remove_from_agenda(
             actor=acting_user(request), alert=alert, reason=form.cleaned_data["reason"]
@@ -268,7 +225,7 @@ def alert_agenda_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def alert_offer(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_alert_for_user(request.user, pk)
     form = OfferForm(request.POST)
-    if form.is_valid() and _attempt(
+    if form.is_valid() and attempt(
         form,
         lambda: escalation.offer_to_deputy(
             actor=acting_user(request), alert=alert, deputy=form.cleaned_data["deputy"]
@@ -288,7 +245,9 @@ def agenda_list(request: HttpRequest) -> HttpResponse:
         .order_by("-agenda_at", "-id")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(request, "budget/alerts/agenda.html", "agenda", {"page": page, "query": ""})
+    return render_page(
+        request, "budget/alerts/agenda.html", {"page": page, "query": ""}, section="agenda"
+    )
 
 
 # --- the deputy's side ------------------------------------------------------------------------
@@ -309,7 +268,7 @@ def alert_draft_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
     form = SuggestionForm(request.POST or None, initial=escalation.suggestion_prefill(alert))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        suggestion = _attempt(
+        suggestion = attempt(
             form,
             lambda: escalation.draft_suggestion_from_alert(
                 actor=acting_user(request),

@@ -23,12 +23,13 @@ from django.views.decorators.http import require_POST
 
 from renda.budget.forms.dashboards import DashboardFilterForm
 from renda.budget.models import FinanceRegion
-from renda.budget.permissions import can_view_alerts, can_view_budget_data, get_unit_for_user
+from renda.budget.permissions import can_view_alerts, get_unit_for_user
 from renda.budget.selectors.dashboards import default_region, overview, regions_for_year
 from renda.budget.selectors.data import available_years
 from renda.budget.selectors.drilldown import function_detail
 from renda.budget.selectors.drilldown import unit_detail as unit_figures
 from renda.budget.services.screen import PASS_HOURS, issue_screen_pass, screen_pass_user
+from renda.budget.views.pages import render_page
 
 TEN_THOUSAND = Decimal(10_000)
 CENT = Decimal("0.01")
@@ -54,11 +55,6 @@ def _selection(
         initial={"year": year, "region": region.code if region else ""}, regions=regions
     )
     return form, year, region
-
-
-def _render(request: HttpRequest, name: str, context: dict[str, Any]) -> HttpResponse:
-    context.update(section="dashboard", perms_view=can_view_budget_data(request.user))
-    return render(request, name, context)
 
 
 def _maybe_url(name: str, *args: Any) -> str:
@@ -204,7 +200,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if region is not None and year is not None:
         ov = overview(region, year)
         context.update(ov=ov, chart=chart_data(ov))
-    return _render(request, "budget/dashboards/overview.html", context)
+    return render_page(request, "budget/dashboards/overview.html", context, section="dashboard")
 
 
 @login_required
@@ -221,10 +217,11 @@ def dashboard_function(request: HttpRequest, code: str) -> HttpResponse:
         "rate": [_num(r["rate"]) for r in detail["rows"][:20]],
         "progress": float(detail["progress"]),
     }
-    return _render(
+    return render_page(
         request,
         "budget/dashboards/function.html",
         {"form": form, "year": year, "region": region, "detail": detail, "chart": chart},
+        section="dashboard",
     )
 
 
@@ -236,7 +233,12 @@ def dashboard_unit(request: HttpRequest, pk: int) -> HttpResponse:
     if code and (not code.isdigit() or len(code) > 12):
         code = ""
     detail = unit_figures(unit, code)
-    return _render(request, "budget/dashboards/unit.html", {"detail": detail, "unit": unit})
+    return render_page(
+        request,
+        "budget/dashboards/unit.html",
+        {"detail": detail, "unit": unit},
+        section="dashboard",
+    )
 
 
 def _screen_access(request: HttpRequest) -> str | None:

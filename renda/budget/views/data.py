@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from renda.budget.forms.data import (
@@ -46,20 +45,17 @@ from renda.budget.selectors.data import (
     unit_monthly,
     units_with_execution,
 )
+from renda.budget.selectors.exports import ERROR_COLUMNS, INDICATOR_COLUMNS, PAYMENT_COLUMNS
 from renda.budget.services.batches import start_upload
 from renda.budget.services.tokens import issue_push_token, revoke_push_token
+from renda.budget.views.pages import render_page
+from renda.core.exports import export_xlsx
 from renda.core.models import ImportBatch
 from renda.core.roles import Role, role_required
 from renda.lib.excel import xlsx_response
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 200_000  # rows; a bigger export belongs to a database query, not a browser
-
-
-def _render(request: HttpRequest, name: str, section: str, context: dict[str, Any]) -> HttpResponse:
-    """Render a page of the module with its side menu."""
-    context.update(section=section, perms_view=can_view_budget_data(request.user))
-    return render(request, name, context)
 
 
 def _query(request: HttpRequest) -> str:
@@ -98,7 +94,7 @@ def home(request: HttpRequest) -> HttpResponse:
             rate=execution_rate(paid["total"] or Decimal(0), indicators),
             unit_count=units_with_execution(year).count(),
         )
-    return _render(request, "budget/home.html", "home", context)
+    return render_page(request, "budget/home.html", context, section="home")
 
 
 # --- imports ---------------------------------------------------------------------------
@@ -114,10 +110,9 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["status"]:
             qs = qs.filter(status=form.cleaned_data["status"])
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(
+    return render_page(
         request,
         "budget/batch_list.html",
-        "batches",
         {
             "form": form,
             "page": page,
@@ -125,6 +120,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
             "kinds": KINDS,
             "can_upload": can_upload_budget_data(request.user),
         },
+        section="batches",
     )
 
 
@@ -142,10 +138,9 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         response["HX-Refresh"] = "true"
         return response
     changes = RecordChange.objects.filter(batch=batch).order_by("id")[:200]
-    return _render(
+    return render_page(
         request,
         "budget/batch_detail.html",
-        "batches",
         {
             "batch": batch,
             "spec": kind_of(batch),
@@ -153,15 +148,18 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": changes,
             "change_count": RecordChange.objects.filter(batch=batch).count(),
         },
+        section="batches",
     )
 
 
 @role_required(*HOME)
 def batch_errors_export(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, pk)
-    rows = ([e.get("row") or "", e.get("column", ""), e.get("message", "")] for e in batch.errors)
-    return xlsx_response(
-        "错误清单", ["行号", "列", "错误"], rows, filename=f"导入错误-批次{batch.pk}.xlsx"
+    return export_xlsx(
+        title="错误清单",
+        columns=ERROR_COLUMNS,
+        rows=batch.errors,
+        filename=f"导入错误-批次{batch.pk}.xlsx",
     )
 
 
@@ -185,8 +183,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         else:
             messages.info(request, "文件已上传，正在后台校验和导入；本页会自动刷新进度。")
             return redirect("budget:batch_detail", pk=batch.pk)
-    return _render(
-        request, "budget/upload.html", "batches", {"form": form, "kinds": KINDS.values()}
+    return render_page(
+        request, "budget/upload.html", {"form": form, "kinds": KINDS.values()}, section="batches"
     )
 
 
@@ -214,10 +212,9 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(form)
     qs = indicators(filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(
+    return render_page(
         request,
         "budget/indicator_list.html",
-        "indicators",
         {
             "form": form,
             "page": page,
@@ -225,6 +222,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
             "year": filters["year"],
             "total": total(qs),
         },
+        section="indicators",
     )
 
 
@@ -232,47 +230,10 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
 def indicator_export(request: HttpRequest) -> HttpResponse:
     filters = _filters(IndicatorFilterForm(request.GET or None))
     qs = indicators(filters)[:EXPORT_LIMIT]
-    headers = [
-        "指标编号",
-        "预算年度",
-        "单位编码",
-        "单位名称",
-        "项目编码",
-        "项目名称",
-        "功能分类",
-        "政府经济分类",
-        "部门经济分类",
-        "资金性质",
-        "指标类型",
-        "原指标编号",
-        "文号",
-        "下达日期",
-        "金额（元）",
-        "三公经费",
-    ]
-    rows = (
-        [
-            i.bgt_id,
-            i.year,
-            i.unit.code,
-            i.unit.name,
-            i.project_code,
-            i.project_name,
-            i.func_code,
-            i.gov_eco_code,
-            i.dep_eco_code,
-            i.fund_type,
-            i.get_kind_display(),
-            i.ori_bgt_id,
-            i.doc_no,
-            i.doc_date,
-            i.amount,
-            i.get_thr_exp_display(),
-        ]
-        for i in qs.iterator(chunk_size=2000)
-    )
-    return xlsx_response(
-        "预算指标", headers, rows, filename=f"预算指标-{timezone.localdate():%Y%m%d}.xlsx"
+    return export_xlsx(
+        title="预算指标",
+        columns=INDICATOR_COLUMNS,
+        rows=qs.iterator(chunk_size=2000),
     )
 
 
@@ -282,10 +243,9 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(form)
     qs = payments(filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(
+    return render_page(
         request,
         "budget/payment_list.html",
-        "payments",
         {
             "form": form,
             "page": page,
@@ -293,6 +253,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
             "year": filters["year"],
             "total": total(qs),
         },
+        section="payments",
     )
 
 
@@ -300,35 +261,10 @@ def payment_list(request: HttpRequest) -> HttpResponse:
 def payment_export(request: HttpRequest) -> HttpResponse:
     filters = _filters(PaymentFilterForm(request.GET or None))
     qs: QuerySet[Payment] = payments(filters)[:EXPORT_LIMIT]
-    headers = [c.header for c in KINDS["payments"].columns]
-    rows = (
-        [
-            p.voucher_no,
-            p.pay_date,
-            p.year,
-            p.region.code,
-            p.unit.code,
-            p.unit.name,
-            p.bgt_id,
-            p.func_code,
-            p.gov_eco_code,
-            p.dep_eco_code,
-            p.fund_type,
-            p.pay_type,
-            p.settle_mode,
-            p.payee_name,
-            p.payee_account,
-            p.get_payee_type_display(),
-            abs(p.amount),
-            p.purpose,
-            p.get_thr_exp_display(),
-            "作废" if p.is_void else p.get_kind_display(),
-            p.original_voucher,
-        ]
-        for p in qs.select_related("unit", "region").iterator(chunk_size=2000)
-    )
-    return xlsx_response(
-        "支付凭证", headers, rows, filename=f"支付凭证-{timezone.localdate():%Y%m%d}.xlsx"
+    return export_xlsx(
+        title="支付凭证",
+        columns=PAYMENT_COLUMNS,
+        rows=qs.select_related("unit", "region").iterator(chunk_size=2000),
     )
 
 
@@ -340,11 +276,11 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for unit in page:
         unit.rate = execution_rate(unit.paid_total, unit.indicator_total)  # type: ignore[attr-defined]
-    return _render(
+    return render_page(
         request,
         "budget/unit_list.html",
-        "units",
         {"form": form, "page": page, "query": _query(request), "year": filters["year"]},
+        section="units",
     )
 
 
@@ -354,10 +290,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     figures = units_with_execution(unit.year).get(pk=unit.pk)
     unit_payments = payments({"unit_id": unit.pk, "year": unit.year, "include_void": True})
     page = Paginator(unit_payments, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(
+    return render_page(
         request,
         "budget/unit_detail.html",
-        "units",
         {
             "unit": unit,
             "figures": figures,
@@ -368,6 +303,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "query": _query(request),
             "subordinates": unit.subordinates.order_by("code"),
         },
+        section="units",
     )
 
 

@@ -8,14 +8,12 @@ render (DESIGN §4.2).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -28,7 +26,6 @@ from renda.budget.permissions import (
     alerts_for_user,
     can_handle_alerts,
     can_view_alerts,
-    can_view_budget_data,
     get_inquiry_for_user,
     inquiries_for_user,
 )
@@ -42,18 +39,12 @@ from renda.budget.services.inquiries import (
     respond_inquiry,
     take_step,
 )
+from renda.budget.views.pages import render_page
 from renda.core import workflow as wf
+from renda.core.forms import add_service_errors, attempt
 from renda.core.roles import Role, role_required
-from renda.deputies.forms import add_service_errors
 
 PAGE_SIZE = 30
-
-
-def _render(
-    request: HttpRequest, name: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
-    context.update(section="inquiries", perms_view=can_view_budget_data(request.user))
-    return render(request, name, context, status=status)
 
 
 @role_required(*HOME)
@@ -82,7 +73,7 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
         item.overdue = is_overdue(item, now)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
-    return _render(
+    return render_page(
         request,
         "budget/inquiries/list.html",
         {
@@ -91,6 +82,7 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "can_handle": can_handle_alerts(request.user),
         },
+        section="inquiries",
     )
 
 
@@ -111,7 +103,7 @@ def _detail(request: HttpRequest, inquiry: Inquiry) -> HttpResponse:
         can_view_alerts=can_view_alerts(user),
         action_url=reverse("budget:inquiry_transition", args=[inquiry.pk]),
     )
-    return _render(request, "budget/inquiries/detail.html", context)
+    return render_page(request, "budget/inquiries/detail.html", context, section="inquiries")
 
 
 @role_required(*HOME)
@@ -142,24 +134,25 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            inquiry = create_inquiry(
+        inquiry = attempt(
+            form,
+            lambda: create_inquiry(
                 actor=acting_user(request),
                 alerts=alerts,
                 addressee=d["addressee"],
                 title=d["title"],
                 questions=d["questions"],
                 response_days=d["response_days"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if inquiry is not None:
             messages.success(request, f"问询函 {inquiry.number} 草稿已保存，核对无误后请点“发出”。")
             return redirect("budget:inquiry_detail", inquiry.pk)
-    return _render(
+    return render_page(
         request,
         "budget/inquiries/create.html",
         {"form": form, "alerts": alerts},
+        section="inquiries",
         status=422 if form.errors else 200,
     )
 
@@ -218,10 +211,11 @@ def inquiry_respond(request: HttpRequest, pk: int) -> HttpResponse:
             messages.info(request, f"该问询函当前状态为“{inquiry.get_state_display()}”，无需答复。")
             return redirect("budget:inquiry_detail", inquiry.pk)
         form = RespondForm(initial={"expected_state": inquiry.state})
-    return _render(
+    return render_page(
         request,
         "budget/inquiries/respond.html",
         {"form": form, "inquiry": inquiry, "alerts": list(inquiry.alerts.select_related("rule"))},
+        section="inquiries",
         status=422 if form.errors else 200,
     )
 

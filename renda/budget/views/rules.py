@@ -6,16 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from renda.budget import rules as registry
+from renda.budget.forms.rules import BacktestForm, RuleForm, RunForm
 from renda.budget.ingest.kinds import KINDS
 from renda.budget.models import (
     Alert,
@@ -29,110 +29,19 @@ from renda.budget.models import (
 from renda.budget.permissions import (
     READERS,
     can_manage_rules,
-    can_view_budget_data,
     get_rule_for_user,
 )
 from renda.budget.services import engine
+from renda.budget.views.pages import render_page
+from renda.core.forms import add_service_errors
 from renda.core.roles import role_required
 
 STAFF = ("staff",)
 
 
-class RuleForm(forms.Form):
-    """One field per parameter (from the rule's `param_specs`), the switch and the schedule.
-    The values are checked by the service against the registered bounds."""
-
-    enabled = forms.BooleanField(label="启用", required=False)
-    schedule = forms.ChoiceField(label="运行时机", choices=Rule.Schedule.choices)
-    note = forms.CharField(label="修改说明", max_length=200, required=False)
-
-    def __init__(self, *args: Any, rule: Rule, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.rule = rule
-        self.param_names = []
-        for spec in rule.param_specs:
-            bounds = [
-                f"{k} {spec[v]}"
-                for k, v in (("最小", "minimum"), ("最大", "maximum"))
-                if spec.get(v) is not None
-            ]
-            help_text = "；".join([f"默认 {_shown(spec['default'])}", *bounds])
-            if spec["kind"] == "words":
-                help_text += "；多个词用逗号分隔"
-            if spec.get("optional"):
-                help_text += "；留空表示不设此级"
-            self.fields[f"p_{spec['name']}"] = forms.CharField(
-                label=spec["label"], required=False, help_text=help_text
-            )
-            self.param_names.append(spec["name"])
-        if not self.is_bound:
-            for spec in rule.param_specs:
-                self.initial[f"p_{spec['name']}"] = _shown(rule.params.get(spec["name"]))
-            self.initial.update(enabled=rule.enabled, schedule=rule.schedule)
-
-    def params(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(f"p_{name}", "") for name in self.param_names}
-
-    def param_fields(self) -> list[forms.BoundField]:
-        return [self[f"p_{n}"] for n in self.param_names]
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        if hasattr(exc, "error_dict"):
-            for name, errors in exc.message_dict.items():
-                field = (
-                    f"p_{name}"
-                    if f"p_{name}" in self.fields
-                    else (name if name in self.fields else None)
-                )
-                for message in errors:
-                    self.add_error(field, message)
-        else:
-            for message in exc.messages:
-                self.add_error(None, message)
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "，".join(value)
-    return str(value)
-
-
-class BacktestForm(forms.Form):
-    start = forms.DateField(label="回测开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="回测结束日期", widget=forms.DateInput(attrs={"type": "date"}))
-
-
-class RunForm(forms.Form):
-    region = forms.ModelChoiceField(label="财政区划", queryset=FinanceRegion.objects.none())
-    year = forms.IntegerField(label="预算年度", min_value=2000, max_value=2100)
-    as_of = forms.DateField(
-        label="截至日期",
-        required=False,
-        help_text="留空为数据的最后支付日",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            select = isinstance(field, forms.ModelChoiceField)
-            field.widget.attrs["class"] = (
-                "form-select form-select-sm" if select else "form-control form-control-sm"
-            )
-        ids = SummaryState.objects.values_list("region_id", flat=True)
-        self.fields["region"].queryset = FinanceRegion.objects.filter(pk__in=ids)  # type: ignore[attr-defined]
-
-
 def _default_scope() -> tuple[FinanceRegion | None, int | None]:
     state = SummaryState.objects.select_related("region").order_by("-year", "region__code").first()
     return (state.region, state.year) if state else (None, None)
-
-
-def _render(request: HttpRequest, name: str, context: dict[str, Any]) -> HttpResponse:
-    context.update(section="rules", perms_view=can_view_budget_data(request.user))
-    return render(request, name, context)
 
 
 @role_required(*READERS)
@@ -149,7 +58,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     for rule in rules:
         rule.open_counts = [(AlertLevel(v), counts.get((rule.pk, v), 0)) for v in AlertLevel.values]  # type: ignore[attr-defined]
     initial = {"region": region, "year": year}
-    return _render(
+    return render_page(
         request,
         "budget/rules/rule_list.html",
         {
@@ -159,6 +68,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
             "last_run": RuleRun.objects.select_related("region").first(),
             "can_manage": can_manage_rules(request.user),
         },
+        section="rules",
     )
 
 
@@ -197,14 +107,14 @@ def rule_detail(request: HttpRequest, code: str) -> HttpResponse:
                         note=form.cleaned_data["note"],
                     )
                 except ValidationError as exc:
-                    form.add_service_errors(exc)
+                    add_service_errors(form, exc, form.aliases)
                 else:
                     messages.success(
                         request, f"规则 {rule.code} 已保存为第 {rule.version + 1} 版。"
                     )
                     return redirect("budget:rule_detail", code=rule.code)
     versions = RuleVersion.objects.filter(rule=rule).select_related("created_by")[:30]
-    return _render(
+    return render_page(
         request,
         "budget/rules/rule_detail.html",
         {
@@ -219,6 +129,7 @@ def rule_detail(request: HttpRequest, code: str) -> HttpResponse:
             .select_related("unit")
             .order_by("-period", "-level")[:20],
         },
+        section="rules",
     )
 
 
@@ -244,7 +155,7 @@ def _run_backtest(rule: Rule, form: RuleForm, backtest_form: BacktestForm) -> di
         )
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
-            form.add_service_errors(exc)
+            add_service_errors(form, exc, form.aliases)
         else:
             for message in exc.messages:
                 backtest_form.add_error(None, message)
@@ -287,4 +198,6 @@ def rule_run(request: HttpRequest) -> HttpResponse:
 def run_list(request: HttpRequest) -> HttpResponse:
     qs = RuleRun.objects.select_related("region", "actor")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return _render(request, "budget/rules/run_list.html", {"page": page, "query": ""})
+    return render_page(
+        request, "budget/rules/run_list.html", {"page": page, "query": ""}, section="rules"
+    )
