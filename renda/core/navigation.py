@@ -1,12 +1,27 @@
-"""The six modules of DESIGN §1 in the top bar. A module not built yet leads to a clear
-"建设中" page instead of a broken link."""
+"""The top bar: the modules of the platform, each leading every role to the desk it may open
+there (a deputy's 代表履职服务 is their own suggestions, a handling officer's their unit's desk).
+A role sees only the modules it may open; the public sees the portal. A module not built yet
+leads to a clear "建设中" page, shown to the congress's own people only. The permission test
+(renda/tests/test_menu.py) opens every link of every role's menu."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
+
+from .roles import Role
+
+PUBLIC = "public"  # the role of a visitor without an account
+CONGRESS = frozenset({Role.STAFF, Role.SC_MEMBER})
+EVERYONE = frozenset({PUBLIC, *Role.values})
+
+
+@dataclass(frozen=True)
+class Entry:
+    roles: frozenset[str]
+    url_name: str | None  # None while the module is under construction
 
 
 @dataclass(frozen=True)
@@ -14,8 +29,11 @@ class Module:
     slug: str
     title: str
     icon: str
-    url_name: str | None  # None while the module is under construction
     summary: str
+    entries: tuple[Entry, ...]
+
+    def entry_for(self, role: str) -> Entry | None:
+        return next((e for e in self.entries if role in e.roles), None)
 
 
 MODULES: tuple[Module, ...] = (
@@ -23,69 +41,76 @@ MODULES: tuple[Module, ...] = (
         "budget",
         "预算联网监督",
         "bi-graph-up",
-        "budget:home",
         "接入财政、税务、统计等数据，监督预算编制与执行，预警问题并跟踪整改。",
+        (Entry(frozenset({*CONGRESS, Role.DATA_PROVIDER}), "budget:home"),),
     ),
     Module(
         "exams",
         "任前法律考试",
         "bi-journal-check",
-        None,
         "题库、组卷、在线考试与评卷；未经考试合格不提请任命。",
+        (Entry(frozenset({*CONGRESS, Role.NOMINEE}), None),),
     ),
     Module(
         "stations",
         "代表工作站点",
         "bi-house-door",
-        "stations:home",
         "一站一点登记、进站排班、接待群众、社情民意办理与反馈。",
+        (Entry(frozenset({*CONGRESS, Role.DEPUTY, Role.HANDLING_OFFICER}), "stations:home"),),
     ),
     Module(
         "deputies",
         "代表履职服务",
         "bi-people",
-        "deputies:list",
         "代表名册、议案建议办理、履职档案与积分。",
+        (
+            Entry(CONGRESS, "deputies:list"),
+            Entry(frozenset({Role.DEPUTY}), "suggestions:deputy_home"),
+            Entry(frozenset({Role.HANDLING_OFFICER}), "suggestions:unit_home"),
+        ),
+    ),
+    Module(
+        "suggestions",
+        "建议办理",
+        "bi-inboxes",
+        "议案建议的登记、交办、督办、答复与满意度测评。",
+        (Entry(CONGRESS, "suggestions:home"),),
     ),
     Module(
         "livelihood",
         "民生实事票决",
         "bi-check2-square",
-        None,
         "项目征集、候选确定、代表无记名票决与实施跟踪。",
+        (Entry(CONGRESS, None),),
     ),
     Module(
         "portal",
         "人大之家",
         "bi-globe",
-        "portal:home",
         "面向公众的代表、站点、建议办理和项目进展信息。",
+        (Entry(EVERYONE, "portal:home"),),
     ),
 )
 MODULES_BY_SLUG = {m.slug: m for m in MODULES}
 
 
-def module_url(module: Module) -> str:
-    if module.url_name:
-        try:
-            return reverse(module.url_name)
-        except NoReverseMatch:
-            pass
-    return reverse("core:under_construction", args=[module.slug])
-
-
-# Where a module's link leads for a role whose view of it differs from the staff one.
-ROLE_ENTRY_POINTS: dict[tuple[str, str | None], str] = {
-    ("deputies", "deputy"): "suggestions:deputy_home",
-    ("deputies", "handling_officer"): "suggestions:unit_home",
-}
+def role_of(user: Any) -> str:
+    if getattr(user, "is_authenticated", False) and getattr(user, "is_active", False):
+        return str(getattr(user, "role", PUBLIC))
+    return PUBLIC
 
 
 def modules_for(user: Any) -> list[dict[str, str]]:
-    role = getattr(user, "role", None)
+    """The top-bar items of `user`'s role: title, icon and the URL of that role's desk."""
+    role = role_of(user)
     items = []
     for m in MODULES:
-        entry = ROLE_ENTRY_POINTS.get((m.slug, role))
-        url = reverse(entry) if entry else module_url(m)
+        entry = m.entry_for(role)
+        if entry is None:
+            continue
+        if entry.url_name:
+            url = reverse(entry.url_name)
+        else:
+            url = reverse("core:under_construction", args=[m.slug])
         items.append({"slug": m.slug, "title": m.title, "icon": m.icon, "url": url})
     return items
