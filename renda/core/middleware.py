@@ -3,6 +3,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -51,8 +52,9 @@ class ClientIPMiddleware:
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _cleaned(data: QueryDict) -> QueryDict | None:
-    """A copy of `data` without control characters, or None when there were none."""
+def _cleaned(data: QueryDict) -> Any:
+    """A copy of `data` without control characters (immutable, as Django's own), or None
+    when there were none."""
     if not any(CONTROL_CHARACTERS.search(v) for values in data.lists() for v in values[1]):
         return None
     clean = QueryDict(mutable=True)
@@ -81,7 +83,7 @@ class InputCleaningMiddleware:
         ):
             post = _cleaned(request.POST)
             if post is not None:
-                request.POST = post  # type: ignore[misc]
+                request.POST = post
         return self.get_response(request)
 
 
