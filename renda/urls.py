@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
+handler400 = "renda.core.views.errors.bad_request"
 handler403 = "renda.core.views.errors.permission_denied"
 handler404 = "renda.core.views.errors.page_not_found"
 handler500 = "renda.core.views.errors.server_error"

@@ -10,4 +10,11 @@ class CoreConfig(AppConfig):
 
         # 国密 algorithms come from the OpenSSL build; refuse to start without them.
         crypto.self_test()
+        # <id:pk> and <year:year> in every app's URLs (core/converters.py).
+        from django.urls import register_converter
+
         from . import signals  # noqa: F401  (audit of log in / log out / lockout)
+        from .converters import IdConverter, YearConverter
+
+        register_converter(IdConverter, "id")
+        register_converter(YearConverter, "year")

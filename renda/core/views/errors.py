@@ -18,6 +18,12 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "403.html", status=403)
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request the page cannot serve (a malformed number…): say what was wrong, in Chinese."""
+    reason = str(exception) if exception is not None and str(exception) else ""
+    return render(request, "400.html", {"reason": reason}, status=400)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
 
