@@ -19,6 +19,7 @@ from renda.budget.services.batches import process_uploaded_batch
 from renda.budget.services.engine import run_rules
 from renda.budget.services.inquiries import remind_overdue_inquiries
 from renda.budget.services.summaries import months_of_batch
+from renda.core.models import ImportBatch
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,9 @@ def rules_paused() -> Iterator[None]:
         _after_import_paused.reset(token)
 
 
-def on_upload_stored(sender: Any, batch: Any, expected_year: int | None, **kwargs: Any) -> None:
+def on_upload_stored(
+    sender: object, batch: ImportBatch, expected_year: int | None, **kwargs: Any
+) -> None:
     run_uploaded_batch(batch.pk, expected_year)
 
 
@@ -48,7 +51,7 @@ def run_uploaded_batch(batch_id: int, expected_year: int | None = None) -> None:
     process_uploaded_batch(batch_id, expected_year)
 
 
-def on_data_imported(sender: Any, kind: str, batch: Any, **kwargs: Any) -> None:
+def on_data_imported(sender: object, kind: str, batch: ImportBatch, **kwargs: Any) -> None:
     """After every committed import, run the rules that read its kind of data: over just the
     new payments for a payments import (the import itself already brought the summaries up
     to date, in its own transaction), in full for the other kinds."""
@@ -95,7 +98,7 @@ def nightly_budget_rules() -> None:
             _warm_dashboard(state.region, state.year)
 
 
-def _warm_dashboard(region: Any, year: int) -> None:
+def _warm_dashboard(region: FinanceRegion, year: int) -> None:
     """Compute the dashboard overview for the data just changed, so that the first reader
     after an import or the nightly run gets it from the cache instead of waiting for it
     (its key follows the data, see dashboards._cache_key). Best effort: a failure here must

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from renda.accounts.models import User
 from renda.budget.models import Alert, AlertLevel, Inquiry
 from renda.budget.services.inquiries import AWAITING, overdue_q
 from renda.core.roles import Role
@@ -15,7 +14,7 @@ from renda.core.sources import has_target
 from renda.suggestions.models import Suggestion
 
 
-def cards(user: Any) -> list[Card]:
+def cards(user: User) -> list[Card]:
     if user.role == Role.STAFF:
         alerts = reverse("budget:alerts")
         inquiries = reverse("budget:inquiries")

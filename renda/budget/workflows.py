@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
+
+from renda.accounts.models import User
 from renda.core.roles import Role
 from renda.core.workflow import State, Transition, Workflow, register
 
@@ -19,7 +22,7 @@ STAFF = frozenset({Role.STAFF})
 PROVIDER = frozenset({Role.DATA_PROVIDER})
 
 
-def is_addressee_officer(user: Any, obj: Any) -> bool:
+def is_addressee_officer(user: User | AnonymousUser, obj: Any) -> bool:
     """A data-provider officer of the organisation the letter is addressed to."""
     return user is not None and getattr(user, "organization_id", None) == obj.addressee_id
 

@@ -23,7 +23,7 @@ from renda.core.models import ImportBatch
 
 def load_demo_year(
     *,
-    actor: Any,
+    actor: User,
     year: int,
     payments: int | None = None,
     scale: str = "county",
@@ -66,7 +66,7 @@ def load_demo_year(
     return manifest
 
 
-def _import_demo_files(actor: Any, folder: Path) -> dict[str, int]:
+def _import_demo_files(actor: User, folder: Path) -> dict[str, int]:
     batches = {}
     for kind in LOAD_ORDER:
         path = folder / f"{kind}.csv"
@@ -78,7 +78,7 @@ def _import_demo_files(actor: Any, folder: Path) -> dict[str, int]:
     return batches
 
 
-def load_demo_budget(*, actor: Any = None) -> dict[str, int]:
+def load_demo_budget(*, actor: User | None = None) -> dict[str, int]:
     """Load last year's county-scale fiscal data for 冷水江 once (≈10^5 payments, with the
     generator's planted anomalies), a complete budget year with no payment dated in the
     future, and run the rules as the nightly job would have month by month. Idempotent: a

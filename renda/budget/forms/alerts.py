@@ -20,7 +20,7 @@ def _alert_years() -> list[tuple[str, str]]:
 
 
 class RuleChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: Rule) -> str:
         return f"{obj.code} {obj.name}"
 
 

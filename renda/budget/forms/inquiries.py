@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from renda.budget.forms.alerts import BLANK
 from renda.budget.models import Inquiry
@@ -25,11 +26,11 @@ class InquiryFilterForm(BootstrapForm):
 
 
 class AddresseeChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: Organization) -> str:
         return f"{obj.name}（{obj.get_kind_display()}）"
 
 
-def addressees() -> Any:
+def addressees() -> QuerySet[Organization]:
     # Data providers first: most letters go to the finance bureau.
     return Organization.objects.filter(kind__in=ADDRESSEE_KINDS, is_active=True).order_by(
         "-kind", "code"

@@ -4,11 +4,10 @@ JSON) and the API, and the columns of the alert list's spreadsheet."""
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -108,7 +107,7 @@ def records(qs: QuerySet[Alert]) -> Iterator[dict[str, Any]]:
         yield record(alert)
 
 
-def write_csv(rows: Iterable[dict[str, Any]], out: io.TextIOBase) -> int:
+def write_csv(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
     writer = csv.DictWriter(out, fieldnames=FIELDS)
     writer.writeheader()
     n = 0

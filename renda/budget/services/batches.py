@@ -14,6 +14,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.dispatch import Signal
 from django.utils import timezone
 
+from renda.accounts.models import User
 from renda.budget.ingest.kinds import KindSpec, batch_kind, get_spec, kind_of
 from renda.budget.ingest.pipeline import run, sha256_of_file
 from renda.budget.ingest.reading import open_table
@@ -41,7 +42,7 @@ MAX_UPLOAD_BYTES = getattr(settings, "BUDGET_IMPORT_MAX_BYTES", 2 * 1024**3)
 @transaction.atomic
 def create_batch(
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     source: str,
     file_name: str,
@@ -290,7 +291,7 @@ def _finish(
 
 def import_path(
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     path: Path | str,
     file_name: str | None = None,
@@ -310,7 +311,7 @@ def import_path(
 
 @transaction.atomic
 def start_upload(
-    *, actor: Any, kind: str, upload: UploadedFile, expected_year: int | None = None
+    *, actor: User, kind: str, upload: UploadedFile, expected_year: int | None = None
 ) -> ImportBatch:
     """Store an uploaded file as a batch and queue its import as a background job."""
     if not has_role(actor, Role.STAFF, Role.DATA_PROVIDER):
@@ -362,7 +363,7 @@ def process_uploaded_batch(batch_id: int, expected_year: int | None = None) -> I
 
 @transaction.atomic
 def ensure_finance_region(
-    *, actor: Any, code: str, name: str, parent: FinanceRegion | None = None
+    *, actor: User, code: str, name: str, parent: FinanceRegion | None = None
 ) -> FinanceRegion:
     region, created = FinanceRegion.objects.get_or_create(
         code=code,

@@ -16,13 +16,14 @@ import datetime as dt
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from renda.accounts.models import User
 from renda.budget import rules as registry
 from renda.budget.models import (
     Alert,
@@ -108,7 +109,7 @@ def clean_params(rule: Rule, raw: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def update_rule(
     *,
-    actor: Any,
+    actor: User,
     rule: Rule,
     params: dict[str, Any],
     enabled: bool,
@@ -208,7 +209,7 @@ def evaluate(
     return out
 
 
-def _guarded(fn: Any) -> tuple[list[Finding] | None, str, float]:
+def _guarded(fn: Callable[..., list[Finding]]) -> tuple[list[Finding] | None, str, float]:
     started = time.perf_counter()
     try:
         with transaction.atomic():  # a savepoint: a failed query must not spoil the run
@@ -220,7 +221,7 @@ def _guarded(fn: Any) -> tuple[list[Finding] | None, str, float]:
 
 def run_rules(
     *,
-    actor: Any,
+    actor: User | None,
     region: FinanceRegion,
     year: int,
     as_of: dt.date | None = None,

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from renda.accounts.models import User
 from renda.budget.models import Alert
 from renda.budget.permissions import can_handle_alerts
 from renda.core import audit
@@ -25,7 +26,7 @@ from renda.suggestions.services import create_suggestion
 MAX_AGENDA_TITLE = 200
 
 
-def _check_staff(actor: Any) -> None:
+def _check_staff(actor: User) -> None:
     if not can_handle_alerts(actor):
         raise PermissionDenied("只有人大机关工作人员可以办理预警。")
 
@@ -35,7 +36,7 @@ def _lock(alert: Alert) -> Alert:
 
 
 @transaction.atomic
-def put_on_agenda(*, actor: Any, alert: Alert, title: str) -> Alert:
+def put_on_agenda(*, actor: User, alert: Alert, title: str) -> Alert:
     """Propose the alert to the standing committee under ``title`` (a later call renames it
     and keeps who proposed it first, so the list shows who is answerable)."""
     _check_staff(actor)
@@ -62,7 +63,7 @@ def put_on_agenda(*, actor: Any, alert: Alert, title: str) -> Alert:
 
 
 @transaction.atomic
-def remove_from_agenda(*, actor: Any, alert: Alert, reason: str) -> Alert:
+def remove_from_agenda(*, actor: User, alert: Alert, reason: str) -> Alert:
     _check_staff(actor)
     if not reason.strip():
         raise ValidationError({"reason": "请填写撤销提请的理由。"})
@@ -83,7 +84,7 @@ def remove_from_agenda(*, actor: Any, alert: Alert, reason: str) -> Alert:
 
 
 @transaction.atomic
-def offer_to_deputy(*, actor: Any, alert: Alert, deputy: Deputy) -> Alert:
+def offer_to_deputy(*, actor: User, alert: Alert, deputy: Deputy) -> Alert:
     """Offer the alert to an active deputy (转代表建议). Until a suggestion is drafted from it,
     staff may offer it to another deputy instead."""
     _check_staff(actor)
@@ -178,7 +179,7 @@ def alert_source(alert: Alert) -> Source:
 
 @transaction.atomic
 def draft_suggestion_from_alert(
-    *, actor: Any, alert: Alert, title: str, content: str, allow_public: bool = True
+    *, actor: User, alert: Alert, title: str, content: str, allow_public: bool = True
 ) -> Suggestion:
     """The offered deputy drafts a suggestion from the alert (suggestions'
     `create_suggestion` with the alert as its source, a core source link). Only once, and only that deputy."""

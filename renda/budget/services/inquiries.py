@@ -64,7 +64,7 @@ def _url(inquiry: Inquiry) -> str:
     return reverse("budget:inquiry_detail", args=[inquiry.pk])
 
 
-def _check_staff(actor: Any) -> None:
+def _check_staff(actor: User) -> None:
     if not can_handle_alerts(actor):
         raise PermissionDenied("只有人大机关工作人员可以办理问询函。")
 
@@ -130,7 +130,7 @@ def _refresh(target: Inquiry, source: Inquiry, fields: Iterable[str]) -> None:
 @transaction.atomic
 def create_inquiry(
     *,
-    actor: Any,
+    actor: User,
     alerts: Sequence[Alert],
     addressee: Organization,
     title: str = "",
@@ -196,7 +196,7 @@ def create_inquiry(
 
 @transaction.atomic
 def issue_inquiry(
-    *, actor: Any, inquiry: Inquiry, note: str = "", expected_state: str | None = None
+    *, actor: User, inquiry: Inquiry, note: str = "", expected_state: str | None = None
 ) -> Inquiry:
     """Send the draft: due in ``response_days`` working days, the alerts become 已发问询函,
     and the addressee's officers are told."""
@@ -235,7 +235,7 @@ def issue_inquiry(
 @transaction.atomic
 def respond_inquiry(
     *,
-    actor: Any,
+    actor: User,
     inquiry: Inquiry,
     response: str,
     finding: str,
@@ -297,7 +297,7 @@ def respond_inquiry(
 
 @transaction.atomic
 def accept_inquiry(
-    *, actor: Any, inquiry: Inquiry, note: str = "", expected_state: str | None = None
+    *, actor: User, inquiry: Inquiry, note: str = "", expected_state: str | None = None
 ) -> Inquiry:
     """Accept the answer (办结). Its alerts are settled: 经核实无问题 when the finding was
     normal, otherwise 已办结."""
@@ -327,7 +327,7 @@ def accept_inquiry(
 
 @transaction.atomic
 def return_inquiry(
-    *, actor: Any, inquiry: Inquiry, reason: str, expected_state: str | None = None
+    *, actor: User, inquiry: Inquiry, reason: str, expected_state: str | None = None
 ) -> Inquiry:
     """Return the answer with a reason: the addressee answers again within a new period of
     ``response_days`` working days."""
@@ -362,7 +362,7 @@ def return_inquiry(
 
 @transaction.atomic
 def withdraw_inquiry(
-    *, actor: Any, inquiry: Inquiry, reason: str, expected_state: str | None = None
+    *, actor: User, inquiry: Inquiry, reason: str, expected_state: str | None = None
 ) -> Inquiry:
     """Withdraw a draft or an issued letter. Its alerts go back to 未处理 unless another
     letter still covers them."""
@@ -404,7 +404,7 @@ BUTTON_STEPS = {
 
 
 def take_step(
-    *, actor: Any, inquiry: Inquiry, step: str, note: str = "", expected_state: str | None = None
+    *, actor: User, inquiry: Inquiry, step: str, note: str = "", expected_state: str | None = None
 ) -> Inquiry:
     """One of the button steps by name (the detail page's action buttons)."""
     service = BUTTON_STEPS.get(step)

@@ -10,12 +10,10 @@ their reading right ends every pass they gave out. Issuing is audited.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 
+from renda.accounts.models import User
 from renda.budget.permissions import can_view_alerts
 from renda.core import audit
 
@@ -23,7 +21,7 @@ PASS_HOURS = 12
 _SALT = "renda.budget.bigscreen-pass"
 
 
-def issue_screen_pass(*, actor: Any) -> str:
+def issue_screen_pass(*, actor: User) -> str:
     if not can_view_alerts(actor):
         raise PermissionDenied("只有人大机关工作人员和常委会组成人员可以生成大屏链接。")
     token = signing.TimestampSigner(salt=_SALT).sign(str(actor.pk))
@@ -36,7 +34,7 @@ def issue_screen_pass(*, actor: Any) -> str:
     return token
 
 
-def screen_pass_user(token: str | None) -> Any:
+def screen_pass_user(token: str | None) -> User | None:
     """The issuer of a valid, unexpired pass who may still read budget alerts, else None."""
     if not token:
         return None
@@ -44,5 +42,5 @@ def screen_pass_user(token: str | None) -> Any:
         user_id = signing.TimestampSigner(salt=_SALT).unsign(token, max_age=PASS_HOURS * 3600)
     except signing.BadSignature:  # tampered or expired (SignatureExpired is a subclass)
         return None
-    user = get_user_model().objects.filter(pk=user_id).first()
+    user = User.objects.filter(pk=user_id).first()
     return user if user is not None and can_view_alerts(user) else None

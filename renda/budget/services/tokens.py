@@ -7,10 +7,12 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from renda.accounts.models import User
 from renda.budget.ingest.kinds import KIND_PREFIX, KINDS, get_spec
 from renda.budget.ingest.reading import records_table
 from renda.budget.models import IdempotencyRecord, PushToken
@@ -131,7 +133,7 @@ def find_push_token(raw: str) -> PushToken | None:
 
 @transaction.atomic
 def issue_push_token(
-    *, actor: Any, name: str, user: Any, kinds: list[str] | None = None
+    *, actor: User, name: str, user: User | AnonymousUser, kinds: list[str] | None = None
 ) -> tuple[PushToken, str]:
     """The security administrator issues a token to a data-provider account; the plain token
     is returned once and never stored."""
@@ -163,7 +165,7 @@ def issue_push_token(
 
 
 @transaction.atomic
-def revoke_push_token(*, actor: Any, token: PushToken) -> PushToken:
+def revoke_push_token(*, actor: User, token: PushToken) -> PushToken:
     if not has_role(actor, Role.SECURITY_ADMIN):
         raise PermissionDenied
     if token.revoked_at is not None:

@@ -193,11 +193,15 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def alert_agenda(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_alert_for_user(request.user, pk)
     form = AgendaForm(request.POST)
-    if form.is_valid() and attempt(
-        form,
-        lambda: escalation.put_on_agenda(
-            actor=acting_user(request), alert=alert, title=form.cleaned_data["title"]
-        ),
+    if (
+        form.is_valid()
+        and attempt(
+            form,
+            lambda: escalation.put_on_agenda(
+                actor=acting_user(request), alert=alert, title=form.cleaned_data["title"]
+            ),
+        )
+        is not None
     ):
         messages.success(request, "已提请常委会审议。")
         return redirect("budget:alert_detail", alert.pk)
@@ -209,11 +213,15 @@ def alert_agenda(request: HttpRequest, pk: int) -> HttpResponse:
 def alert_agenda_remove(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_alert_for_user(request.user, pk)
     form = AgendaRemoveForm(request.POST)
-    if form.is_valid() and attempt(
-        form,
-        lambda: escalation.remove_from_agenda(
-            actor=acting_user(request), alert=alert, reason=form.cleaned_data["reason"]
-        ),
+    if (
+        form.is_valid()
+        and attempt(
+            form,
+            lambda: escalation.remove_from_agenda(
+                actor=acting_user(request), alert=alert, reason=form.cleaned_data["reason"]
+            ),
+        )
+        is not None
     ):
         messages.success(request, "已撤销提请常委会审议。")
         return redirect("budget:alert_detail", alert.pk)
@@ -225,11 +233,15 @@ def alert_agenda_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def alert_offer(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_alert_for_user(request.user, pk)
     form = OfferForm(request.POST)
-    if form.is_valid() and attempt(
-        form,
-        lambda: escalation.offer_to_deputy(
-            actor=acting_user(request), alert=alert, deputy=form.cleaned_data["deputy"]
-        ),
+    if (
+        form.is_valid()
+        and attempt(
+            form,
+            lambda: escalation.offer_to_deputy(
+                actor=acting_user(request), alert=alert, deputy=form.cleaned_data["deputy"]
+            ),
+        )
+        is not None
     ):
         messages.success(request, f"已转交 {alert.offered_to.name} 代表参考。")  # type: ignore[union-attr]
         return redirect("budget:alert_detail", alert.pk)

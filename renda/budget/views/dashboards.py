@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from renda.accounts.permissions import acting_user
 from renda.budget.forms.dashboards import DashboardFilterForm
 from renda.budget.models import FinanceRegion
 from renda.budget.permissions import can_view_alerts, get_unit_for_user
@@ -287,7 +288,7 @@ def bigscreen_pass(request: HttpRequest) -> HttpResponse:
     """A display link for the meeting-room screen, valid for PASS_HOURS (readers only)."""
     _require_reader(request)
     _form, year, region = _selection(request)
-    token = issue_screen_pass(actor=request.user)
+    token = issue_screen_pass(actor=acting_user(request))
     query = {"pass": token, **({"year": year, "region": region.code} if region and year else {})}
     link = request.build_absolute_uri(reverse("budget:bigscreen") + "?" + urlencode(query))
     return render(

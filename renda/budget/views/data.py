@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from renda.accounts.permissions import acting_user
 from renda.budget.forms.data import (
     BatchFilterForm,
     IndicatorFilterForm,
@@ -49,6 +50,7 @@ from renda.budget.selectors.exports import ERROR_COLUMNS, INDICATOR_COLUMNS, PAY
 from renda.budget.services.batches import start_upload
 from renda.budget.services.tokens import issue_push_token, revoke_push_token
 from renda.budget.views.pages import render_page
+from renda.core.actions import run_action
 from renda.core.exports import export_xlsx
 from renda.core.models import ImportBatch
 from renda.core.roles import Role, role_required
@@ -173,7 +175,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             batch = start_upload(
-                actor=request.user,
+                actor=acting_user(request),
                 kind=form.cleaned_data["kind"],
                 upload=form.cleaned_data["file"],
                 expected_year=form.cleaned_data["year"],
@@ -317,7 +319,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             token, issued = issue_push_token(
-                actor=request.user,
+                actor=acting_user(request),
                 name=form.cleaned_data["name"],
                 user=form.cleaned_data["user"],
                 kinds=form.cleaned_data["kinds"],
@@ -343,10 +345,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.SECURITY_ADMIN)
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_token_for_user(request.user, pk)
-    try:
-        revoke_push_token(actor=request.user, token=token)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, f"已吊销「{token.name}」的令牌，使用它的推送将被拒绝。")
-    return redirect("budget:tokens")
+    return run_action(
+        request,
+        lambda: revoke_push_token(actor=acting_user(request), token=token),
+        then="budget:tokens",
+        done=f"已吊销「{token.name}」的令牌，使用它的推送将被拒绝。",
+    )

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from renda.accounts.permissions import acting_user
 from renda.budget import rules as registry
 from renda.budget.forms.rules import BacktestForm, RuleForm, RunForm
 from renda.budget.ingest.kinds import KINDS
@@ -99,7 +100,7 @@ def rule_detail(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 try:
                     engine.update_rule(
-                        actor=request.user,
+                        actor=acting_user(request),
                         rule=rule,
                         params=form.params(),
                         enabled=form.cleaned_data["enabled"],
@@ -173,7 +174,7 @@ def rule_run(request: HttpRequest) -> HttpResponse:
         return redirect("budget:rules")
     try:
         run = engine.run_rules(
-            actor=request.user,
+            actor=acting_user(request),
             region=form.cleaned_data["region"],
             year=form.cleaned_data["year"],
             as_of=form.cleaned_data["as_of"],

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db.models import QuerySet
 
 from renda.budget.models import Alert
 from renda.budget.selectors.exports import filtered, records, write_csv
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         else:
             self._write(qs, options["format"], sys.stdout)
 
-    def _write(self, qs: Any, fmt: str, out: Any) -> None:
+    def _write(self, qs: QuerySet[Alert], fmt: str, out: TextIO) -> None:
         if fmt == "json":
             json.dump(list(records(qs)), out, ensure_ascii=False, indent=1)
             out.write("\n")
