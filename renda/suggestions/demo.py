@@ -203,10 +203,27 @@ class DemoLoader:
     # --- items -------------------------------------------------------------------------
 
     def suggestion(self, index: int, target: str) -> Suggestion:
-        field, title, content = TOPICS[index % len(TOPICS)]
-        place = PLACES[(index * 7) % len(PLACES)]
+        """One item taken through the stages up to `target` (a state of the demo mix)."""
         # Withdrawal is the deputy's own act: the demo deputy withdraws one of his.
         deputy, actor, source = self._author(0 if target == "withdrawn" else index)
+        s = self._draft(index, deputy, actor, source)
+        if target == "draft" or self._intake(index, s, actor, target):
+            return s
+        lead, co = self._assign(index, s, target)
+        if target == "assigned":
+            return s
+        officer = self.officers[lead.pk]
+        klass = self._handle(index, s, officer, target)
+        if klass is None or target == "replied":
+            return s
+        rater = actor if actor.role == Role.DEPUTY else self.desk
+        if self._rate(index, s, rater, officer, klass, target):
+            self._publish(s)
+        return s
+
+    def _draft(self, index: int, deputy: Deputy, actor: Any, source: str) -> Suggestion:
+        field, title, content = TOPICS[index % len(TOPICS)]
+        place = PLACES[(index * 7) % len(PLACES)]
         cosigners = (
             [d for d in self.rng.sample(self.deputies, 2) if d.pk != deputy.pk]
             if index % 3 == 0
@@ -222,17 +239,20 @@ class DemoLoader:
             cosigners=cosigners if source == Suggestion.Source.PAPER else (),
         )
         self.created["代表建议"] += 1
-        if target == "draft":
-            return s
+        return s
+
+    def _intake(self, index: int, s: Suggestion, actor: Any, target: str) -> bool:
+        """Submitted, then withdrawn, not accepted, registered or merged; True when `target`
+        is reached here."""
         services.submit_suggestion(actor=actor, suggestion=s)
         if target == "submitted":
-            return s
+            return True
         if target == "withdrawn":
             if actor.role == Role.DEPUTY:
                 apply_transition(
                     actor=actor, obj=s, transition="withdraw", note="已通过其他渠道解决"
                 )
-            return s
+            return True
         if target == "not_accepted":
             apply_transition(
                 actor=self.desk,
@@ -240,17 +260,18 @@ class DemoLoader:
                 transition="reject",
                 note="属于个人诉求，已引导通过信访渠道反映",
             )
-            return s
+            return True
+        field = TOPICS[index % len(TOPICS)][0]
         services.register_suggestion(actor=self.desk, suggestion=s, field=field)
-        if target == "registered":
-            return s
         if target == "merged":
             main = Suggestion.objects.filter(
                 state__in=("assigned", "replied", "closed"), field=field
             ).first()
             if main is not None:
                 services.merge_suggestion(actor=self.desk, suggestion=s, into=main)
-            return s
+        return target in ("registered", "merged")
+
+    def _assign(self, index: int, s: Suggestion, target: str) -> tuple[Organization, list[Any]]:
         lead = self.units[index % len(self.units)]
         co = [self.units[(index + 3) % len(self.units)]] if index % 4 == 0 else []
         services.assign_suggestion(
@@ -260,20 +281,22 @@ class DemoLoader:
             services.set_key_supervision(
                 actor=self.desk, suggestion=s, is_key=True, reason="涉及民生重点问题"
             )
-        if target == "assigned":
-            if co and index % 8 == 0:
-                services.submit_co_opinion(
-                    actor=self.officers[co[0].pk],
-                    suggestion=s,
-                    opinion="同意主办单位意见，我单位将配合做好相关工作。",
-                )
-            return s
-        officer = self.officers[lead.pk]
+        if target == "assigned" and co and index % 8 == 0:
+            services.submit_co_opinion(
+                actor=self.officers[co[0].pk],
+                suggestion=s,
+                opinion="同意主办单位意见，我单位将配合做好相关工作。",
+            )
+        return lead, co
+
+    def _handle(self, index: int, s: Suggestion, officer: Any, target: str) -> str | None:
+        """The unit returns it, asks for more time, or handles and answers it: the class of
+        the answer, or None when it stops before answering."""
         if target == "returned":
             services.return_assignment(
                 actor=officer, suggestion=s, reason="该事项不属于本单位职责，建议交由属地乡镇办理。"
             )
-            return s
+            return None
         if target == "extension":
             apply_transition(
                 actor=officer,
@@ -281,7 +304,7 @@ class DemoLoader:
                 transition="request_extension",
                 note="涉及多个部门协调和资金安排，需延期办理。",
             )
-            return s
+            return None
         services.add_handling_note(
             actor=officer,
             suggestion=s,
@@ -298,9 +321,13 @@ class DemoLoader:
             content=REPLIES[klass],
             signer="主要负责人",
         )
-        if target == "replied":
-            return s
-        rater = actor if actor.role == Role.DEPUTY else self.desk
+        return klass
+
+    def _rate(
+        self, index: int, s: Suggestion, rater: Any, officer: Any, klass: str, target: str
+    ) -> bool:
+        """The deputy's rating (a B or C answer is tracked, then answered again); True when
+        the item may be published."""
         if target == "rehandling":
             services.rate_suggestion(
                 actor=rater,
@@ -308,24 +335,27 @@ class DemoLoader:
                 rating="dissatisfied",
                 comment="答复过于笼统，未提出具体措施。",
             )
-            return s
+            return False
         if target == "tracking":
             services.rate_suggestion(
                 actor=rater, suggestion=s, rating="basic", comment="希望加快进度。"
             )
-        else:
-            if klass in ("B", "C"):  # tracked first, then solved
-                services.rate_suggestion(actor=rater, suggestion=s, rating="basic")
-                services.reply_suggestion(
-                    actor=officer,
-                    suggestion=s,
-                    reply_class="A",
-                    content=REPLIES["A"],
-                    signer="主要负责人",
-                )
-            services.rate_suggestion(
-                actor=rater, suggestion=s, rating="satisfied" if index % 3 else "basic"
+            return True
+        if klass in ("B", "C"):  # tracked first, then solved
+            services.rate_suggestion(actor=rater, suggestion=s, rating="basic")
+            services.reply_suggestion(
+                actor=officer,
+                suggestion=s,
+                reply_class="A",
+                content=REPLIES["A"],
+                signer="主要负责人",
             )
+        services.rate_suggestion(
+            actor=rater, suggestion=s, rating="satisfied" if index % 3 else "basic"
+        )
+        return True
+
+    def _publish(self, s: Suggestion) -> None:
         if s.allow_public:
             services.publish_suggestion(
                 actor=self.desk,
@@ -335,7 +365,6 @@ class DemoLoader:
                 reply="\n".join(r.content for r in s.replies.all()),
             )
             self.created["公开建议"] += 1
-        return s
 
     def motions(self) -> None:
         """A past sitting with three motions filed during it."""

@@ -185,6 +185,30 @@ def _scope(qs: QuerySet[Any], prefix: str, term_id: int | None, year: int | None
     return qs
 
 
+def _add_ratings(rows: dict[int, UnitRow], term_id: int | None, year: int | None) -> None:
+    """A rating is about the answers of its round: it counts for each unit that answered then."""
+    ratings = (
+        _scope(
+            Evaluation.objects.filter(suggestion__replies__round=F("round")),
+            "suggestion__",
+            term_id,
+            year,
+        )
+        .values("suggestion__replies__unit_id")
+        .annotate(
+            n=Count("id"),
+            s=Count("id", filter=Q(rating=Satisfaction.SATISFIED)),
+            b=Count("id", filter=Q(rating=Satisfaction.BASIC)),
+            d=Count("id", filter=Q(rating=Satisfaction.DISSATISFIED)),
+        )
+    )
+    for r in ratings:
+        found = rows.get(r["suggestion__replies__unit_id"])
+        if found is not None:
+            row = found
+            row.rated, row.satisfied, row.basic, row.dissatisfied = r["n"], r["s"], r["b"], r["d"]
+
+
 def stats_by_unit(*, term_id: int | None = None, year: int | None = None) -> list[UnitRow]:
     """Per unit (lead and split parts only: co-handling units do not answer the deputy):
     on-time reply rate of first answers, A/B/C/D mix, satisfaction, re-handling count."""
@@ -229,27 +253,7 @@ def stats_by_unit(*, term_id: int | None = None, year: int | None = None) -> lis
         row.replied_first = r["first"]
         row.on_time_first = r["on_time"]
         row.classes = {"A": r["a"], "B": r["b"], "C": r["c"], "D": r["d"]}
-    # A rating is about the answers of its round: it counts for each unit that answered then.
-    ratings = (
-        _scope(
-            Evaluation.objects.filter(suggestion__replies__round=F("round")),
-            "suggestion__",
-            term_id,
-            year,
-        )
-        .values("suggestion__replies__unit_id")
-        .annotate(
-            n=Count("id"),
-            s=Count("id", filter=Q(rating=Satisfaction.SATISFIED)),
-            b=Count("id", filter=Q(rating=Satisfaction.BASIC)),
-            d=Count("id", filter=Q(rating=Satisfaction.DISSATISFIED)),
-        )
-    )
-    for r in ratings:
-        found = rows.get(r["suggestion__replies__unit_id"])
-        if found is not None:
-            row = found
-            row.rated, row.satisfied, row.basic, row.dissatisfied = r["n"], r["s"], r["b"], r["d"]
+    _add_ratings(rows, term_id, year)
     for row in rows.values():
         row.classes = row.classes or {"A": 0, "B": 0, "C": 0, "D": 0}
     return sorted(rows.values(), key=lambda r: (-r.assigned, r.name))

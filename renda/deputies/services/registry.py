@@ -231,6 +231,46 @@ _BULK_LINKS = ("region", "constituency", "delegation", "station")
 _BULK_FIELDS = EDITABLE_FIELDS - {"user"}
 
 
+def _checked_bulk_deputy(record: Mapping[str, Any], registered: dict[int, set[str]]) -> Deputy:
+    """One record of a bulk registration as an unsaved deputy, checked like `create_deputy`
+    (the seat against `registered`, term → blind indexes already taken, which it extends)."""
+    from renda.core.fields import make_blind_index
+
+    fields = dict(record)
+    term = fields.pop("term")
+    unknown = set(fields) - _BULK_FIELDS
+    if unknown:
+        raise TypeError(f"unknown deputy fields: {sorted(unknown)}")
+    deputy = Deputy(term=term, **fields)
+    _check_id_number(deputy)
+    # save() derives these; bulk_create does not call save().
+    deputy.id_number_index = make_blind_index(deputy.id_number)
+    deputy.mobile_index = make_blind_index(deputy.mobile)
+    if term.pk not in registered:
+        registered[term.pk] = set(
+            Deputy.objects.filter(term=term).values_list("id_number_index", flat=True)
+        )
+    if deputy.id_number_index in registered[term.pk]:
+        raise ValidationError({"id_number": "该身份证号的代表在本届已登记，不能重复登记"})
+    registered[term.pk].add(deputy.id_number_index)
+    for name in _BULK_LINKS:
+        linked = getattr(deputy, name)
+        if linked is not None and linked.pk is None:
+            raise ValidationError({name: "关联的记录尚未保存"})
+    for name in ("delegation", "constituency"):
+        linked = getattr(deputy, name)
+        if linked is not None and linked.term_id != term.pk:
+            raise ValidationError({name: f"{linked}不属于{term}"})
+    # Links were checked above and uniqueness set-wise; the check constraint (an ended
+    # mandate has a date) holds for a new, serving deputy. That saves ~8 queries a row.
+    deputy.full_clean(
+        exclude=["term", *_BULK_LINKS, "user", "id_number_index", "mobile_index"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    return deputy
+
+
 @transaction.atomic
 def create_deputies_in_bulk(
     *,
@@ -247,44 +287,11 @@ def create_deputies_in_bulk(
     own rows knows which one was rejected. The first bad record raises ValidationError and
     nothing is written (one transaction). `audit_event=False` when the caller records one
     event for the whole batch (the import framework does)."""
-    from renda.core.fields import make_blind_index
-
     registered: dict[int, set[str]] = {}  # term → blind indexes of its deputies, loaded once
     pending: list[Deputy] = []
     created = 0
     for record in records:
-        fields = dict(record)
-        term = fields.pop("term")
-        unknown = set(fields) - _BULK_FIELDS
-        if unknown:
-            raise TypeError(f"unknown deputy fields: {sorted(unknown)}")
-        deputy = Deputy(term=term, **fields)
-        _check_id_number(deputy)
-        # save() derives these; bulk_create does not call save().
-        deputy.id_number_index = make_blind_index(deputy.id_number)
-        deputy.mobile_index = make_blind_index(deputy.mobile)
-        if term.pk not in registered:
-            registered[term.pk] = set(
-                Deputy.objects.filter(term=term).values_list("id_number_index", flat=True)
-            )
-        if deputy.id_number_index in registered[term.pk]:
-            raise ValidationError({"id_number": "该身份证号的代表在本届已登记，不能重复登记"})
-        registered[term.pk].add(deputy.id_number_index)
-        for name in _BULK_LINKS:
-            linked = getattr(deputy, name)
-            if linked is not None and linked.pk is None:
-                raise ValidationError({name: "关联的记录尚未保存"})
-        for name in ("delegation", "constituency"):
-            linked = getattr(deputy, name)
-            if linked is not None and linked.term_id != term.pk:
-                raise ValidationError({name: f"{linked}不属于{term}"})
-        # Links were checked above and uniqueness set-wise; the check constraint (an ended
-        # mandate has a date) holds for a new, serving deputy. That saves ~8 queries a row.
-        deputy.full_clean(
-            exclude=["term", *_BULK_LINKS, "user", "id_number_index", "mobile_index"],
-            validate_unique=False,
-            validate_constraints=False,
-        )
+        deputy = _checked_bulk_deputy(record, registered)
         pending.append(deputy)
         if len(pending) >= chunk_size:
             Deputy.objects.bulk_create(pending)

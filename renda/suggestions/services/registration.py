@@ -157,7 +157,8 @@ def _units_to_assign(
     if mode == Suggestion.Mode.LEAD:
         if lead_unit is None:
             raise ValidationError({"lead_unit": "请选择主办单位。"})
-        units = [(lead_unit, Assignment.Role.LEAD)] + [(u, Assignment.Role.CO) for u in co_units]
+        lead: tuple[Organization, str] = (lead_unit, Assignment.Role.LEAD)
+        units = [lead] + [(u, Assignment.Role.CO) for u in co_units]
     elif mode == Suggestion.Mode.SPLIT:
         if len(split_units) < 2:
             raise ValidationError({"split_units": "分办至少需要两个承办单位。"})

@@ -61,6 +61,18 @@ def _record_answered(actor: User, suggestion: Suggestion, round_: int) -> None:
     )
 
 
+def _checked_reply_text(reply_class: str, content: str, signer: str) -> str:
+    """The cleaned answer, once its class, text and signer are all given."""
+    if reply_class not in ReplyClass.values:
+        raise ValidationError({"reply_class": "请选择答复类别（A/B/C/D）。"})
+    content = _clean_text(content)
+    if len(content) < 10:
+        raise ValidationError({"content": "请填写答复内容（至少10个字）。"})
+    if not signer.strip():
+        raise ValidationError({"signer": "请填写签发人（单位主要负责人）。"})
+    return content
+
+
 @transaction.atomic
 def reply_suggestion(
     *,
@@ -75,13 +87,7 @@ def reply_suggestion(
 ) -> Reply:
     """答复 with a class A/B/C/D. In split handling the item is answered (and the deputies
     told) once every split unit has answered its part."""
-    if reply_class not in ReplyClass.values:
-        raise ValidationError({"reply_class": "请选择答复类别（A/B/C/D）。"})
-    content = _clean_text(content)
-    if len(content) < 10:
-        raise ValidationError({"content": "请填写答复内容（至少10个字）。"})
-    if not signer.strip():
-        raise ValidationError({"signer": "请填写签发人（单位主要负责人）。"})
+    content = _checked_reply_text(reply_class, content, signer)
     locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     if locked.state not in ("assigned", "extension_requested", "rehandling", "tracking"):
         raise ValidationError(f"当前状态为“{SUGGESTION.label(locked.state)}”，不能答复。")
