@@ -22,6 +22,7 @@ from renda.lib.crypto import hmac_sm3
 
 from . import anchors
 from .models import AuditEvent
+from .roles import Actor
 
 # Set per request by core.middleware.ClientIPMiddleware, so services need not pass the IP.
 current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
@@ -58,9 +59,14 @@ def _target_fields(target: Any) -> tuple[str, str, str]:
     return type(target).__name__, "", str(target)[:200]
 
 
+def _username(user: Actor) -> str:
+    get_username = getattr(user, "get_username", None)
+    return str(get_username()) if get_username is not None else ""
+
+
 def record(
     *,
-    actor: Any,
+    actor: Actor | None,
     action: str,
     target: Any = None,
     outcome: str = AuditEvent.Outcome.SUCCESS,
@@ -70,7 +76,7 @@ def record(
 ) -> AuditEvent:
     """Append one audit event. `actor` is a user or None (anonymous or a system job)."""
     target_type, target_id, target_repr = _target_fields(target)
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    user = actor if actor is not None and actor.is_authenticated else None
     # Round-trip through JSON so that what is hashed is exactly what the database returns.
     clean_details = json.loads(json.dumps(details or {}, default=str, ensure_ascii=False))
     with transaction.atomic():
@@ -80,8 +86,8 @@ def record(
         prev = AuditEvent.objects.order_by("-id").values_list("chain", flat=True).first()
         event = AuditEvent(
             created_at=timezone.now(),
-            actor=actor if is_user else None,
-            actor_username=(actor.get_username() if is_user else username)[:150],
+            actor_id=user.pk if user is not None else None,
+            actor_username=(_username(user) if user is not None else username)[:150],
             action=action,
             target_type=target_type,
             target_id=target_id,

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,6 +27,7 @@ from renda.lib.workdays import Overrides
 
 from . import audit
 from .models import CalendarDay
+from .roles import Actor
 
 END_OF_DAY = dt.time(23, 59, 59)
 
@@ -104,7 +104,9 @@ def years_spanned(start: dt.date, end: dt.date) -> range:
 
 
 @transaction.atomic
-def set_calendar_day(*, actor: Any, date: dt.date, is_workday: bool, name: str = "") -> CalendarDay:
+def set_calendar_day(
+    *, actor: Actor | None, date: dt.date, is_workday: bool, name: str = ""
+) -> CalendarDay:
     """Create or change the override for one date (a date has at most one row)."""
     day = CalendarDay.objects.select_for_update().filter(date=date).first()
     before = None if day is None else {"is_workday": day.is_workday, "name": day.name}
@@ -129,7 +131,7 @@ def set_calendar_day(*, actor: Any, date: dt.date, is_workday: bool, name: str =
 
 
 @transaction.atomic
-def delete_calendar_day(*, actor: Any, day: CalendarDay) -> None:
+def delete_calendar_day(*, actor: Actor | None, day: CalendarDay) -> None:
     details = {"date": day.date.isoformat(), "is_workday": day.is_workday, "name": day.name}
     audit.record(actor=actor, action="calendar.delete_day", target=day, details=details)
     day.delete()
@@ -156,7 +158,7 @@ def _schedule_problems(
 @transaction.atomic
 def import_year_schedule(
     *,
-    actor: Any,
+    actor: Actor | None,
     year: int,
     holidays: Sequence[dt.date],
     workdays: Sequence[dt.date],

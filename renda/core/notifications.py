@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 
 from . import audit
 from .models import Notification
+from .roles import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +43,8 @@ def sms_backend() -> SMSBackend:
 
 def notify(
     *,
-    actor: Any,
-    recipients: Iterable[Any],
+    actor: Actor | None,
+    recipients: Iterable[Any],  # the account model's users (core does not import it)
     title: str,
     body: str = "",
     url: str = "",
@@ -88,10 +89,10 @@ def notify(
     return rows
 
 
-def mark_read(*, actor: Any, notification_ids: Iterable[int] | None = None) -> int:
+def mark_read(*, actor: Actor, notification_ids: Iterable[int] | None = None) -> int:
     """Mark the actor's own messages read (all of them when no ids are given)."""
     with transaction.atomic():
-        qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+        qs = Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True)
         if notification_ids is not None:
             qs = qs.filter(pk__in=list(notification_ids))
         count = qs.update(read_at=timezone.now())

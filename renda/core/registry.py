@@ -3,13 +3,12 @@ writes `Region` and `Organization` rows (DESIGN §4.1)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import audit
 from .models import Organization, Region
+from .roles import Actor
 
 # Which level may sit under which (GB/T 2260 and the 统计用区划代码 tree).
 _PARENT_LEVELS: dict[str, set[str | None]] = {
@@ -50,7 +49,7 @@ def _check_region_tree(region: Region) -> None:
 
 @transaction.atomic
 def create_region(
-    *, actor: Any, code: str, name: str, level: str, parent: Region | None = None
+    *, actor: Actor | None, code: str, name: str, level: str, parent: Region | None = None
 ) -> Region:
     region = Region(code=code.strip(), name=name.strip(), level=level, parent=parent)
     # The tree checks come first: they explain a bad code better than the DB constraint does.
@@ -64,7 +63,7 @@ def create_region(
 @transaction.atomic
 def create_organization(
     *,
-    actor: Any,
+    actor: Actor | None,
     name: str,
     code: str,
     kind: str,
