@@ -121,13 +121,13 @@ def _detail_context(request: AuthenticatedRequest, s: Suggestion, **bound: Any) 
     return ctx
 
 
-def _detail(request: AuthenticatedRequest, s: Suggestion, **bound: Any) -> HttpResponse:
+def render_detail(request: AuthenticatedRequest, s: Suggestion, **bound: Any) -> HttpResponse:
     return render(request, "suggestions/detail.html", _detail_context(request, s, **bound))
 
 
 @role_required(*ALL_INSIDE)
 def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _detail(request, perms.get_suggestion_for_user(request.user, pk))
+    return render_detail(request, perms.get_suggestion_for_user(request.user, pk))
 
 
 @role_required(*ALL_INSIDE)

@@ -27,7 +27,7 @@ from ..forms import (
     SuggestionForm,
 )
 from ..models import Attachment, Motion, Signature, Suggestion
-from .detail import _detail
+from .detail import render_detail
 
 
 @role_required(Role.DEPUTY)
@@ -139,10 +139,12 @@ def invite(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, f"已邀请 {form.cleaned_data['deputy'].name} 代表联名，待其确认。")
         return redirect("suggestions:detail", s.pk)
-    return _detail(request, s, invite=form)
+    return render_detail(request, s, invite=form)
 
 
-def _respond(request: AuthenticatedRequest, subject: Suggestion | Motion, url: str) -> HttpResponse:
+def respond_to_invitation(
+    request: AuthenticatedRequest, subject: Suggestion | Motion, url: str
+) -> HttpResponse:
     signature = perms.my_signature(request.user, subject)
     if signature is None:
         raise PermissionDenied("您没有被邀请联名。")
@@ -162,7 +164,9 @@ def _respond(request: AuthenticatedRequest, subject: Suggestion | Motion, url: s
 @role_required(Role.DEPUTY)
 @require_POST
 def cosign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _respond(request, perms.get_suggestion_for_user(request.user, pk), "suggestions:detail")
+    return respond_to_invitation(
+        request, perms.get_suggestion_for_user(request.user, pk), "suggestions:detail"
+    )
 
 
 @role_required(Role.DEPUTY, Role.STAFF, Role.HANDLING_OFFICER)
@@ -184,7 +188,7 @@ def attachment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "文件已上传。")
             return redirect("suggestions:detail", s.pk)
-    return _detail(request, s, **{key: form})
+    return render_detail(request, s, **{key: form})
 
 
 @role_required(Role.DEPUTY)

@@ -28,7 +28,7 @@ from ..forms import (
 )
 from ..models import Assignment, Suggestion
 from ..workflows import HANDLING_STATES, SUGGESTION
-from .detail import _detail
+from .detail import render_detail
 from .lists import PAGE_SIZE, SUGGESTION_COLUMNS, _filtered
 
 
@@ -52,7 +52,7 @@ def return_item(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, "已退回，等待人大常委会重新交办。")
         return redirect("suggestions:unit_home")
-    return _detail(request, s, **{"return": form})
+    return render_detail(request, s, **{"return": form})
 
 
 @role_required(Role.HANDLING_OFFICER)
@@ -72,7 +72,7 @@ def opinion(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, "协办意见已送主办单位。")
         return redirect("suggestions:detail", s.pk)
-    return _detail(request, s, opinion=form)
+    return render_detail(request, s, opinion=form)
 
 
 @role_required(Role.HANDLING_OFFICER)
@@ -95,7 +95,7 @@ def note_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         ):
             messages.success(request, "已记录。")
             return redirect("suggestions:detail", s.pk)
-    return _detail(request, s, note=form)
+    return render_detail(request, s, note=form)
 
 
 def _unit_base(request: AuthenticatedRequest) -> QuerySet[Suggestion]:

@@ -29,7 +29,7 @@ from ..models import Motion
 from ..permissions import READERS
 from ..rules import RULES
 from ..workflows import MOTION, MOTION_BUTTONS
-from .drafting import _respond
+from .drafting import respond_to_invitation
 from .lists import PAGE_SIZE
 
 
@@ -61,13 +61,13 @@ def _motion_context(request: AuthenticatedRequest, m: Motion, **bound: Any) -> d
     return ctx
 
 
-def _motion_detail(request: AuthenticatedRequest, m: Motion, **bound: Any) -> HttpResponse:
+def render_motion_detail(request: AuthenticatedRequest, m: Motion, **bound: Any) -> HttpResponse:
     return render(request, "suggestions/motion_detail.html", _motion_context(request, m, **bound))
 
 
 @role_required(Role.STAFF, Role.SC_MEMBER, Role.DEPUTY)
 def motion_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _motion_detail(request, perms.get_motion_for_user(request.user, pk))
+    return render_motion_detail(request, perms.get_motion_for_user(request.user, pk))
 
 
 @role_required(*READERS)
@@ -172,13 +172,13 @@ def motion_invite(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, f"已邀请 {form.cleaned_data['deputy'].name} 代表联名。")
         return redirect("suggestions:motion_detail", m.pk)
-    return _motion_detail(request, m, invite=form)
+    return render_motion_detail(request, m, invite=form)
 
 
 @role_required(Role.DEPUTY)
 @require_POST
 def motion_cosign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _respond(
+    return respond_to_invitation(
         request, perms.get_motion_for_user(request.user, pk), "suggestions:motion_detail"
     )
 
@@ -205,7 +205,7 @@ def motion_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 request, f"已记录主席团决定：{services.MOTION_DECISIONS[d['decision']]}。"
             )
             return redirect("suggestions:motion_detail", m.pk)
-    return _motion_detail(request, m, decide=form)
+    return render_motion_detail(request, m, decide=form)
 
 
 @role_required(Role.DEPUTY, Role.STAFF)

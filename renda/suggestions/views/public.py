@@ -22,7 +22,7 @@ from ..forms import (
     UnpublishForm,
 )
 from ..workflows import HANDLING_STATES, SUGGESTION
-from .detail import _detail
+from .detail import render_detail
 
 
 @role_required(Role.STAFF)
@@ -44,7 +44,7 @@ def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         ):
             messages.success(request, "已在人大之家公开。")
             return redirect("suggestions:detail", s.pk)
-    return _detail(request, s, publish=form)
+    return render_detail(request, s, publish=form)
 
 
 @role_required(Role.STAFF)
@@ -64,7 +64,7 @@ def unpublish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, "已撤下公开内容。")
         return redirect("suggestions:detail", s.pk)
-    return _detail(request, s, unpublish=form)
+    return render_detail(request, s, unpublish=form)
 
 
 def public_list(request: HttpRequest) -> HttpResponse:

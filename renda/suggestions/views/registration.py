@@ -22,7 +22,7 @@ from ..forms import (
     RegisterForm,
 )
 from ..models import Suggestion
-from .detail import _detail
+from .detail import render_detail
 
 
 @role_required(Role.STAFF)
@@ -44,7 +44,7 @@ def register(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         ):
             messages.success(request, f"已登记为 {s.code}。")
             return redirect("suggestions:detail", s.pk)
-    return _detail(request, s, register=form)
+    return render_detail(request, s, register=form)
 
 
 @role_required(Role.STAFF)
@@ -69,7 +69,7 @@ def merge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         ):
             messages.success(request, f"已并入 {into.code}。")
             return redirect("suggestions:detail", s.pk)
-    return _detail(request, s, merge=form)
+    return render_detail(request, s, merge=form)
 
 
 @role_required(Role.STAFF)
@@ -94,7 +94,7 @@ def assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         ):
             messages.success(request, f"已交办，答复期限 {timezone.localtime(s.due_at):%Y-%m-%d}。")
             return redirect("suggestions:detail", s.pk)
-    return _detail(request, s, assign=form)
+    return render_detail(request, s, assign=form)
 
 
 @role_required(Role.STAFF)
@@ -117,4 +117,4 @@ def key(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, "已更新重点督办。")
         return redirect("suggestions:detail", s.pk)
-    return _detail(request, s, key=form)
+    return render_detail(request, s, key=form)

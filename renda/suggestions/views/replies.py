@@ -4,12 +4,13 @@ deputy's evaluation of it."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from renda.accounts.permissions import AuthenticatedRequest
+from renda.core.actions import run_action
 from renda.core.forms import attempt
 from renda.core.roles import Role, role_required
 from renda.deputies.documents import docx_response
@@ -24,7 +25,7 @@ from ..forms import (
 from ..models import Signature
 from ..permissions import ALL_INSIDE
 from ..workflows import SUGGESTION
-from .detail import _detail
+from .detail import render_detail
 
 
 @role_required(Role.HANDLING_OFFICER)
@@ -53,7 +54,7 @@ def reply(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, "本单位答复已提交，待其他分办单位答复后一并送代表。")
             return redirect("suggestions:detail", s.pk)
-    return _detail(request, s, reply=form)
+    return render_detail(request, s, reply=form)
 
 
 @role_required(*ALL_INSIDE)
@@ -76,18 +77,18 @@ def reply_letter(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def reply_scan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     answer = perms.get_reply_for_user(request.user, pk)
     form = ScanForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.attach_signed_scan(
-                actor=request.user, reply=answer, uploaded=form.cleaned_data["signed_scan"]
-            )
-        except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
-        else:
-            messages.success(request, "盖章答复件已上传。")
-    else:
+    then = reverse("suggestions:detail", args=[answer.suggestion_id])
+    if not form.is_valid():
         messages.error(request, "请选择盖章答复件。")
-    return redirect("suggestions:detail", answer.suggestion_id)
+        return redirect(then)
+    return run_action(
+        request,
+        lambda: services.attach_signed_scan(
+            actor=request.user, reply=answer, uploaded=form.cleaned_data["signed_scan"]
+        ),
+        then=then,
+        done="盖章答复件已上传。",
+    )
 
 
 @role_required(Role.DEPUTY, Role.STAFF)
@@ -111,4 +112,4 @@ def rate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, f"感谢您的评价。当前状态：{SUGGESTION.label(s.state)}。")
         return redirect("suggestions:detail", s.pk)
-    return _detail(request, s, rate=form)
+    return render_detail(request, s, rate=form)
