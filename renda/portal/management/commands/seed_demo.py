@@ -16,6 +16,7 @@ random one. Both are audited like a service write.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import time
 from collections import Counter
@@ -172,7 +173,9 @@ class DemoSeeder:
 
     # --- terms, delegations, stations -------------------------------------------------------
 
-    def _term(self, key: str, congress: Organization, level: str, number: int, start: Any) -> Term:
+    def _term(
+        self, key: str, congress: Organization, level: str, number: int, start: dt.date
+    ) -> Term:
         term = Term.objects.filter(congress=congress, number=number).first()
         if term is None:
             term = deputy_services.create_term(
