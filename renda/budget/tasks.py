@@ -47,7 +47,6 @@ def on_upload_stored(
 
 @db_task()
 def run_uploaded_batch(batch_id: int, expected_year: int | None = None) -> None:
-
     process_uploaded_batch(batch_id, expected_year)
 
 
@@ -63,7 +62,6 @@ def on_data_imported(sender: object, kind: str, batch: ImportBatch, **kwargs: An
 
 @db_task()
 def rules_after_import(batch_id: int, kind: str) -> None:
-
     if kind == "payments":
         touched = list(months_of_batch(batch_id))
         incremental = True

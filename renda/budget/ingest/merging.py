@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 from renda.budget.ingest import kinds as k
 from renda.budget.ingest.checking import TYPED, Compiled
@@ -151,71 +153,86 @@ def after_merge(
     spec: k.KindSpec, batch: ImportBatch, comp: Compiled, *, inserted: int, updated: int
 ) -> None:
     """Set-based follow-ups that keep references and summaries in step (same transaction)."""
-    with connection.cursor() as cursor:
-        if spec.slug == "payments" and (inserted or updated):
-            refresh_for_batch(batch.pk, only_added=not updated)
-        elif spec.slug == "codes":
-            cursor.execute(
-                "UPDATE budget_classificationcode SET "
-                "parent_code = CASE WHEN parent_code = '' AND length(code) > 3 THEN substr(code, 1, length(code) - 2) ELSE parent_code END, "
-                "level = CASE WHEN length(code) <= 3 THEN 1 ELSE (length(code) - 1) / 2 END "
-                f"WHERE batch_id = {batch.pk}"
-            )
-            cursor.execute(
-                "UPDATE budget_classificationcode SET is_leaf = NOT EXISTS (SELECT 1 FROM budget_classificationcode ch "
-                "WHERE ch.scheme = budget_classificationcode.scheme AND ch.year = budget_classificationcode.year "
-                "AND ch.parent_code = budget_classificationcode.code) "
-                f"WHERE year IN (SELECT DISTINCT year FROM budget_classificationcode WHERE batch_id = {batch.pk})"
-            )
-        elif spec.slug == "regions":
-            parent = comp.typed["parent_code"]
-            cursor.execute(f"SELECT {comp.typed['code']}, {parent} FROM {TYPED} s")
-            pairs = cursor.fetchall()
-            ids = dict(FinanceRegion.objects.values_list("code", "id"))
-            for code, parent_code in pairs:
-                if parent_code and parent_code in ids and parent_code != code:
-                    FinanceRegion.objects.filter(code=code).update(parent_id=ids[parent_code])
-            cursor.execute(
-                "UPDATE budget_financeregion SET region_id = (SELECT c.id FROM core_region c WHERE c.code = budget_financeregion.code) "
-                "WHERE region_id IS NULL"
-            )
-        elif spec.slug == "units":
-            cursor.execute(
-                "UPDATE budget_budgetunit AS u SET department_id = d.id FROM budget_budgetunit AS d "
-                "WHERE d.region_id = u.region_id AND d.year = u.year AND d.code = u.department_code "
-                f"AND u.batch_id = {batch.pk} AND (u.department_id IS NULL OR u.department_id <> d.id)"
-            )
-            cursor.execute(
-                f"UPDATE budget_budgetunit SET department_id = NULL WHERE batch_id = {batch.pk} AND department_code = ''"
-            )
-        elif spec.slug == "indicators":
-            # Payments that arrived before their indicator are linked now.
-            cursor.execute(
-                "UPDATE budget_payment AS p SET indicator_id = i.id FROM budget_budgetindicator AS i "
-                "WHERE p.indicator_id IS NULL AND p.bgt_id <> '' AND i.region_id = p.region_id "
-                f"AND i.year = p.year AND i.bgt_id = p.bgt_id AND i.batch_id = {batch.pk} "
-                # SQLite's RETURNING sees only the updated table, and by bare column names.
-                + (
-                    "RETURNING p.region_id, p.year, p.pay_date"
-                    if comp.d.vendor == "postgresql"
-                    else "RETURNING region_id, year, pay_date"
-                )
-            )
-            linked: dict[tuple[int, int], set[int]] = {}
-            for region_id, year, day in cursor.fetchall():
-                month = day.month if isinstance(day, dt.date) else int(str(day)[5:7])
-                linked.setdefault((region_id, year), set()).add(month)
-            if linked:
-                # The summaries keep payments by indicator: those months are rebuilt.
-
-                for (region_id, year), months in linked.items():
-                    refresh_payment_summary(region_id=region_id, year=year, months=months)
+    if spec.slug == "payments" and (inserted or updated):
+        refresh_for_batch(batch.pk, only_added=not updated)
+    elif spec.slug in _FOLLOW_UPS:
+        with connection.cursor() as cursor:
+            _FOLLOW_UPS[spec.slug](cursor, batch, comp)
     if spec.slug in ("indicators", "adjustments") and (inserted or updated):
         # After the payments are linked above: the dashboard's per-unit roll-up holds the
         # units' available amounts.
-
         for region_id, year in touched_years(batch.pk, spec.slug):
             refresh_overview(region_id, year)
+
+
+def _codes_merged(cursor: CursorWrapper, batch: ImportBatch, comp: Compiled) -> None:
+    cursor.execute(
+        "UPDATE budget_classificationcode SET "
+        "parent_code = CASE WHEN parent_code = '' AND length(code) > 3 THEN substr(code, 1, length(code) - 2) ELSE parent_code END, "
+        "level = CASE WHEN length(code) <= 3 THEN 1 ELSE (length(code) - 1) / 2 END "
+        f"WHERE batch_id = {batch.pk}"
+    )
+    cursor.execute(
+        "UPDATE budget_classificationcode SET is_leaf = NOT EXISTS (SELECT 1 FROM budget_classificationcode ch "
+        "WHERE ch.scheme = budget_classificationcode.scheme AND ch.year = budget_classificationcode.year "
+        "AND ch.parent_code = budget_classificationcode.code) "
+        f"WHERE year IN (SELECT DISTINCT year FROM budget_classificationcode WHERE batch_id = {batch.pk})"
+    )
+
+
+def _regions_merged(cursor: CursorWrapper, batch: ImportBatch, comp: Compiled) -> None:
+    parent = comp.typed["parent_code"]
+    cursor.execute(f"SELECT {comp.typed['code']}, {parent} FROM {TYPED} s")
+    pairs = cursor.fetchall()
+    ids = dict(FinanceRegion.objects.values_list("code", "id"))
+    for code, parent_code in pairs:
+        if parent_code and parent_code in ids and parent_code != code:
+            FinanceRegion.objects.filter(code=code).update(parent_id=ids[parent_code])
+    cursor.execute(
+        "UPDATE budget_financeregion SET region_id = (SELECT c.id FROM core_region c WHERE c.code = budget_financeregion.code) "
+        "WHERE region_id IS NULL"
+    )
+
+
+def _units_merged(cursor: CursorWrapper, batch: ImportBatch, comp: Compiled) -> None:
+    cursor.execute(
+        "UPDATE budget_budgetunit AS u SET department_id = d.id FROM budget_budgetunit AS d "
+        "WHERE d.region_id = u.region_id AND d.year = u.year AND d.code = u.department_code "
+        f"AND u.batch_id = {batch.pk} AND (u.department_id IS NULL OR u.department_id <> d.id)"
+    )
+    cursor.execute(
+        f"UPDATE budget_budgetunit SET department_id = NULL WHERE batch_id = {batch.pk} AND department_code = ''"
+    )
+
+
+def _indicators_merged(cursor: CursorWrapper, batch: ImportBatch, comp: Compiled) -> None:
+    # Payments that arrived before their indicator are linked now.
+    cursor.execute(
+        "UPDATE budget_payment AS p SET indicator_id = i.id FROM budget_budgetindicator AS i "
+        "WHERE p.indicator_id IS NULL AND p.bgt_id <> '' AND i.region_id = p.region_id "
+        f"AND i.year = p.year AND i.bgt_id = p.bgt_id AND i.batch_id = {batch.pk} "
+        # SQLite's RETURNING sees only the updated table, and by bare column names.
+        + (
+            "RETURNING p.region_id, p.year, p.pay_date"
+            if comp.d.vendor == "postgresql"
+            else "RETURNING region_id, year, pay_date"
+        )
+    )
+    linked: dict[tuple[int, int], set[int]] = {}
+    for region_id, year, day in cursor.fetchall():
+        month = day.month if isinstance(day, dt.date) else int(str(day)[5:7])
+        linked.setdefault((region_id, year), set()).add(month)
+    # The summaries keep payments by indicator: those months are rebuilt.
+    for (region_id, year), months in linked.items():
+        refresh_payment_summary(region_id=region_id, year=year, months=months)
+
+
+_FOLLOW_UPS: dict[str, Callable[[CursorWrapper, ImportBatch, Compiled], None]] = {
+    "codes": _codes_merged,
+    "regions": _regions_merged,
+    "units": _units_merged,
+    "indicators": _indicators_merged,
+}
 
 
 def touched_years(batch_id: int, kind: str) -> list[tuple[int, int]]:

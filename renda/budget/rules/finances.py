@@ -156,7 +156,6 @@ def _b10(ctx: Context, p: dict[str, Any]) -> list[Finding]:
 
 
 def _revenue_names(year: int) -> dict[str, str]:
-
     return dict(
         ClassificationCode.objects.filter(
             scheme=ClassificationCode.Scheme.REVENUE, year=year
