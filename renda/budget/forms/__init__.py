@@ -1,1 +1,1 @@
-"""forms"""
+"""Budget forms, one module per area: data, alerts, inquiries, rules, dashboards."""

@@ -1,1 +1,1 @@
-"""selectors"""
+"""Budget reads: data pages, dashboard figures and drill-down, exports."""

@@ -1,1 +1,1 @@
-"""views"""
+"""Budget pages, one module per area: data, alerts, rules, inquiries, dashboards."""
