@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from renda.core.params import int_param
 from renda.core.roles import can_edit_calendar
 from renda.lib import workdays as lib
 
@@ -154,10 +155,8 @@ class YearScheduleForm(forms.Form):
 
 
 def _year_from(request: HttpRequest) -> int:
-    raw = request.GET.get("year", "")
-    if raw.isdigit() and MIN_YEAR <= int(raw) <= MAX_YEAR:
-        return int(raw)
-    return timezone.localdate().year
+    year = int_param(request.GET, "year", low=MIN_YEAR, high=MAX_YEAR)
+    return year if year is not None else timezone.localdate().year
 
 
 def _calendar_url(year: int) -> str:

@@ -12,15 +12,16 @@ from django.shortcuts import render
 
 from renda.budget.selectors import dashboards
 from renda.budget.selectors.data import available_years
+from renda.core.params import year_param
 
 # The public page may lag the data by a few minutes; in exchange a visit costs one cache
 # read, whatever the traffic.
 CACHE_SECONDS = 300
 
 
-def _context(year_param: str) -> dict[str, Any]:
+def _context(asked: int | None) -> dict[str, Any]:
     years = available_years()
-    year = int(year_param) if year_param.isdigit() and int(year_param) in years else None
+    year = asked if asked in years else None
     year = year or (years[0] if years else None)
     region = dashboards.default_region(year) if year else None
     summary = dashboards.public_summary(region, year) if region and year else None
@@ -28,10 +29,10 @@ def _context(year_param: str) -> dict[str, Any]:
 
 
 def budget(request: HttpRequest) -> HttpResponse:
-    year_param = request.GET.get("year", "")[:4]
-    key = f"portal:budget:{year_param if year_param.isdigit() else ''}"
+    asked = year_param(request.GET)
+    key = f"portal:budget:{asked or ''}"
     context = cache.get(key)
     if context is None:
-        context = _context(year_param)
+        context = _context(asked)
         cache.set(key, context, CACHE_SECONDS)
     return render(request, "portal/budget.html", context)
