@@ -14,7 +14,6 @@ import datetime as dt
 import random
 from collections import Counter
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -130,7 +129,7 @@ DEFAULT_RULES = {
 
 
 class DemoLoader:
-    def __init__(self, actor: Any) -> None:
+    def __init__(self, actor: User | None) -> None:
         self.rng = random.Random(SEED)
         self.created: Counter[str] = Counter()
         staff = actor if getattr(actor, "role", None) == Role.STAFF else None
@@ -193,10 +192,11 @@ class DemoLoader:
             organization=unit,
         )
 
-    def _author(self, index: int) -> tuple[Deputy, Any, str]:
+    def _author(self, index: int) -> tuple[Deputy, User, str]:
         """(deputy, actor, source): the demo deputy writes every fifth item online."""
-        if self.demo_deputy is not None and index % 5 == 0:
-            return self.demo_deputy, self.demo_deputy.user, Suggestion.Source.ONLINE
+        demo = self.demo_deputy
+        if demo is not None and demo.user is not None and index % 5 == 0:
+            return demo, demo.user, Suggestion.Source.ONLINE
         deputy = self.deputies[index % len(self.deputies)]
         return deputy, self.desk, Suggestion.Source.PAPER
 
@@ -221,7 +221,7 @@ class DemoLoader:
             self._publish(s)
         return s
 
-    def _draft(self, index: int, deputy: Deputy, actor: Any, source: str) -> Suggestion:
+    def _draft(self, index: int, deputy: Deputy, actor: User, source: str) -> Suggestion:
         field, title, content = TOPICS[index % len(TOPICS)]
         place = PLACES[(index * 7) % len(PLACES)]
         cosigners = (
@@ -241,7 +241,7 @@ class DemoLoader:
         self.created["代表建议"] += 1
         return s
 
-    def _intake(self, index: int, s: Suggestion, actor: Any, target: str) -> bool:
+    def _intake(self, index: int, s: Suggestion, actor: User, target: str) -> bool:
         """Submitted, then withdrawn, not accepted, registered or merged; True when `target`
         is reached here."""
         services.submit_suggestion(actor=actor, suggestion=s)
@@ -271,7 +271,9 @@ class DemoLoader:
                 services.merge_suggestion(actor=self.desk, suggestion=s, into=main)
         return target in ("registered", "merged")
 
-    def _assign(self, index: int, s: Suggestion, target: str) -> tuple[Organization, list[Any]]:
+    def _assign(
+        self, index: int, s: Suggestion, target: str
+    ) -> tuple[Organization, list[Organization]]:
         lead = self.units[index % len(self.units)]
         co = [self.units[(index + 3) % len(self.units)]] if index % 4 == 0 else []
         services.assign_suggestion(
@@ -289,7 +291,7 @@ class DemoLoader:
             )
         return lead, co
 
-    def _handle(self, index: int, s: Suggestion, officer: Any, target: str) -> str | None:
+    def _handle(self, index: int, s: Suggestion, officer: User, target: str) -> str | None:
         """The unit returns it, asks for more time, or handles and answers it: the class of
         the answer, or None when it stops before answering."""
         if target == "returned":
@@ -324,7 +326,7 @@ class DemoLoader:
         return klass
 
     def _rate(
-        self, index: int, s: Suggestion, rater: Any, officer: Any, klass: str, target: str
+        self, index: int, s: Suggestion, rater: User, officer: User, klass: str, target: str
     ) -> bool:
         """The deputy's rating (a B or C answer is tracked, then answered again); True when
         the item may be published."""
@@ -466,6 +468,6 @@ class DemoLoader:
                 self.created["履职记录"] += 1
 
 
-def load_demo_suggestions(*, actor: Any = None) -> dict[str, int]:
+def load_demo_suggestions(*, actor: User | None = None) -> dict[str, int]:
     with transaction.atomic():
         return DemoLoader(actor).run()

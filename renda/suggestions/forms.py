@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from renda.core.forms import BootstrapForm
 from renda.core.models import Organization
@@ -34,11 +35,11 @@ def _date() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def handling_units() -> Any:
+def handling_units() -> QuerySet[Organization]:
     return Organization.objects.filter(is_handling_unit=True, is_active=True).order_by("code")
 
 
-def special_committees() -> Any:
+def special_committees() -> QuerySet[Organization]:
     return Organization.objects.filter(kind=Organization.Kind.SPECIAL_COMMITTEE, is_active=True)
 
 

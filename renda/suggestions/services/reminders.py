@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -123,5 +122,5 @@ def run_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def summary(counts: dict[str, Any]) -> str:
+def summary(counts: dict[str, int]) -> str:
     return f"提醒 {counts['reminded']} 件，升级督办 {counts['escalated']} 件，协办意见催办 {counts['opinions']} 件"
