@@ -110,6 +110,7 @@ LABELS: dict[str, str] = {
     "station.stats_export": "导出站点统计",
     "opinion.submit": "群众提交意见",
     "opinion.export": "导出社情民意",
+    "opinion.rate": "评价办理结果（含验证方式）",
     # budget supervision
     "budget.import": "导入预算数据",
     "budget.import_start": "开始导入预算数据",
@@ -177,6 +178,8 @@ DETAIL_KEYS: dict[str, str] = {
     "rows": "行数",
     "file": "文件",
     "by_number": "按号码查询",
+    "rating": "评价",
+    "auth": "验证方式",
 }
 
 

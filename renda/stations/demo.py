@@ -296,7 +296,7 @@ def _receptions_and_opinions(
     if not slots:
         return []
     as_opinion = set(rng.sample(range(RECEIVED), FROM_RECEPTIONS))
-    pks: list[int] = []
+    codes: dict[int, str] = {}  # pk → the 评价码 the constituent was given
     for i in range(RECEIVED):
         slot = slots[i % len(slots)] if i < len(slots) else rng.choice(slots)
         deputies = [a.deputy for a in slot.assignments.select_related("deputy")]
@@ -316,7 +316,7 @@ def _receptions_and_opinions(
             as_opinion=i in as_opinion,
         )
         if i in as_opinion:
-            pks.append(reception.opinion.pk)
+            codes[reception.opinion.pk] = reception.opinion.rating_code
     span = (end - start).days or 1
     for i in range(COLLECTED - FROM_RECEPTIONS):
         station = rng.choice(stations)
@@ -331,10 +331,13 @@ def _receptions_and_opinions(
             contact_phone=f"15{rng.randint(100000000, 999999999)}" if rng.random() < 0.7 else "",
             created_at=_aware(day, 8 + rng.randint(0, 12), rng.randint(0, 59)),
         )
-        pks.append(opinion.pk)
+        codes[opinion.pk] = opinion.rating_code
     created["接待群众"] = RECEIVED
     created["社情民意"] = COLLECTED
-    return list(Opinion.objects.filter(pk__in=pks).order_by("created_at", "pk"))
+    opinions = list(Opinion.objects.filter(pk__in=codes).order_by("created_at", "pk"))
+    for opinion in opinions:
+        opinion.rating_code = codes[opinion.pk]
+    return opinions
 
 
 def _step(moment: dt.datetime, fn: Callable[[], Any]) -> None:
@@ -496,8 +499,15 @@ def _run_with_unit(
 
 def _rate(actor: User | None, opinion: Opinion, moment: dt.datetime, rating: str) -> None:
     comment = "问题没有真正解决，希望再跟进。" if rating == "dissatisfied" else ""
-    # Ratings are taken by telephone (回访) by the station in the demo.
+    # A station's 回访 when the demo runs as a staff member; otherwise the constituent rates
+    # online with the 评价码 the submission gave them.
     _step(
         moment,
-        lambda: services.rate_opinion(actor=actor, opinion=opinion, rating=rating, comment=comment),
+        lambda: services.rate_opinion(
+            actor=actor,
+            opinion=opinion,
+            rating=rating,
+            comment=comment,
+            rating_code=opinion.rating_code,
+        ),
     )

@@ -57,7 +57,7 @@ def tell_unit(ctx: EffectContext) -> None:
         recipients=User.objects.filter(
             role=Role.HANDLING_OFFICER, organization_id=opinion.unit_id, is_active=True
         ),
-        title=f"社情民意{opinion.formatted_code}：{ctx.transition.label}，请按期答复",
+        title=f"社情民意{opinion.number}：{ctx.transition.label}，请按期答复",
         body=ctx.note,
         url=reverse("stations:opinion_detail", args=[opinion.pk]),
     )
@@ -67,7 +67,7 @@ def tell_station(ctx: EffectContext) -> None:
     notifications.notify(
         actor=ctx.actor,
         recipients=station_staff(ctx.obj.station_id),
-        title=f"社情民意{ctx.obj.formatted_code}：{ctx.transition.label}",
+        title=f"社情民意{ctx.obj.number}：{ctx.transition.label}",
         body=ctx.note,
         url=reverse("stations:opinion_detail", args=[ctx.obj.pk]),
     )

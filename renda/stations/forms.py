@@ -364,6 +364,23 @@ class RateForm(BootstrapForm):
     )
 
 
+class PublicRateForm(RateForm):
+    """The constituent's own rating: the tracking code opened the page, the 评价码 (shown
+    only once, at submission) proves it is the constituent."""
+
+    rating_code = forms.CharField(
+        label="评价码（提交意见时与查询码一起显示的8位码）",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "placeholder": "8位评价码",
+            }
+        ),
+    )
+
+
 class TrackForm(BootstrapForm):
     code = forms.CharField(
         label="查询码",
@@ -379,7 +396,7 @@ class TrackForm(BootstrapForm):
 
 
 class OpinionFilterForm(BootstrapForm):
-    q = forms.CharField(label="查询码", required=False, max_length=40)
+    q = forms.CharField(label="编号或查询码", required=False, max_length=40)
     state = forms.ChoiceField(
         label="状态", required=False, choices=[("", "全部"), *OPINION.choices]
     )

@@ -377,6 +377,14 @@ class Opinion(TimeStampedModel):
         BASIC = "basic", "基本满意"
         DISSATISFIED = "dissatisfied", "不满意"
 
+    class RatingAuth(models.TextChoices):
+        """How the rater proved to be the constituent (issue 13 item 3): the tracking code
+        alone is not enough, insiders may have seen it."""
+
+        RATING_CODE = "rating_code", "评价码（群众本人）"
+        SMS_CODE = "sms_code", "短信验证码（群众本人）"
+        STAFF_ON_BEHALF = "staff_on_behalf", "站点回访代录"
+
     # Unguessable (secrets); what the constituent keeps to follow the opinion without account.
     tracking_code = models.CharField("查询码", max_length=16, unique=True)
     # The hidden one-time token of the form that created it: a double click or a retry of the
@@ -430,6 +438,12 @@ class Opinion(TimeStampedModel):
     rating = models.CharField("群众评价", max_length=16, choices=Rating.choices, blank=True)
     rating_comment = models.CharField("评价意见", max_length=500, blank=True)
     rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    rating_auth = models.CharField(
+        "评价验证方式", max_length=16, choices=RatingAuth.choices, blank=True
+    )
+    # The 评价码: a second secret shown once, on the submission's confirmation, and kept here
+    # only as a password hash. Without it (or the SMS code) nobody rates as the constituent.
+    rating_code_hash = models.CharField(max_length=128, blank=True, editable=False)
     reopen_count = models.PositiveSmallIntegerField("重新办理次数", default=0)
     # Conversion into a deputy's suggestion (建议): the deputy it went to. The suggestion the
     # deputy drafted from it is a core.SourceLink (services/suggestions.py), not a field here.
@@ -473,8 +487,12 @@ class Opinion(TimeStampedModel):
             ),
         ]
 
+    # The plain 评价码 on the instance submit_opinion has just created, for the one page that
+    # shows it; never stored, empty on every instance read from the database.
+    rating_code: str = ""
+
     def __str__(self) -> str:
-        return f"社情民意 {self.tracking_code}"
+        return f"社情民意 {self.number}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         update_fields = kwargs.get("update_fields")
@@ -487,9 +505,22 @@ class Opinion(TimeStampedModel):
         return self.reply_class == self.ReplyClass.SOLVED and self.state in SOLVED_STATES
 
     @property
+    def number(self) -> str:
+        """编号: how internal pages, exports, notices and the audit log name the opinion. The
+        tracking code is the constituent's key and never appears there."""
+        return f"MY{self.pk or 0:06d}"
+
+    @property
     def formatted_code(self) -> str:
-        code = self.tracking_code
-        return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+        return _in_fours(self.tracking_code)
+
+    @property
+    def formatted_rating_code(self) -> str:
+        return _in_fours(self.rating_code)
+
+
+def _in_fours(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 # A problem counts as solved when the last answer says so (class A) and the constituent has

@@ -9,9 +9,11 @@ one transaction, validates, writes and records an audit event. Workflow steps go
 from .intake import (
     CODE_ALPHABET,
     assignment_due,
+    issue_rating_code,
     new_form_token,
     new_tracking_code,
     normalise_code,
+    rating_code_matches,
     submit_opinion,
 )
 from .opinions import answer_opinion, assign_opinion, reply_opinion, take_step
@@ -63,6 +65,8 @@ __all__ = [
     "link_suggestion",
     "new_form_token",
     "new_tracking_code",
+    "issue_rating_code",
+    "rating_code_matches",
     "normalise_code",
     "plan_rotation",
     "publish_slot",

@@ -1,5 +1,7 @@
 """Collecting constituent opinions (社情民意: 收集): from a reception, the public web form or a
-station's QR code. Each gets an unguessable tracking code, the constituent's only key."""
+station's QR code. Each gets an unguessable tracking code (to follow it) and a second secret,
+the 评价码 (to rate it), shown once on the confirmation and stored only as a hash: insiders may
+see or be told a tracking code, but only the constituent can rate."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import datetime as dt
 import secrets
 from collections.abc import Sequence
 
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -30,6 +33,29 @@ CODE_LENGTH = 12  # 31**12 ≈ 7.9e17 (59 bits): not guessable, even without the
 
 def new_tracking_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+RATING_CODE_LENGTH = 8  # 31**8 ≈ 8.5e11; misses count against the tracking-page limit
+
+
+def new_rating_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(RATING_CODE_LENGTH))
+
+
+def issue_rating_code(opinion: Opinion) -> str:
+    """A new 评价码 for the opinion: its hash goes on the instance (saved by the caller), the
+    plain code on ``opinion.rating_code`` for the one page that shows it."""
+    code = new_rating_code()
+    opinion.rating_code_hash = make_password(code)
+    opinion.rating_code = code
+    return code
+
+
+def rating_code_matches(opinion: Opinion, value: str) -> bool:
+    code = normalise_code(value)
+    return bool(code and opinion.rating_code_hash) and check_password(
+        code, opinion.rating_code_hash
+    )
 
 
 def normalise_code(value: str) -> str:
@@ -108,8 +134,9 @@ def submit_opinion(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     check_images(attachments, "attachments")
+    issue_rating_code(opinion)
     opinion.due_at = assignment_due(created_at or timezone.now())
-    opinion.full_clean(exclude=["contact_phone_index", "form_token"])
+    opinion.full_clean(exclude=["contact_phone_index", "form_token", "rating_code_hash"])
     saved = _save_once(opinion, form_token)
     if saved is not opinion:
         return saved, False

@@ -43,7 +43,7 @@ def remind_overdue_opinions(*, now: dt.datetime | None = None) -> int:
             notify(
                 actor=None,
                 recipients=recipients,
-                title=f"社情民意{opinion.formatted_code}已逾期（{opinion.get_state_display()}）",
+                title=f"社情民意{opinion.number}已逾期（{opinion.get_state_display()}）",
                 url=f"/stations/opinions/{opinion.pk}/",
             )
             Opinion.objects.filter(pk=opinion.pk).update(reminded_on=today)

@@ -178,7 +178,9 @@ def test_the_whole_path_assign_reply_rate(world: Any) -> None:
             actor=world.handling_officer, opinion=opinion, reply="已修复路灯三盏。", reply_class="A"
         )
         assert opinion.state == "replied" and opinion.solved
-        services.rate_opinion(actor=None, opinion=opinion, rating="satisfied")
+        services.rate_opinion(
+            actor=None, opinion=opinion, rating_code=opinion.rating_code, rating="satisfied"
+        )
     opinion.refresh_from_db()
     assert opinion.state == "closed" and opinion.rating == "satisfied" and opinion.solved
     steps = list(
@@ -202,11 +204,17 @@ def test_a_complex_case_gets_ten_working_days(world: Any) -> None:
 def test_dissatisfied_reopens_and_needs_a_reason(world: Any) -> None:
     opinion = replied_opinion(world, make_station(world))
     with pytest.raises(ValidationError, match="不满意的原因"):
-        services.rate_opinion(actor=None, opinion=opinion, rating="dissatisfied")
+        services.rate_opinion(
+            actor=None, opinion=opinion, rating_code=opinion.rating_code, rating="dissatisfied"
+        )
     opinion.refresh_from_db()
     assert opinion.state == "replied"
     services.rate_opinion(
-        actor=None, opinion=opinion, rating="dissatisfied", comment="路灯还是不亮"
+        actor=None,
+        opinion=opinion,
+        rating_code=opinion.rating_code,
+        rating="dissatisfied",
+        comment="路灯还是不亮",
     )
     assert opinion.state == "reopened" and opinion.reopen_count == 1 and not opinion.solved
     # Re-handling: assigned again, to the same or another unit.
@@ -216,9 +224,13 @@ def test_dissatisfied_reopens_and_needs_a_reason(world: Any) -> None:
 
 def test_a_rating_cannot_be_given_twice(world: Any) -> None:
     opinion = replied_opinion(world, make_station(world))
-    services.rate_opinion(actor=None, opinion=opinion, rating="basic")
+    services.rate_opinion(
+        actor=None, opinion=opinion, rating_code=opinion.rating_code, rating="basic"
+    )
     with pytest.raises(TransitionNotAllowed):
-        services.rate_opinion(actor=None, opinion=opinion, rating="satisfied")
+        services.rate_opinion(
+            actor=None, opinion=opinion, rating_code=opinion.rating_code, rating="satisfied"
+        )
     opinion.refresh_from_db()
     assert opinion.rating == "basic"
 

@@ -24,7 +24,7 @@ def test_a_clerk_sees_only_their_stations_opinions(world: Any, client: Any) -> N
     foreign = make_opinion(world, other)
     login(client, clerk)
     listing = client.get(reverse("stations:opinion_list")).content.decode()
-    assert own.formatted_code in listing and foreign.formatted_code not in listing
+    assert own.number in listing and foreign.number not in listing
     assert client.get(reverse("stations:opinion_detail", args=[foreign.pk])).status_code == 404
     assert client.get(reverse("stations:detail", args=[other.pk])).status_code == 404
     response = client.post(
@@ -51,8 +51,8 @@ def test_a_handling_unit_sees_only_its_items_and_no_contact_data(world: Any, cli
     unassigned = make_opinion(world, station)
     login(client, world.handling_officer)
     listing = client.get(reverse("stations:opinion_list")).content.decode()
-    assert ours.formatted_code in listing
-    assert theirs.formatted_code not in listing and unassigned.formatted_code not in listing
+    assert ours.number in listing
+    assert theirs.number not in listing and unassigned.number not in listing
     for pk in (theirs.pk, unassigned.pk):
         assert client.get(reverse("stations:opinion_detail", args=[pk])).status_code == 404
     detail = client.get(reverse("stations:opinion_detail", args=[ours.pk])).content.decode()
@@ -140,4 +140,4 @@ def test_the_export_lists_only_what_the_user_may_see(world: Any, client: Any) ->
     response = client.get(reverse("stations:opinion_export"))
     sheet = load_workbook(BytesIO(response.content)).active
     codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert codes == [ours.formatted_code]
+    assert codes == [ours.number]

@@ -193,14 +193,18 @@ def test_the_constituent_rates_on_the_tracking_page(world: Any) -> None:
     opinion = replied_opinion(world, make_station(world))
     client = Client()
     url = reverse("stations:public_rate", args=[opinion.tracking_code])
-    refused = client.post(url, {"rating": "dissatisfied"})
+    code = opinion.rating_code
+    refused = client.post(url, {"rating": "dissatisfied", "rating_code": code})
     assert "不满意的原因" in refused.content.decode()
     opinion.refresh_from_db()
     assert opinion.state == "replied"
-    client.post(url, {"rating": "satisfied", "comment": "很及时"})
+    client.post(url, {"rating": "satisfied", "comment": "很及时", "rating_code": code})
     opinion.refresh_from_db()
     assert opinion.state == "closed" and opinion.rating == "satisfied"
-    again = client.post(url, {"rating": "dissatisfied", "comment": "改主意"}, follow=True)
+    assert opinion.rating_auth == "rating_code"
+    again = client.post(
+        url, {"rating": "dissatisfied", "comment": "改主意", "rating_code": code}, follow=True
+    )
     assert "不能评价" in again.content.decode()
     opinion.refresh_from_db()
     assert opinion.rating == "satisfied"

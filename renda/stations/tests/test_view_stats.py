@@ -24,9 +24,17 @@ def _some_work(world: Any) -> tuple[Any, Any]:
         services.record_reception(actor=None, station=a, matter=CONTENT, category="health")
     services.record_reception(actor=None, station=b, matter=CONTENT, category="health")
     solved = replied_opinion(world, a)
-    services.rate_opinion(actor=None, opinion=solved, rating="satisfied")
+    services.rate_opinion(
+        actor=None, opinion=solved, rating_code=solved.rating_code, rating="satisfied"
+    )
     unhappy = replied_opinion(world, b)
-    services.rate_opinion(actor=None, opinion=unhappy, rating="dissatisfied", comment="没解决")
+    services.rate_opinion(
+        actor=None,
+        opinion=unhappy,
+        rating_code=unhappy.rating_code,
+        rating="dissatisfied",
+        comment="没解决",
+    )
     make_opinion(world, b)
     return a, b
 

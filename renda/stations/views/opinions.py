@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.exports import Column, export_xlsx
 from renda.core.forms import attempt
+from renda.core.params import parse_int
 from renda.core.roles import Role, role_required
 from renda.core.workflow import TransitionForm, overdue_q, page_context
 from renda.suggestions.forms import SuggestionForm
@@ -71,14 +72,21 @@ def reception_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
         if reception is not None:
             if data["as_opinion"]:
-                messages.success(
-                    request,
-                    f"已登记，并生成社情民意（查询码 {reception.opinion.formatted_code}，请告知群众）。",
-                )
+                messages.success(request, _reception_receipt(reception.opinion))
             else:
                 messages.success(request, "已登记接待。")
             return redirect("stations:reception_create", station.pk)
     return render(request, "stations/reception_form.html", {"form": form, "station": station})
+
+
+def _reception_receipt(opinion: Opinion) -> str:
+    """The one moment the registering clerk sees the constituent's two codes: to hand them
+    over (回执). They appear on no page, list or export afterwards."""
+    return (
+        f"已登记，并生成社情民意 {opinion.number}。请把回执交给群众：查询码 "
+        f"{opinion.formatted_code}，评价码 {opinion.formatted_rating_code}"
+        "（评价码只显示这一次，凭它在网上评价办理结果）。"
+    )
 
 
 @role_required(Role.STAFF, Role.SC_MEMBER)
@@ -126,7 +134,7 @@ def _filtered(request: AuthenticatedRequest) -> tuple[OpinionFilterForm, QuerySe
     if form.is_valid():
         data = form.cleaned_data
         if data.get("q"):
-            qs = qs.filter(tracking_code=services.normalise_code(data["q"]))
+            qs = qs.filter(_search(data["q"]))
         if data.get("state"):
             qs = qs.filter(state=data["state"])
         if data.get("station"):
@@ -136,6 +144,14 @@ def _filtered(request: AuthenticatedRequest) -> tuple[OpinionFilterForm, QuerySe
         if data.get("overdue"):
             qs = qs.filter(overdue_q(OPINION))
     return form, qs
+
+
+def _search(text: str) -> Q:
+    """编号 (MY000123, or its digits) or the tracking code a constituent reads out."""
+    value = services.normalise_code(text)
+    number = parse_int(value.removeprefix("MY"), low=1)
+    found = Q(tracking_code=value)
+    return found | Q(pk=number) if number is not None else found
 
 
 def _list_qs(qs: QuerySet[Opinion]) -> QuerySet[Opinion]:
@@ -174,7 +190,7 @@ def _local(value: dt.datetime | None, fmt: str) -> str:
 
 
 OPINION_COLUMNS: list[Column[Opinion]] = [
-    Column("查询码", lambda o: o.formatted_code),
+    Column("编号", lambda o: o.number),
     Column("收到时间", lambda o: _local(o.created_at, "%Y-%m-%d %H:%M")),
     Column("来源", lambda o: o.get_source_display()),
     Column("站点", lambda o: o.station.name if o.station else ""),
@@ -185,6 +201,7 @@ OPINION_COLUMNS: list[Column[Opinion]] = [
     Column("办理期限", lambda o: _local(o.due_at, "%Y-%m-%d")),
     Column("答复类别", lambda o: o.get_reply_class_display()),
     Column("群众评价", lambda o: o.get_rating_display()),
+    Column("评价验证方式", lambda o: o.get_rating_auth_display()),
 ]
 
 

@@ -1,7 +1,8 @@
 """人大之家 station pages: no log-in, phone-first (390×844). The station directory with an
 offline township diagram, each station's page (deputies, schedule, recent work, figures, QR
 code to print), the opinion form (general or bound to a station by its QR code), and the
-tracking page where the constituent follows and rates the opinion with the tracking code.
+tracking page where the constituent follows the opinion with the tracking code and rates it
+with the 评价码, a second secret shown only once, on the page right after submitting.
 
 What the public never gets: contact data (of anybody), another person's opinion (codes are
 unguessable; a wrong, malformed or unknown code gets exactly the same answer), internal notes
@@ -29,7 +30,7 @@ from renda.core.forms import add_service_errors
 from renda.core.workflow import TransitionNotAllowed, history
 
 from .. import ratelimit, services
-from ..forms import PublicOpinionForm, RateForm, TrackForm
+from ..forms import PublicOpinionForm, PublicRateForm, TrackForm
 from ..models import Opinion, Photo, Station
 from ..permissions import public_stations
 from ..rules import rules
@@ -176,13 +177,34 @@ def _opinion_form(request: HttpRequest, station: Station | None) -> HttpResponse
                 return _render_form(request, form, station, status=503)
             else:
                 # Acknowledged only now: submit_opinion has returned, the row is committed.
-                messages.success(request, "提交成功！请记下查询码，凭它查看办理进展。")
+                messages.success(
+                    request, "提交成功！请记下查询码和评价码：凭查询码查看办理进展，凭评价码评价。"
+                )
+                _keep_rating_code(request, opinion)
                 return redirect("stations:public_track_detail", opinion.tracking_code)
         return _render_form(request, form, station, status=200)
     form = PublicOpinionForm(
         initial={"form_token": services.new_form_token()}, fixed_station=station
     )
     return _render_form(request, form, station)
+
+
+# The 评价码 of the opinion this browser has just submitted, until the confirmation shows it.
+_FRESH_CODE = "stations_fresh_rating_code"
+
+
+def _keep_rating_code(request: HttpRequest, opinion: Opinion) -> None:
+    request.session[_FRESH_CODE] = [opinion.tracking_code, opinion.rating_code]
+
+
+def _fresh_rating_code(request: HttpRequest, opinion: Opinion) -> str:
+    """The plain 评价码, on the first view of the confirmation only (then gone for good)."""
+    kept = request.session.get(_FRESH_CODE)
+    if not kept or kept[0] != opinion.tracking_code:
+        return ""
+    del request.session[_FRESH_CODE]
+    opinion.rating_code = str(kept[1])
+    return opinion.formatted_rating_code
 
 
 def _render_form(
@@ -271,11 +293,15 @@ def public_track_detail(request: HttpRequest, code: str) -> HttpResponse:
         return _too_many(request)
     if opinion is None:
         return _not_found(request)
-    return _track_page(request, opinion, RateForm())
+    return _track_page(request, opinion, PublicRateForm(), _fresh_rating_code(request, opinion))
 
 
 def _track_page(
-    request: HttpRequest, opinion: Opinion, rate_form: RateForm, status: int = 200
+    request: HttpRequest,
+    opinion: Opinion,
+    rate_form: PublicRateForm,
+    rating_code: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     timeline = [
         {
@@ -293,6 +319,7 @@ def _track_page(
             "opinion": opinion,
             "timeline": timeline,
             "rate_form": rate_form if opinion.state == "replied" else None,
+            "rating_code": rating_code,
         },
         status=status,
     )
@@ -304,14 +331,17 @@ def _track_page(
 
 
 @require_POST
+@sensitive_post_parameters("rating_code")
 def public_rate(request: HttpRequest, code: str) -> HttpResponse:
+    """The constituent's rating: the tracking code finds the opinion, the 评价码 proves who
+    rates (a wrong one counts as a miss against the tracking page's limit)."""
     try:
         opinion = _lookup(request, code)
     except _TooMany:
         return _too_many(request)
     if opinion is None:
         return _not_found(request)
-    form = RateForm(request.POST)
+    form = PublicRateForm(request.POST)
     if form.is_valid():
         try:
             services.rate_opinion(
@@ -320,11 +350,15 @@ def public_rate(request: HttpRequest, code: str) -> HttpResponse:
                 rating=form.cleaned_data["rating"],
                 comment=form.cleaned_data["comment"],
                 expected_state="replied",
+                rating_code=form.cleaned_data["rating_code"],
             )
         except TransitionNotAllowed:
             messages.error(request, "该意见当前不能评价（可能已经评价过）。")
             return redirect("stations:public_track_detail", opinion.tracking_code)
         except ValidationError as error:
+            if "rating_code" in getattr(error, "error_dict", {}):
+                r = rules()
+                ratelimit.hit("track", request, limit=r.track_limit, window=r.track_window)
             add_service_errors(form, error)
         else:
             messages.success(request, "感谢您的评价！")
