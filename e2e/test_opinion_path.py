@@ -99,15 +99,18 @@ def test_a_constituent_follows_an_opinion_from_qr_code_to_rating(
     phone.wait_for_url("**/stations/public/track/*/")
     code = phone.get_by_test_id("tracking-code").inner_text().strip()
     assert len(code.replace("-", "")) == 12
+    rating_code = phone.get_by_test_id("rating-code").inner_text().strip()
+    assert len(rating_code.replace("-", "")) == 8
     assert "13912345678" not in phone.content()
     tracking_url = phone.url
     save_screenshot(phone, "opinion_tracking_phone")
 
-    # 3. Staff find it by its code and assign it to the housing bureau.
+    # 3. Staff find it by the code the constituent reads out (the list shows only its
+    #    number, never the code) and assign it to the housing bureau.
     staff = contexts(phone=False)
     log_in(site, staff, "staff", code=fresh_totp)
     staff.goto(site.url + "/stations/opinions/?q=" + code)
-    staff.get_by_test_id("opinion-table").locator("a", has_text=code).click()
+    staff.get_by_test_id("opinion-table").locator("a").first.click()
     assert CONTENT in staff.get_by_test_id("opinion-content").inner_text()
     assign = staff.get_by_test_id("assign-form")
     assign.locator("select[name=unit]").select_option(label=UNIT)
@@ -118,8 +121,8 @@ def test_a_constituent_follows_an_opinion_from_qr_code_to_rating(
     # 4. The bureau's officer replies.
     officer = contexts(phone=False)
     log_in(site, officer, "handling_officer")
-    officer.goto(site.url + "/stations/opinions/")
-    officer.get_by_test_id("opinion-table").locator("a", has_text=code).click()
+    officer.goto(site.url + "/stations/opinions/?q=" + code)
+    officer.get_by_test_id("opinion-table").locator("a").first.click()
     reply = officer.get_by_test_id("reply-form")
     reply.locator("select[name=reply_class]").select_option("A")
     reply.locator("textarea[name=reply]").fill(REPLY)
@@ -132,6 +135,7 @@ def test_a_constituent_follows_an_opinion_from_qr_code_to_rating(
     assert REPLY in phone.get_by_test_id("track-reply").inner_text()
     rate = phone.get_by_test_id("rate-form")
     rate.locator("input[name=rating][value=satisfied]").check()
+    rate.locator("input[name=rating_code]").fill(rating_code)
     rate.get_by_test_id("submit-rating").click()
     phone.wait_for_load_state()
     assert "满意" in phone.get_by_test_id("track-rating").inner_text()
