@@ -247,6 +247,10 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Every uploaded .xlsx is checked from its zip directory before it is parsed (lib/xlsxcheck.py,
+# core/attachments.py xlsx_limits): at most this much once expanded, and this many cells.
+XLSX_MAX_EXPANDED_BYTES = int(os.environ.get("XLSX_MAX_EXPANDED_BYTES", str(200 * 1024 * 1024)))
+XLSX_MAX_CELLS = int(os.environ.get("XLSX_MAX_CELLS", str(5_000_000)))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

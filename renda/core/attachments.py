@@ -75,3 +75,18 @@ def check_uploads(
         raise ValidationError({field: f"最多上传 {max_count} 个文件。"})
     for uploaded in files:
         check_upload(uploaded, allowed=allowed, max_mb=max_mb, field=field)
+
+
+def xlsx_limits() -> XlsxLimits:
+    """The one set of limits for uploaded spreadsheets (settings XLSX_MAX_*)."""
+    return XlsxLimits(
+        max_expanded_bytes=settings.XLSX_MAX_EXPANDED_BYTES, max_cells=settings.XLSX_MAX_CELLS
+    )
+
+
+def check_spreadsheet(uploaded: UploadedFile, *, field: str = "file") -> None:
+    """Refuse an .xlsx bomb before any parser opens it (a Chinese ValidationError on `field`)."""
+    try:
+        check_xlsx(uploaded, xlsx_limits())  # type: ignore[arg-type]
+    except XlsxRefused as error:
+        raise ValidationError({field: str(error)}) from error
