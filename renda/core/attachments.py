@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+
+from renda.lib.xlsxcheck import XlsxLimits, XlsxRefused, check_xlsx
 
 IMAGES = frozenset({"jpg", "jpeg", "png"})
 VIDEOS = frozenset({"mp4", "mov"})
