@@ -21,6 +21,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 
+from renda.core.attachments import xlsx_limits
+from renda.lib.xlsxcheck import XlsxRefused, check_xlsx
+
 XLSX = "xlsx"
 CSV = "csv"
 
@@ -111,6 +114,12 @@ def _check_xlsx_container(content: bytes) -> None:
         raise FileProblem("文件不是有效的 Excel 工作簿：请用 Excel 或 WPS 重新保存为 .xlsx 后上传")
     if sum(info.file_size for info in infos) > _MAX_UNZIP_RATIO * max_bytes():
         raise FileProblem("Excel 文件解压后过大，无法处理：请删除无关的工作表和图片后重新上传")
+    # The one bomb check of every upload path (expanded size, ratio, declared cells), from the
+    # zip directory alone, before openpyxl builds anything in memory.
+    try:
+        check_xlsx(io.BytesIO(content), xlsx_limits())
+    except XlsxRefused as exc:
+        raise FileProblem(str(exc)) from exc
 
 
 def read_rows(file_type: str, content: bytes) -> Iterator[tuple[int, list[Any]]]:

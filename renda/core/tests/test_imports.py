@@ -498,3 +498,37 @@ def test_a_stalled_background_commit_can_be_queued_again(
         imports.queue_commit_import(actor=world.staff, batch=queued)
     queued.refresh_from_db()
     assert queued.status == Status.COMMITTED and villages() == 2
+
+
+def _one_cell_bomb(expanded_mb: int) -> bytes:
+    """A workbook whose one cell holds `expanded_mb` MB of one repeated letter: a few hundred
+    KB on the wire, the whole of it in memory once openpyxl reads the cell."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook><sheets/></workbook>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>')
+            chunk = b"A" * (1024 * 1024)
+            for _ in range(expanded_mb):
+                sheet.write(chunk)
+            sheet.write(b"</t></is></c></row></sheetData></worksheet>")
+    return buffer.getvalue()
+
+
+def test_a_one_cell_xlsx_bomb_is_refused_before_it_is_parsed(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13 item 7: a 300 MB one-cell bomb passed the old 20 × size check and was parsed."""
+    content = _one_cell_bomb(300)
+    assert len(content) < 2 * 1024 * 1024
+
+    def must_not_parse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("openpyxl opened the bomb")
+
+    monkeypatch.setattr("openpyxl.load_workbook", must_not_parse)
+    with pytest.raises(ValidationError) as caught:
+        start(world, content, "村.xlsx")
+    assert "解压后超过" in caught.value.messages[0] or "压缩比" in caught.value.messages[0]
+    assert not ImportBatch.objects.exists()
+    assert AuditEvent.objects.filter(action="import.reject", outcome="failure").exists()
