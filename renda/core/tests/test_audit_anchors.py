@@ -32,7 +32,7 @@ def _events(n: int) -> list[AuditEvent]:
     return [audit.record(actor=None, action=f"test.{i}") for i in range(n)]
 
 
-def _reinsert(rows: list[dict[str, Any]]) -> None:
+def _reinsert(rows: Any) -> None:
     """Put rows back exactly as they were (same ids, same chain values), as an attacker who
     copied them before emptying the table would."""
     for row in rows:

@@ -8,10 +8,10 @@ from renda.core.middleware import client_ip
 
 
 def _request(peer: str, header: str | None = None):
-    meta = {"REMOTE_ADDR": peer}
+    request = RequestFactory().get("/", REMOTE_ADDR=peer)
     if header is not None:
-        meta["HTTP_X_REAL_IP"] = header
-    return RequestFactory().get("/", **meta)
+        request.META["HTTP_X_REAL_IP"] = header
+    return request
 
 
 def test_header_from_an_untrusted_peer_is_ignored(settings):
