@@ -36,3 +36,17 @@ def test_a_user_cannot_mark_someone_elses_message(world: Any, client_for: Any) -
 def test_the_public_is_sent_to_log_in(world: Any, client_for: Any) -> None:
     response = client_for("anonymous").get(reverse("core:inbox"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_malformed_message_id_is_ignored_not_a_server_error(world: Any, client_for: Any) -> None:
+    """Issue 13 item 10: "²".isdigit() is true and int("²") raised; ids go through core.params."""
+    first, second = notifications.notify(
+        actor=None, recipients=[world.deputy, world.deputy], title="两条"
+    )
+    client = client_for("deputy")
+    for bad in ("²", "99999999999999999999999"):
+        response = client.post(reverse("core:inbox_mark_read"), {"id": [bad, first.pk]})
+        assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.read_at is not None and second.read_at is None

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_POST
 
+from renda.core.params import ids_param
 from renda.core.roles import can_view_workbench
 
 from .. import notifications
@@ -35,7 +36,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def inbox_mark_read(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    ids = ids_param(request.POST, "id") or None
     notifications.mark_read(actor=request.user, notification_ids=ids)
     return redirect("core:inbox")
 
