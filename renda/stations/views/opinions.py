@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.exports import Column, export_xlsx
 from renda.core.forms import attempt
-from renda.core.params import parse_int
+from renda.core.params import int_param, parse_int
 from renda.core.roles import Role, role_required
 from renda.core.workflow import TransitionForm, overdue_q, page_context
 from renda.suggestions.forms import SuggestionForm
@@ -96,9 +96,9 @@ def reception_list(request: AuthenticatedRequest) -> HttpResponse:
         .select_related("station", "deputy")
         .defer("constituent_name", "constituent_phone")
     )
-    station = request.GET.get("station", "")
-    if station.isdigit():
-        qs = qs.filter(station_id=int(station))
+    station = int_param(request.GET, "station")
+    if station is not None:
+        qs = qs.filter(station_id=station)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

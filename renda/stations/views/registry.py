@@ -17,6 +17,7 @@ from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.actions import run_action
 from renda.core.exports import Column, export_xlsx
 from renda.core.forms import attempt
+from renda.core.params import int_param, year_param
 from renda.core.roles import Role, role_required
 from renda.deputies.models import Deputy
 
@@ -84,9 +85,9 @@ def _station_list_qs(request: AuthenticatedRequest) -> QuerySet[Station]:
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(code__contains=q) | Q(region__name__contains=q))
-    region = request.GET.get("region", "")
-    if region.isdigit():
-        qs = qs.filter(region_id=int(region))
+    region = int_param(request.GET, "region")
+    if region is not None:
+        qs = qs.filter(region_id=region)
     return qs.order_by("region__code", "code")
 
 
@@ -337,10 +338,7 @@ def checklist_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required(Role.STAFF)
 def plan_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     station = get_station_for_user(request.user, pk, write=True)
-    try:
-        year = int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
+    year = year_param(request.GET) or year_param(request.POST) or timezone.localdate().year
     plan = AnnualPlan.objects.filter(station=station, year=year).first()
     initial = {
         "year": year,

@@ -15,6 +15,7 @@ from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.actions import run_action
 from renda.core.exports import Column, export_xlsx
 from renda.core.forms import attempt
+from renda.core.params import year_param
 from renda.core.roles import Role, role_required
 from renda.deputies.models import Deputy
 
@@ -228,10 +229,7 @@ def duty_minimum_columns(year: int) -> list[Column[Deputy]]:
 @role_required(Role.STAFF, Role.SC_MEMBER)
 def duty_minimum(request: AuthenticatedRequest) -> HttpResponse:
     """Deputies below the yearly minimum of duty days (staff follow them up)."""
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
+    year = year_param(request.GET) or timezone.localdate().year
     user = request.user
     ids = clerk_station_ids(user) if user.role == Role.STAFF else None
     qs = deputies_below_minimum(year, ids)
