@@ -6,7 +6,9 @@ succeeds in adding), ``cache.incr`` counts atomically after that. With the defau
 the count is per process (good enough for one server and for tests); with ``REDIS_URL`` set
 the cache is Redis and the limit holds across all app servers, as it must in production.
 
-The client is its IP as seen by core.middleware (X-Real-IP set by nginx, else REMOTE_ADDR).
+The client is its IP as seen by core.middleware.client_ip: X-Real-IP only when the request
+comes from a proxy in TRUSTED_PROXIES (nginx), else REMOTE_ADDR, so a client cannot reset its
+own count with a forged header (tests/test_forged_address.py).
 A limit that trips is answered 429 with a Chinese message and writes nothing.
 """
 
