@@ -1,5 +1,5 @@
 """Reads that are more than a one-line filter: list pages (a bounded number of queries at any
-size: the lead unit comes from a subquery, not a query per row), statistics, similar items."""
+size: the handling units come from one prefetch per page, not a query per row), statistics, similar items."""
 
 from __future__ import annotations
 
@@ -7,8 +7,19 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from renda.core.workflow import overdue_q
@@ -48,14 +59,74 @@ LIST_FIELDS = (
 )
 
 
-def with_lead_unit(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
-    lead = Assignment.objects.filter(suggestion=OuterRef("pk"), active=True).order_by("role", "id")
-    return qs.annotate(
-        # The short name when the unit has one ("住建局"), else the full name.
-        lead_unit_name=Coalesce(
-            NullIf(Subquery(lead.values("unit__short_name")[:1]), Value("")),
-            Subquery(lead.values("unit__name")[:1]),
-        ),
+# Lead (主办) first, then split parts (分办), then co-units (协办): never by the role's text, in
+# which "co" sorts before "lead".
+_ROLE_RANK = Case(
+    When(role=Assignment.Role.LEAD, then=Value(0)),
+    When(role=Assignment.Role.SPLIT, then=Value(1)),
+    default=Value(2),
+)
+LEAD_ROLES = (Assignment.Role.LEAD, Assignment.Role.SPLIT)
+
+
+def active_assignments() -> QuerySet[Assignment]:
+    """The units handling items now, lead first."""
+    return (
+        Assignment.objects.filter(active=True)
+        .select_related("unit")
+        .only("id", "suggestion_id", "role", "unit__id", "unit__name", "unit__short_name")
+        .order_by(_ROLE_RANK, "id")
+    )
+
+
+@dataclass(frozen=True)
+class Handlers:
+    """Who handles one suggestion: the lead unit (or the split units) and the co-units."""
+
+    lead: list[str]
+    co: list[str]
+    roles: dict[int, str]  # unit id -> role code
+
+    @property
+    def lead_text(self) -> str:
+        return "、".join(self.lead)
+
+    @property
+    def co_text(self) -> str:
+        return "、".join(self.co)
+
+    def role_label(self, unit_id: int | None) -> str:
+        code = self.roles.get(unit_id) if unit_id is not None else None
+        return Assignment.Role(code).label if code else ""
+
+
+def _unit_label(assignment: Assignment) -> str:
+    # The short name when the unit has one ("住建局"), else the full name.
+    return assignment.unit.short_name or assignment.unit.name
+
+
+def handlers(suggestion: Suggestion) -> Handlers:
+    """The handling units of an item read through `with_units` (no query here; an item read
+    without it is asked once)."""
+    found = getattr(suggestion, "active_assignments", None)
+    rows: list[Assignment] = (
+        list(found)
+        if found is not None
+        else list(active_assignments().filter(suggestion=suggestion))
+    )
+    return Handlers(
+        lead=[_unit_label(a) for a in rows if a.role in LEAD_ROLES],
+        co=[_unit_label(a) for a in rows if a.role == Assignment.Role.CO],
+        roles={a.unit_id: a.role for a in rows},
+    )
+
+
+def with_units(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
+    """Each item with its handling units (one query for a page or a chunk, read them with
+    `handlers`) and its number of confirmed signers."""
+    return qs.prefetch_related(
+        Prefetch("assignments", queryset=active_assignments(), to_attr="active_assignments")
+    ).annotate(
         signer_count=Subquery(
             Signature.objects.filter(suggestion=OuterRef("pk"), confirmed_at__isnull=False)
             .values("suggestion")
@@ -66,7 +137,7 @@ def with_lead_unit(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
 
 
 def list_queryset(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
-    return with_lead_unit(qs.select_related("lead_deputy").only(*LIST_FIELDS)).order_by(
+    return with_units(qs.select_related("lead_deputy").only(*LIST_FIELDS)).order_by(
         "-created_at", "-id"
     )
 
@@ -97,6 +168,15 @@ def filter_suggestions(qs: QuerySet[Suggestion], data: dict[str, Any]) -> QueryS
 def handled_by(unit_id: int) -> Exists:
     return Exists(
         Assignment.objects.filter(suggestion=OuterRef("pk"), unit_id=unit_id, active=True)
+    )
+
+
+def unconfirmed_signers(subject: Suggestion | Motion) -> list[str]:
+    """Names of invited co-signers who have not confirmed: submitting drops them."""
+    return list(
+        subject.signatures.filter(confirmed_at__isnull=True, is_lead=False)
+        .order_by("id")
+        .values_list("deputy__name", flat=True)
     )
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from ..models import Field
+from .. import selectors
+from ..models import Field, Suggestion
 from ..workflows import HANDLING_STATES, MOTION, SUGGESTION
 
 register = template.Library()
@@ -47,6 +48,12 @@ def late(item: Any) -> bool:
     """Overdue for a unit: in handling and past its due time (red AND the word 逾期)."""
     due: dt.datetime | None = getattr(item, "due_at", None)
     return bool(due and item.state in HANDLING_STATES and due < timezone.now())
+
+
+@register.filter
+def handlers(item: Suggestion) -> selectors.Handlers:
+    """`{% with h=s|handlers %}`: the lead unit(s) and co-units of a list row."""
+    return selectors.handlers(item)
 
 
 @register.filter

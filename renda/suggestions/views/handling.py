@@ -112,15 +112,9 @@ def unit_home(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(selectors.list_queryset(qs), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    my_parts = {
-        a["suggestion_id"]: a["role"]
-        for a in Assignment.objects.filter(
-            unit_id=user.organization_id, active=True, suggestion_id__in=[s.pk for s in page]
-        ).values("suggestion_id", "role")
-    }
     for s in page:
         # Shown in the row: is this unit the lead, a co-handling or a split unit here?
-        s.my_role = Assignment.Role(my_parts[s.pk]).label if s.pk in my_parts else ""  # type: ignore[attr-defined]
+        s.my_role = selectors.handlers(s).role_label(user.organization_id)  # type: ignore[attr-defined]
     return render(
         request,
         "suggestions/unit_home.html",

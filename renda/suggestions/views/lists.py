@@ -50,7 +50,8 @@ SUGGESTION_COLUMNS: list[Column[Suggestion]] = [
     Column("联名人数", lambda s: getattr(s, "signer_count", None) or 1),
     Column("分类", lambda s: FIELD_LABELS.get(s.field, "")),
     Column("状态", lambda s: SUGGESTION.label(s.state)),
-    Column("承办单位", lambda s: getattr(s, "lead_unit_name", None) or ""),
+    Column("承办单位", lambda s: selectors.handlers(s).lead_text),
+    Column("协办单位", lambda s: selectors.handlers(s).co_text),
     Column(
         "办理期限",
         lambda s: timezone.localtime(s.due_at).strftime("%Y-%m-%d") if s.due_at else "",

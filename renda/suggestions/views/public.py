@@ -88,7 +88,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-published_at", "-id")
     )
-    page = Paginator(selectors.with_lead_unit(qs), 20).get_page(request.GET.get("page"))
+    page = Paginator(selectors.with_units(qs), 20).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -125,7 +125,7 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 sig.deputy.name
                 for sig in s.signatures.filter(confirmed_at__isnull=False).select_related("deputy")
             ],
-            "units": list(s.assignments.filter(active=True).select_related("unit")),
+            "units": list(selectors.active_assignments().filter(suggestion=s)),
             "timeline": timeline,
             "state_label": SUGGESTION.label(s.state),
             "overdue": wf.is_overdue(s) and s.state in HANDLING_STATES,
