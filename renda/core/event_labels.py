@@ -61,6 +61,7 @@ LABELS: dict[str, str] = {
     "membership.create": "新增任职",
     "membership.end": "结束任职",
     "duty.record": "记录履职",
+    "duty.revoke": "撤销履职积分",
     # suggestions and motions
     "suggestion.create": "新建建议",
     "suggestion.update_draft": "修改建议草稿",

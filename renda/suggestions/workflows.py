@@ -88,6 +88,14 @@ def tell_staff(ctx: EffectContext) -> None:
     )
 
 
+def revoke_points(ctx: EffectContext) -> None:
+    """An item that no longer stands (withdrawn, merged into another, not accepted) earns no
+    duty points: its records get reversals (deputies' `revoke_duty`, append-only)."""
+    from renda.deputies.services import revoke_duty
+
+    revoke_duty(actor=ctx.actor, source=ctx.obj, reason=ctx.transition.label)
+
+
 def _detail_url(obj: Any) -> str:
     from django.urls import reverse
 
@@ -177,6 +185,7 @@ SUGGESTION = register(
                 note="required",
                 note_label="撤回理由",
                 style="outline-danger",
+                effects=(revoke_points,),
             ),
             Transition(
                 "register",
@@ -195,7 +204,7 @@ SUGGESTION = register(
                 note="required",
                 note_label="不予立案的理由（将告知代表）",
                 style="outline-danger",
-                effects=(tell_deputies,),
+                effects=(tell_deputies, revoke_points),
             ),
             Transition(
                 "merge",
@@ -204,6 +213,7 @@ SUGGESTION = register(
                 target="merged",
                 roles=STAFF,
                 note="optional",
+                effects=(revoke_points,),
             ),
             Transition(
                 "assign",
@@ -368,6 +378,7 @@ MOTION = register(
                 note="required",
                 note_label="撤回理由",
                 style="outline-danger",
+                effects=(revoke_points,),
             ),
             Transition(
                 "place_on_agenda",

@@ -5,6 +5,11 @@ Rule in force: a record scores the points of the newest `ScoreRule` of its kind 
 Yearly cap: a kind's points in a year are capped by the cap of the rule in force on the last
 day of that year (for the current year: today), so a cap raised mid-year applies to the year.
 Negative points (e.g. leave from a sitting) are summed and never capped.
+Only what stands counts: records stay append-only, so when their source no longer stands (a
+suggestion withdrawn, merged into another or not accepted; a motion withdrawn) the source's app
+appends a reversal (`services.revoke_duty`: same deputy, kind and source id, source type
+prefixed with `REVERSAL_PREFIX`). A reversed record and the reversal itself score nothing and
+are not counted (`standing`).
 
 The points are summed in the database (one query for any number of deputies); caps are applied
 in Python on the (deputy × kind) rows.
@@ -18,12 +23,47 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, DecimalField, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from ..models import Deputy, DutyRecord, ScoreRule
 
 ZERO = Decimal("0")
+REVERSAL_PREFIX = "reversal:"
+
+
+def reversal_of() -> Exists:
+    """True for a record (OuterRef) that a later reversal takes back."""
+    return Exists(
+        DutyRecord.objects.filter(
+            deputy_id=OuterRef("deputy_id"),
+            kind=OuterRef("kind"),
+            source_type=Concat(
+                Value(REVERSAL_PREFIX), OuterRef("source_type"), output_field=CharField()
+            ),
+            source_id=OuterRef("source_id"),
+        )
+    )
+
+
+def standing(records: QuerySet[DutyRecord]) -> QuerySet[DutyRecord]:
+    """The records that count: neither a reversal nor reversed."""
+    return records.exclude(source_type__startswith=REVERSAL_PREFIX).exclude(
+        ~Q(source_type="") & reversal_of()
+    )
 
 
 @dataclass
@@ -89,7 +129,7 @@ def scores(deputies: QuerySet[Deputy] | None, year: int) -> dict[int, Score]:
     end = dt.date(year, 12, 31)
     cap_day = min(end, timezone.localdate())
     labels = dict(DutyRecord.Kind.choices)
-    records = DutyRecord.objects.filter(occurred_on__year=year)
+    records = standing(DutyRecord.objects.filter(occurred_on__year=year))
     if deputies is not None:
         records = records.filter(deputy__in=deputies)
     rows = (

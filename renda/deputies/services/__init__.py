@@ -1,7 +1,13 @@
 """The only code that writes deputies' data: the registry (terms, delegations, deputies,
 memberships) and duty records with their score rules."""
 
-from .duty import AUTOMATIC_KINDS, add_duty_record, create_score_rule, record_duty
+from .duty import (
+    AUTOMATIC_KINDS,
+    add_duty_record,
+    create_score_rule,
+    record_duty,
+    revoke_duty,
+)
 from .registry import (
     EDITABLE_FIELDS,
     add_membership,
@@ -29,5 +35,6 @@ __all__ = [
     "end_mandate",
     "end_membership",
     "record_duty",
+    "revoke_duty",
     "update_deputy",
 ]

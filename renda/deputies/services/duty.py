@@ -18,6 +18,7 @@ from renda.core.attachments import DOCUMENTS, check_upload
 from renda.core.roles import Role
 
 from ..models import Deputy, DutyRecord, ScoreRule
+from ..selectors.scoring import REVERSAL_PREFIX
 
 # Kinds the services of other apps record themselves (a submitted suggestion, a motion); staff
 # cannot type them in.
@@ -63,6 +64,45 @@ def record_duty(
     record.save()
     audit.record(actor=actor, action="duty.record", target=record, details={"kind": kind})
     return record
+
+
+@transaction.atomic
+def revoke_duty(*, actor: User | None, source: models.Model, reason: str) -> list[DutyRecord]:
+    """The records `source` earned no longer stand (it was withdrawn, merged away, not
+    accepted): append one reversal per record, so that scoring leaves both out. Records are
+    never edited or deleted; revoking twice adds nothing."""
+    source_type = source._meta.label_lower
+    reversal_type = REVERSAL_PREFIX + source_type
+    added = []
+    originals = DutyRecord.objects.filter(source_type=source_type, source_id=str(source.pk))
+    for record in originals.select_related("deputy"):
+        if DutyRecord.objects.filter(
+            deputy_id=record.deputy_id,
+            kind=record.kind,
+            source_type=reversal_type,
+            source_id=record.source_id,
+        ).exists():
+            continue
+        reversal = DutyRecord(
+            deputy_id=record.deputy_id,
+            kind=record.kind,
+            occurred_on=timezone.localdate(),
+            title=f"不计分（{reason}）：{record.title}"[:200],
+            details=f"撤销第 {record.pk} 号履职记录的积分。",
+            source_type=reversal_type,
+            source_id=record.source_id,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        reversal.full_clean()
+        reversal.save()
+        added.append(reversal)
+        audit.record(
+            actor=actor,
+            action="duty.revoke",
+            target=record,
+            details={"reason": reason, "reversal": reversal.pk},
+        )
+    return added
 
 
 @transaction.atomic

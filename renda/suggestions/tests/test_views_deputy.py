@@ -30,7 +30,9 @@ def test_it_lets_a_deputy_write_invite_and_submit(world: Any, client_for: Any) -
     assert response.status_code == 302 and s.state == "draft" and s.lead_deputy == sc.me
     client.post(reverse("suggestions:invite", args=[s.pk]), {"deputy": sc.others[0].pk})
     assert s.signatures.count() == 2
-    response = client.post(reverse("suggestions:submit", args=[s.pk]), follow=True)
+    response = client.post(
+        reverse("suggestions:submit", args=[s.pk]), {"drop_unconfirmed": "1"}, follow=True
+    )
     s.refresh_from_db()
     assert s.state == "submitted"
     assert "1 位被邀请的代表未确认" in response.content.decode()

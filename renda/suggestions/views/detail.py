@@ -93,9 +93,11 @@ def _detail_context(request: AuthenticatedRequest, s: Suggestion, **bound: Any) 
     assignment = perms.my_assignment(user, s)
     staff = perms.is_staff(user)
     signature = perms.my_signature(user, s)
+    signatures = list(s.signatures.select_related("deputy", "deputy__region"))
     ctx.update(
         s=s,
-        signatures=list(s.signatures.select_related("deputy", "deputy__region")),
+        signatures=signatures,
+        unconfirmed=[g.deputy.name for g in signatures if not g.is_lead and not g.confirmed_at],
         # Lead first, then split and co-handling units; returned ones last.
         assignments=sorted(
             s.assignments.select_related("unit").filter(**({} if staff else {"active": True})),

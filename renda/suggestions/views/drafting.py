@@ -103,12 +103,31 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+DROP_FIELD = "drop_unconfirmed"
+
+
+def may_drop_unconfirmed(request: AuthenticatedRequest, subject: Suggestion | Motion) -> bool:
+    """Submitting drops the invited co-signers who have not confirmed: only when the deputy,
+    told who they are next to the button, ticked that they do not wait for them."""
+    names = selectors.unconfirmed_signers(subject)
+    if names and request.POST.get(DROP_FIELD) != "1":
+        messages.error(
+            request,
+            f"{'、'.join(names)}尚未确认联名，提交后将不列入联名。"
+            "请勾选“不等待以上代表确认”后再提交，或等待他们确认。",
+        )
+        return False
+    return True
+
+
 @role_required(Role.DEPUTY, Role.STAFF)
 @require_POST
 def submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     s = perms.get_suggestion_for_user(request.user, pk)
     if not perms.can_edit_draft(request.user, s):
         raise PermissionDenied("只有领衔代表可以提交自己的建议。")
+    if not may_drop_unconfirmed(request, s):
+        return redirect("suggestions:detail", s.pk)
     try:
         services.submit_suggestion(actor=request.user, suggestion=s)
     except ValidationError as error:

@@ -29,7 +29,7 @@ from ..models import Motion
 from ..permissions import READERS
 from ..rules import RULES
 from ..workflows import MOTION, MOTION_BUTTONS
-from .drafting import respond_to_invitation
+from .drafting import may_drop_unconfirmed, respond_to_invitation
 from .lists import PAGE_SIZE
 
 
@@ -50,6 +50,7 @@ def _motion_context(request: AuthenticatedRequest, m: Motion, **bound: Any) -> d
         signatures=signatures,
         forms=forms,
         can_edit=can_edit,
+        unconfirmed=[s.deputy.name for s in signatures if not s.is_lead and not s.confirmed_at],
         confirmed=sum(1 for s in signatures if s.confirmed_at),
         needed=RULES.min_signers(m.term.level),
         my_signature=perms.my_signature(user, m),
@@ -144,6 +145,8 @@ def motion_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     m = perms.get_motion_for_user(request.user, pk)
     if not perms.can_edit_draft(request.user, m):
         raise PermissionDenied("只有领衔代表可以提交议案。")
+    if not may_drop_unconfirmed(request, m):
+        return redirect("suggestions:motion_detail", m.pk)
     try:
         services.submit_motion(actor=request.user, motion=m)
     except ValidationError as error:
