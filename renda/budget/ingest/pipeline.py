@@ -1,7 +1,7 @@
 # ruff: noqa: S608
 # The SQL here is assembled from the kind declarations (kinds.py); every value that comes
 # from a file passes through quote() or int() before it reaches a statement.
-"""The whole import run: read, stage, check, merge, in one function."""
+"""The whole import run: read, stage, check, merge (`run`, in named steps)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from renda.budget.ingest.checking import (
     check_formats,
     check_references,
 )
-from renda.budget.ingest.dialects import dialect
+from renda.budget.ingest.dialects import Dialect, dialect
 from renda.budget.ingest.merging import after_merge, merge
 from renda.budget.ingest.reading import Table
 from renda.budget.ingest.staging import load_staging
@@ -62,45 +62,12 @@ def run(
         if on_progress:
             on_progress(outcome.rows_total, phase="checking")
         outcome.rows_total = comp.materialize(expected_year=expected_year)
-        problems, bad_format = check_formats(comp, expected_year=expected_year)
-        ref_problems, ref_rows = check_references(comp)
-        problems += ref_problems
-        dup_rows: set[int] = set()
-        if d.vendor != "postgresql" or problems:
-            dup_problems, dup_rows = check_duplicates(comp)
-            problems += dup_problems
-        if problems:
-            problems.sort(key=lambda p: p.row or 0)
-            outcome.errors = problems[:MAX_ERRORS]
-            outcome.error_count = len(problems)
-            outcome.rejected = max(bad_format, len({p.row for p in problems}))
+        if not _passes_checks(comp, d, outcome, expected_year):
             return outcome
         if on_progress:
             on_progress(outcome.rows_total, phase="merging")
-        try:
-            with transaction.atomic():
-                inserted, updated = merge(comp, batch, total=outcome.rows_total)
-                after_merge(spec, batch, comp, inserted=inserted, updated=updated)
-                if before_merge:
-                    before_merge(inserted, updated)
-        except Exception as exc:
-            if not _is_duplicate_key_error(exc):
-                raise
-            dup_problems, _ = check_duplicates(comp)
-            if not dup_problems:
-                raise  # another unique constraint: not this file's fault
-            outcome.errors = dup_problems
-            outcome.error_count = len(dup_problems)
-            outcome.rejected = len({p.row for p in dup_problems})
-            return outcome
-        outcome.inserted, outcome.updated = inserted, updated
-        outcome.unchanged = outcome.rows_total - inserted - updated
-        if d.vendor == "postgresql" and (inserted or updated):
-            # Fresh statistics keep the next import's join plans right: a table the planner
-            # believes empty gets nested loops that cost minutes. ANALYZE samples a fixed
-            # number of rows, so it stays cheap at 10^7 payments.
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {spec.table}")
+        if _merge_checked(spec, comp, batch, outcome, before_merge):
+            _analyse_after_writes(spec, d, outcome)
         return outcome
     finally:
         with connection.cursor() as cursor:
@@ -108,6 +75,58 @@ def run(
             cursor.execute(f"DROP TABLE IF EXISTS {TYPED}")
             if d.vendor == "postgresql":
                 cursor.execute("RESET work_mem")
+
+
+def _passes_checks(comp: Compiled, d: Dialect, outcome: Outcome, expected_year: int | None) -> bool:
+    """Formats, references and duplicates; the problems found land on `outcome`."""
+    problems, bad_format = check_formats(comp, expected_year=expected_year)
+    ref_problems, _ref_rows = check_references(comp)
+    problems += ref_problems
+    if d.vendor != "postgresql" or problems:
+        dup_problems, _dup_rows = check_duplicates(comp)
+        problems += dup_problems
+    if not problems:
+        return True
+    problems.sort(key=lambda p: p.row or 0)
+    outcome.errors = problems[:MAX_ERRORS]
+    outcome.error_count = len(problems)
+    outcome.rejected = max(bad_format, len({p.row for p in problems}))
+    return False
+
+
+def _merge_checked(
+    spec: k.KindSpec, comp: Compiled, batch: ImportBatch, outcome: Outcome, before_merge: Any
+) -> bool:
+    """Merge a checked table in one transaction; a duplicate key that the checks did not see
+    (PostgreSQL leaves duplicates to the unique index) becomes the file's errors (False)."""
+    try:
+        with transaction.atomic():
+            inserted, updated = merge(comp, batch, total=outcome.rows_total)
+            after_merge(spec, batch, comp, inserted=inserted, updated=updated)
+            if before_merge:
+                before_merge(inserted, updated)
+    except Exception as exc:
+        if not _is_duplicate_key_error(exc):
+            raise
+        dup_problems, _ = check_duplicates(comp)
+        if not dup_problems:
+            raise  # another unique constraint: not this file's fault
+        outcome.errors = dup_problems
+        outcome.error_count = len(dup_problems)
+        outcome.rejected = len({p.row for p in dup_problems})
+        return False
+    outcome.inserted, outcome.updated = inserted, updated
+    outcome.unchanged = outcome.rows_total - inserted - updated
+    return True
+
+
+def _analyse_after_writes(spec: k.KindSpec, d: Dialect, outcome: Outcome) -> None:
+    if d.vendor == "postgresql" and (outcome.inserted or outcome.updated):
+        # Fresh statistics keep the next import's join plans right: a table the planner
+        # believes empty gets nested loops that cost minutes. ANALYZE samples a fixed
+        # number of rows, so it stays cheap at 10^7 payments.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {spec.table}")
 
 
 def _is_duplicate_key_error(exc: Exception) -> bool:

@@ -254,38 +254,10 @@ def run_rules(
             incremental=batch_id is not None,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        rules = [
-            r
-            for r in Rule.objects.filter(enabled=True).order_by("code")
-            if r.schedule in SCHEDULES.get(trigger, set())
-            and (wanted is None or r.code in wanted)
-            and (changed is None or _reads_any(r.code, changed))
-        ]
+        rules = _rules_to_run(trigger, wanted, changed)
         ctx = Context(region=region, year=year, as_of=as_of, batch_id=batch_id)
-        evaluated = evaluate(ctx, [(r, r.params) for r in rules])
-        results: dict[str, Any] = {}
-        for rule in rules:
-            findings, error, seconds = evaluated[rule.code]
-            if findings is None:
-                results[rule.code] = {
-                    "status": "failed",
-                    "error": error,
-                    "seconds": round(seconds, 3),
-                }
-                continue
-            counts = _reconcile(run, rule, ctx, findings)
-            results[rule.code] = {"status": "ok", "seconds": round(seconds, 3), **counts}
-        failed = [c for c, r in results.items() if r["status"] == "failed"]
-        run.results = results
-        run.status = (
-            RuleRun.Status.DONE
-            if not failed
-            else RuleRun.Status.FAILED
-            if len(failed) == len(results)
-            else RuleRun.Status.PARTIAL
-        )
-        run.finished_at = timezone.now()
-        run.save(update_fields=["results", "status", "finished_at"])
+        results = _evaluate_and_reconcile(run, ctx, rules)
+        failed = _finish_run(run, results)
         audit.record(
             actor=actor,
             action="budget.rules.run",
@@ -302,6 +274,48 @@ def run_rules(
             },
         )
     return run
+
+
+def _rules_to_run(trigger: str, wanted: set[str] | None, changed: set[str] | None) -> list[Rule]:
+    """The enabled rules this trigger runs, limited to `wanted` codes and to the rules that
+    read a changed kind of data (None: no limit)."""
+    return [
+        r
+        for r in Rule.objects.filter(enabled=True).order_by("code")
+        if r.schedule in SCHEDULES.get(trigger, set())
+        and (wanted is None or r.code in wanted)
+        and (changed is None or _reads_any(r.code, changed))
+    ]
+
+
+def _evaluate_and_reconcile(run: RuleRun, ctx: Context, rules: list[Rule]) -> dict[str, Any]:
+    """Each rule's result: its alert counts, or its error when its evaluation failed."""
+    evaluated = evaluate(ctx, [(r, r.params) for r in rules])
+    results: dict[str, Any] = {}
+    for rule in rules:
+        findings, error, seconds = evaluated[rule.code]
+        if findings is None:
+            results[rule.code] = {"status": "failed", "error": error, "seconds": round(seconds, 3)}
+            continue
+        counts = _reconcile(run, rule, ctx, findings)
+        results[rule.code] = {"status": "ok", "seconds": round(seconds, 3), **counts}
+    return results
+
+
+def _finish_run(run: RuleRun, results: dict[str, Any]) -> list[str]:
+    """Store the results and the run's status; returns the codes of the rules that failed."""
+    failed = [c for c, r in results.items() if r["status"] == "failed"]
+    run.results = results
+    run.status = (
+        RuleRun.Status.DONE
+        if not failed
+        else RuleRun.Status.FAILED
+        if len(failed) == len(results)
+        else RuleRun.Status.PARTIAL
+    )
+    run.finished_at = timezone.now()
+    run.save(update_fields=["results", "status", "finished_at"])
+    return failed
 
 
 def _reads_any(code: str, kinds: set[str]) -> bool:
@@ -323,7 +337,26 @@ def _covered_periods(rule: Rule, ctx: Context) -> set[dt.date]:
     return {ctx.period}
 
 
+# The fields a run changes on an alert it has seen before or clears.
+_REFRESHED_FIELDS = [
+    "status",
+    "cleared_at",
+    "level",
+    "rule_version",
+    "params",
+    "amount",
+    "figures",
+    "evidence",
+    "explanation",
+    "subject_label",
+    "last_seen_at",
+    "last_run",
+]
+
+
 def _reconcile(run: RuleRun, rule: Rule, ctx: Context, findings: list[Finding]) -> dict[str, int]:
+    """Make the rule's alerts match its findings: raise new ones, refresh (reopen or
+    escalate) the ones seen again, clear the open ones in the covered periods not found."""
     now = timezone.now()
     periods = _covered_periods(rule, ctx)
     keys = {(f.subject_key, f.period) for f in findings}
@@ -333,62 +366,113 @@ def _reconcile(run: RuleRun, rule: Rule, ctx: Context, findings: list[Finding]) 
             period__in=periods | {p for _, p in keys}
         )
     }
-    created, changes, updates = [], [], []
+    created: list[Alert] = []
+    changes: list[AlertChange] = []
+    updates: list[Alert] = []
     escalated = reopened = 0
     for f in findings:
         alert = existing.get((f.subject_key, f.period))
         if alert is None:
-            created.append(
-                Alert(
-                    rule=rule,
-                    rule_version=rule.version,
-                    params=rule.params,
-                    region=ctx.region,
-                    year=ctx.year,
-                    period=f.period,
-                    subject_type=rule.subject_type,
-                    subject_key=f.subject_key[:200],
-                    subject_label=f.subject_label[:300],
-                    unit_id=f.unit_id,
-                    level=f.level,
-                    first_level=f.level,
-                    amount=f.amount,
-                    figures=f.figures,
-                    evidence=f.evidence,
-                    explanation=f.explanation,
-                    raised_at=now,
-                    last_seen_at=now,
-                    last_run=run,
-                )
-            )
+            created.append(_new_alert(run, rule, ctx, f, now))
             continue
-        if alert.status == Alert.Status.CLEARED:
-            alert.status, alert.cleared_at = Alert.Status.OPEN, None
-            changes.append(
-                AlertChange(
-                    alert=alert, run=run, kind=AlertChange.Kind.REOPENED, to_level=f.level, at=now
-                )
-            )
-            reopened += 1
-        if f.level > alert.level:
-            changes.append(
-                AlertChange(
-                    alert=alert,
-                    run=run,
-                    kind=AlertChange.Kind.ESCALATED,
-                    from_level=alert.level,
-                    to_level=f.level,
-                    at=now,
-                )
-            )
-            escalated += 1
-            alert.level = f.level
-            # The version and parameters that raised it to this level.
-            alert.rule_version, alert.params = rule.version, rule.params
-        alert.amount, alert.figures, alert.evidence = f.amount, f.figures, f.evidence
-        alert.explanation, alert.subject_label = f.explanation, f.subject_label[:300]
-        alert.last_seen_at, alert.last_run = now, run
+        was_reopened, was_escalated = _refresh_alert(alert, run, rule, f, now, changes)
+        reopened += was_reopened
+        escalated += was_escalated
         updates.append(alert)
+    cleared = _clear_missing(existing, keys, periods, run, now, changes)
+    Alert.objects.bulk_create(created, batch_size=1000)
+    for alert in created:
+        changes.append(
+            AlertChange(
+                alert=alert, run=run, kind=AlertChange.Kind.RAISED, to_level=alert.level, at=now
+            )
+        )
+    Alert.objects.bulk_update(updates + cleared, _REFRESHED_FIELDS, batch_size=1000)
+    AlertChange.objects.bulk_create(changes, batch_size=1000)
+    superseded, cleared_earlier = _settle_earlier_months(run, rule, ctx, findings, now)
+    return {
+        "found": len(findings),
+        "raised": len(created),
+        "escalated": escalated,
+        "reopened": reopened,
+        "cleared": len(cleared) + cleared_earlier,
+        "superseded": superseded,
+    }
+
+
+def _new_alert(run: RuleRun, rule: Rule, ctx: Context, f: Finding, now: dt.datetime) -> Alert:
+    return Alert(
+        rule=rule,
+        rule_version=rule.version,
+        params=rule.params,
+        region=ctx.region,
+        year=ctx.year,
+        period=f.period,
+        subject_type=rule.subject_type,
+        subject_key=f.subject_key[:200],
+        subject_label=f.subject_label[:300],
+        unit_id=f.unit_id,
+        level=f.level,
+        first_level=f.level,
+        amount=f.amount,
+        figures=f.figures,
+        evidence=f.evidence,
+        explanation=f.explanation,
+        raised_at=now,
+        last_seen_at=now,
+        last_run=run,
+    )
+
+
+def _refresh_alert(
+    alert: Alert,
+    run: RuleRun,
+    rule: Rule,
+    f: Finding,
+    now: dt.datetime,
+    changes: list[AlertChange],
+) -> tuple[bool, bool]:
+    """An alert found again takes the finding's figures; a cleared one reopens and a
+    higher level escalates it (each recorded in `changes`). Returns (reopened, escalated)."""
+    reopened = escalated = False
+    if alert.status == Alert.Status.CLEARED:
+        alert.status, alert.cleared_at = Alert.Status.OPEN, None
+        changes.append(
+            AlertChange(
+                alert=alert, run=run, kind=AlertChange.Kind.REOPENED, to_level=f.level, at=now
+            )
+        )
+        reopened = True
+    if f.level > alert.level:
+        changes.append(
+            AlertChange(
+                alert=alert,
+                run=run,
+                kind=AlertChange.Kind.ESCALATED,
+                from_level=alert.level,
+                to_level=f.level,
+                at=now,
+            )
+        )
+        escalated = True
+        alert.level = f.level
+        # The version and parameters that raised it to this level.
+        alert.rule_version, alert.params = rule.version, rule.params
+    alert.amount, alert.figures, alert.evidence = f.amount, f.figures, f.evidence
+    alert.explanation, alert.subject_label = f.explanation, f.subject_label[:300]
+    alert.last_seen_at, alert.last_run = now, run
+    return reopened, escalated
+
+
+def _clear_missing(
+    existing: dict[tuple[str, dt.date], Alert],
+    keys: set[tuple[str, dt.date]],
+    periods: set[dt.date],
+    run: RuleRun,
+    now: dt.datetime,
+    changes: list[AlertChange],
+) -> list[Alert]:
+    """The open alerts of the covered periods that this run did not find, cleared."""
     cleared = []
     for key, alert in existing.items():
         if key not in keys and alert.period in periods and alert.status == Alert.Status.OPEN:
@@ -403,41 +487,7 @@ def _reconcile(run: RuleRun, rule: Rule, ctx: Context, findings: list[Finding]) 
                     at=now,
                 )
             )
-    Alert.objects.bulk_create(created, batch_size=1000)
-    for alert in created:
-        changes.append(
-            AlertChange(
-                alert=alert, run=run, kind=AlertChange.Kind.RAISED, to_level=alert.level, at=now
-            )
-        )
-    Alert.objects.bulk_update(
-        updates + cleared,
-        [
-            "status",
-            "cleared_at",
-            "level",
-            "rule_version",
-            "params",
-            "amount",
-            "figures",
-            "evidence",
-            "explanation",
-            "subject_label",
-            "last_seen_at",
-            "last_run",
-        ],
-        batch_size=1000,
-    )
-    AlertChange.objects.bulk_create(changes, batch_size=1000)
-    superseded, cleared_earlier = _settle_earlier_months(run, rule, ctx, findings, now)
-    return {
-        "found": len(findings),
-        "raised": len(created),
-        "escalated": escalated,
-        "reopened": reopened,
-        "cleared": len(cleared) + cleared_earlier,
-        "superseded": superseded,
-    }
+    return cleared
 
 
 def _settle_earlier_months(
