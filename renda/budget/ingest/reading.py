@@ -22,6 +22,8 @@ from renda.budget.ingest.values import (
     clean_text,
     format_cell,
 )
+from renda.core.attachments import xlsx_limits
+from renda.lib.xlsxcheck import XlsxRefused, check_xlsx
 
 # --- reading files -------------------------------------------------------------------
 
@@ -255,9 +257,22 @@ def _width_problem(row: int, found: int, expected: int) -> Problem:
     return Problem(row, "", f"该行有 {found} 列，多于表头的 {expected} 列")
 
 
+def _refuse_bomb(path: Path) -> None:
+    """The shared bomb check (expanded size, ratio, declared cells) from the zip directory,
+    before openpyxl builds anything."""
+    if not zipfile.is_zipfile(path):
+        return  # not a zip at all: openpyxl's refusal says the file is broken
+    with open(path, "rb") as handle:
+        try:
+            check_xlsx(handle, xlsx_limits())
+        except XlsxRefused as exc:
+            raise ImportRejected(str(exc)) from exc
+
+
 def _open_xlsx(spec: k.KindSpec, path: Path) -> Table:
     from openpyxl import load_workbook
 
+    _refuse_bomb(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -4,8 +4,9 @@ import hashlib
 import json
 import logging
 import tempfile
+import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,11 +19,14 @@ from renda.accounts.models import User
 from renda.budget.ingest.kinds import KindSpec, batch_kind, get_spec, kind_of
 from renda.budget.ingest.pipeline import run, sha256_of_file
 from renda.budget.ingest.reading import open_table
-from renda.budget.ingest.values import MAX_ERRORS, ImportRejected, Problem, data_imported
+from renda.budget.ingest.values import MAX_ERRORS, ImportRejected, Outcome, Problem, data_imported
 from renda.budget.models import FinanceRegion
 from renda.core import audit
+from renda.core.attachments import xlsx_limits
+from renda.core.imports import human_size
 from renda.core.models import ImportBatch, Region
 from renda.core.roles import Role, has_role
+from renda.lib.xlsxcheck import XlsxRefused, check_xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +35,11 @@ logger = logging.getLogger(__name__)
 upload_stored = Signal()
 
 
-# Budget exports are large (a county's year of payments is ~25 MB of CSV); the general
-# IMPORT_MAX_BYTES is for hand-made spreadsheets.
-MAX_UPLOAD_BYTES = getattr(settings, "BUDGET_IMPORT_MAX_BYTES", 2 * 1024**3)
+def max_upload_bytes() -> int:
+    """The one upload size of the site (settings.IMPORT_MAX_BYTES, kept under nginx's
+    client_max_body_size in deploy/nginx-renda.conf). Larger exports arrive through the push
+    API in pages or through `manage.py import_budget`, which read from disk."""
+    return int(settings.IMPORT_MAX_BYTES)
 
 
 # --- batches -----------------------------------------------------------------------------
@@ -151,41 +157,8 @@ def run_batch(
         return _discard_as_duplicate(batch, earlier)
     report = _Progress(batch)
     report(0, "loading")
-
-    def on_merged(inserted: int, updated: int) -> None:
-        # Inside the merge transaction: the batch is committed exactly when its rows are.
-        total = outcome_rows[0]
-        _finish(
-            batch,
-            spec,
-            ImportBatch.Status.COMMITTED,
-            total,
-            {
-                "inserted": inserted,
-                "updated": updated,
-                "unchanged": total - inserted - updated,
-                "rejected": 0,
-                "errors": 0,
-            },
-            [],
-        )
-
-    outcome_rows = [0]
-
-    def progress(rows: int, phase: str = "loading") -> None:
-        outcome_rows[0] = rows
-        report(rows, phase)
-
     try:
-        table = table_factory()
-        outcome = run(
-            spec,
-            table,
-            batch,
-            expected_year=expected_year,
-            on_progress=progress,
-            before_merge=on_merged,
-        )
+        outcome = _check_and_merge(batch, spec, table_factory, expected_year, report)
     except ImportRejected as exc:
         report.close()
         return _finish_atomic(
@@ -206,20 +179,7 @@ def run_batch(
     except Exception as exc:
         report.close()
         logger.exception("budget import %s failed", batch.pk)
-        _finish_atomic(
-            batch,
-            spec,
-            ImportBatch.Status.FAILED,
-            0,
-            _counts(errors=1),
-            [
-                Problem(
-                    None,
-                    "",
-                    f"导入中断，未写入任何数据（{type(exc).__name__}）。请重试或联系系统管理员",
-                )
-            ],
-        )
+        _record_interruption(batch, spec, exc)
         raise
     report.close()
     if outcome.ok:
@@ -236,6 +196,66 @@ def run_batch(
         counts,
         outcome.errors,
         ignored=outcome.ignored_columns,
+    )
+
+
+def _check_and_merge(
+    batch: ImportBatch,
+    spec: KindSpec,
+    table_factory: Any,
+    expected_year: int | None,
+    report: _Progress,
+) -> Outcome:
+    """Read the table through the pipeline; a clean table is merged and the batch marked
+    committed inside the merge's transaction (so exactly when its rows are)."""
+    rows_seen = [0]
+
+    def progress(rows: int, phase: str = "loading") -> None:
+        rows_seen[0] = rows
+        report(rows, phase)
+
+    def on_merged(inserted: int, updated: int) -> None:
+        total = rows_seen[0]
+        _finish(
+            batch,
+            spec,
+            ImportBatch.Status.COMMITTED,
+            total,
+            {
+                "inserted": inserted,
+                "updated": updated,
+                "unchanged": total - inserted - updated,
+                "rejected": 0,
+                "errors": 0,
+            },
+            [],
+        )
+
+    table = table_factory()
+    return run(
+        spec,
+        table,
+        batch,
+        expected_year=expected_year,
+        on_progress=progress,
+        before_merge=on_merged,
+    )
+
+
+def _record_interruption(batch: ImportBatch, spec: KindSpec, exc: Exception) -> None:
+    _finish_atomic(
+        batch,
+        spec,
+        ImportBatch.Status.FAILED,
+        0,
+        _counts(errors=1),
+        [
+            Problem(
+                None,
+                "",
+                f"导入中断，未写入任何数据（{type(exc).__name__}）。请重试或联系系统管理员",
+            )
+        ],
     )
 
 
@@ -317,12 +337,14 @@ def start_upload(
     if not has_role(actor, Role.STAFF, Role.DATA_PROVIDER):
         raise PermissionDenied
     spec = get_spec(kind)
-    if upload.size and upload.size > MAX_UPLOAD_BYTES:
+    limit = max_upload_bytes()
+    if upload.size and upload.size > limit:
         raise ValidationError(
-            f"文件太大（{upload.size // 1024**2} MB），上限为 {MAX_UPLOAD_BYTES // 1024**2} MB"
+            f"文件太大（{human_size(upload.size)}），上限为 {human_size(limit)}，请分成几个文件上传"
         )
     if not upload.size:
         raise ValidationError("文件是空的")
+    _refuse_spreadsheet_bomb(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -340,6 +362,20 @@ def start_upload(
         lambda: upload_stored.send(sender=ImportBatch, batch=batch, expected_year=expected_year)
     )
     return batch
+
+
+def _refuse_spreadsheet_bomb(upload: UploadedFile) -> None:
+    """An .xlsx that would expand beyond the shared limits is refused before anything is
+    stored (the background reader checks again before it parses)."""
+    if not zipfile.is_zipfile(cast(BinaryIO, upload)):
+        upload.seek(0)
+        return  # a CSV, or a broken file that the reader reports as such
+    try:
+        check_xlsx(cast(BinaryIO, upload), xlsx_limits())
+    except XlsxRefused as exc:
+        raise ValidationError(str(exc)) from exc
+    finally:
+        upload.seek(0)
 
 
 def process_uploaded_batch(batch_id: int, expected_year: int | None = None) -> ImportBatch:
