@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import settings as hypothesis_settings
 
 from renda.accounts import services as account_services
+from renda.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from renda.accounts.models import User
 from renda.core.models import Organization, Region
 from renda.core.roles import Role

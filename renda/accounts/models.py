@@ -1,18 +1,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from binascii import unhexlify
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice as PlainTOTPDevice
+from django_otp.plugins.otp_totp.models import default_key, key_validator
 
 from renda.core.fields import EncryptedCharField, make_blind_index
 from renda.core.roles import STRICT_ROLES, Role
 
 
-class User(AbstractUser):
+# django-otp is untyped: the stubs cannot follow EncryptedTOTPDevice's inherited `user` back.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     name = models.CharField("姓名", max_length=50)
     role = models.CharField("角色", max_length=32, choices=Role.choices)
     organization = models.ForeignKey(
@@ -64,3 +69,97 @@ class User(AbstractUser):
     @property
     def needs_password_change(self) -> bool:
         return self.must_change_password or self.password_expired
+
+
+class AccountRequest(models.Model):
+    """A change the system administrator asks for and the security administrator decides
+    (三员: a second person). Opening an account, re-activating it, and changing its role or
+    mobile number (the channel its credentials go to) wait here; only an approval applies
+    them."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", "开通账号"
+        ACTIVATE = "activate", "重新启用账号"
+        CHANGE = "change", "变更角色或手机号"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "已驳回"
+
+    user = models.ForeignKey(
+        User, verbose_name="账号", on_delete=models.CASCADE, related_name="account_requests"
+    )
+    kind = models.CharField("申请事项", max_length=16, choices=Kind.choices)
+    role = models.CharField("申请的角色", max_length=32, choices=Role.choices)
+    mobile = EncryptedCharField("申请的手机号", blank=True)
+    mobile_changed = models.BooleanField("变更手机号", default=False)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        User, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    reason = models.CharField("驳回理由", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = verbose_name_plural = "账号审批"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="pending"), name="one_pending_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.user.username}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of an account's last passwords: a new password may not be one of them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = verbose_name_plural = "历史密码"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.created_at:%Y-%m-%d}"
+
+
+class EncryptedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]
+    """django-otp's TOTP device with its shared secret encrypted at rest (SM4-GCM, like the
+    other secrets; 密评). django-otp's own TOTPDevice keeps the key in plain hex, so accounts
+    use this model instead; the behaviour (verification, drift, throttling, the otpauth URL)
+    is django-otp's own, reused method by method."""
+
+    key = EncryptedCharField("密钥", default=default_key, validators=[key_validator])
+    step: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(default=30)
+    t0: models.BigIntegerField[int, int] = models.BigIntegerField(default=0)
+    digits: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(default=1)
+    drift: models.SmallIntegerField[int, int] = models.SmallIntegerField(default=0)
+    last_t: models.BigIntegerField[int, int] = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):  # type: ignore[misc]
+        verbose_name = verbose_name_plural = "手机验证器"
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self.key.encode())
+
+    verify_token = PlainTOTPDevice.verify_token
+    get_throttle_factor = PlainTOTPDevice.get_throttle_factor
+    config_url = PlainTOTPDevice.config_url
+    _read_str_from_settings = PlainTOTPDevice._read_str_from_settings

@@ -14,8 +14,8 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from renda.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from renda.core.fields import make_blind_index
 from renda.core.roles import STRICT_ROLES, Role
 from renda.lib.idcard import is_mobile

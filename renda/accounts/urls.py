@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import admin_home, auth, security, users
+from .views import admin_home, auth, requests, security, users
 
 app_name = "accounts"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path("admin/users/<int:pk>/", users.user_edit, name="user_edit"),
     path("admin/users/<int:pk>/active/", users.user_set_active, name="user_set_active"),
     path("admin/users/<int:pk>/password/", users.user_reset_password, name="user_reset_password"),
+    path("admin/requests/", requests.request_list, name="request_list"),
+    path("admin/requests/<int:pk>/approve/", requests.request_approve, name="request_approve"),
+    path("admin/requests/<int:pk>/reject/", requests.request_reject, name="request_reject"),
     path("admin/lockouts/", security.lockout_list, name="lockout_list"),
     path("admin/lockouts/unlock/", security.unlock, name="unlock"),
     path("admin/two-factor/", security.two_factor_list, name="two_factor_list"),

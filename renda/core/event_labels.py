@@ -29,6 +29,10 @@ LABELS: dict[str, str] = {
     "user.activate": "启用或停用账号",
     "user.password_change": "修改密码",
     "user.password_reset": "重置密码",
+    "user.credential_sent": "以短信向本人发送口令",
+    "account_request.submit": "提交账号审批申请",
+    "account_request.approve": "批准账号申请",
+    "account_request.reject": "驳回账号申请",
     # the audit log itself
     "audit.verify": "校验审计日志链",
     "audit.verify_nightly": "每晚自动校验审计日志链",

@@ -15,9 +15,28 @@ def an_account(world: Any) -> list[int]:
     from renda.core.roles import Role
 
     user = services.create_user(
-        actor=None, username="matrix-target", name="矩阵测试", role=Role.DEPUTY
+        actor=None,
+        username="matrix-target",
+        name="矩阵测试",
+        role=Role.DEPUTY,
+        mobile="13700002222",
     )
     return [user.pk]
+
+
+def a_request(world: Any) -> list[int]:
+    """A pending request from the system administrator (deciding it twice is refused)."""
+    from renda.accounts import services
+    from renda.core.roles import Role
+
+    request = services.create_account(
+        actor=world.system_admin,
+        username="matrix-request",
+        name="矩阵申请",
+        role=Role.DEPUTY,
+        mobile="13700001111",
+    )
+    return [request.pk]
 
 
 MATRIX = {
@@ -38,8 +57,12 @@ MATRIX = {
     "accounts:user_set_active": Entry(
         expect(SYSTEM, ok=302), args=an_account, method="post", data={"active": "0"}
     ),
-    # Renders the new password once (no redirect).
-    "accounts:user_reset_password": Entry(expect(SYSTEM), args=an_account, method="post"),
+    # The new password goes by SMS to the user; the administrator is sent back to the account.
+    "accounts:user_reset_password": Entry(expect(SYSTEM, ok=302), args=an_account, method="post"),
+    # The security administrator decides the system administrator's account requests.
+    "accounts:request_list": Entry(expect(SECURITY)),
+    "accounts:request_approve": Entry(expect(SECURITY, ok=302), args=a_request, method="post"),
+    "accounts:request_reject": Entry(expect(SECURITY, ok=302), args=a_request, method="post"),
     "accounts:lockout_list": Entry(expect(SECURITY)),
     "accounts:unlock": Entry(expect(SECURITY, ok=302), method="post", data={"username": "nobody"}),
     "accounts:two_factor_list": Entry(expect(SECURITY)),

@@ -7,9 +7,9 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renda.accounts import services
+from renda.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from renda.accounts.models import User
 from renda.conftest import PASSWORD
 

@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renda.accounts import services
+from renda.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from renda.core.models import AuditEvent
 
 from .support import post_login

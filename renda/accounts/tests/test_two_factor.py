@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renda.accounts import services
+from renda.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from renda.conftest import login
 from renda.core.models import AuditEvent
 from renda.core.roles import STRICT_ROLES, Role

@@ -27,6 +27,7 @@ def test_the_system_admin_sees_account_tools_only(world: Any, client_for: Any) -
 def test_the_security_admin_sees_security_tools_only(world: Any, client_for: Any) -> None:
     response = client_for("security_admin").get(URL)
     assert links(response) == {
+        reverse("accounts:request_list"),
         reverse("accounts:lockout_list"),
         reverse("accounts:two_factor_list"),
         reverse("accounts:security_settings"),

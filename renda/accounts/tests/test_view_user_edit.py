@@ -34,14 +34,24 @@ def test_it_changes_role_and_unit_and_records_what_changed(world: Any, client_fo
     )
     assert response.status_code == 302
     world.handling_officer.refresh_from_db()
+    # Changed (issue 13 item 2): the unit changes at once, the role only when the security
+    # administrator approves (it used to change at once too).
     assert (
-        world.handling_officer.role == Role.DATA_PROVIDER
+        world.handling_officer.role == Role.HANDLING_OFFICER
         and world.handling_officer.organization == world.finance
     )
     event = AuditEvent.objects.get(action="user.update")
-    assert event.actor == world.system_admin and event.details == {
-        "changed": ["organization", "role"]
-    }
+    assert event.actor == world.system_admin and event.details == {"changed": ["organization"]}
+    from renda.accounts import services
+    from renda.accounts.models import AccountRequest
+
+    pending = AccountRequest.objects.get(user=world.handling_officer, status="pending")
+    assert pending.kind == "change" and pending.role == Role.DATA_PROVIDER
+    services.approve_request(actor=world.security_admin, request=pending)
+    world.handling_officer.refresh_from_db()
+    assert world.handling_officer.role == Role.DATA_PROVIDER
+    approved = AuditEvent.objects.filter(action="user.update").latest("id")
+    assert approved.actor == world.security_admin and approved.details["changed"] == ["role"]
 
 
 def test_a_bad_edit_changes_nothing(world: Any, client_for: Any) -> None:
@@ -111,7 +121,16 @@ def test_deactivate_and_reactivate(world: Any, client_for: Any) -> None:
     assert logged_in_user_id(refused) is None
     again = client.post(url, {"active": "0"}, follow=True)
     assert "该账号已经是停用状态。" in again.content.decode()
+    # Changed (issue 13 item 2): re-activation is a request the security administrator
+    # approves; it used to take effect at once.
     client.post(url, {"active": "1"})
+    world.deputy.refresh_from_db()
+    assert not world.deputy.is_active
+    from renda.accounts import services
+    from renda.accounts.models import AccountRequest
+
+    pending = AccountRequest.objects.get(user=world.deputy, status="pending")
+    services.approve_request(actor=world.security_admin, request=pending)
     world.deputy.refresh_from_db()
     assert world.deputy.is_active
     assert post_login(Client(), "deputy").status_code == 302
@@ -126,15 +145,23 @@ def test_deactivate_and_reactivate(world: Any, client_for: Any) -> None:
     ]
 
 
-def test_reset_password_shows_a_new_one_once_and_forces_a_change(
-    world: Any, client_for: Any
+def test_reset_password_sends_it_to_the_user_and_forces_a_change(
+    world: Any, client_for: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    response = client_for("system_admin").post(
-        reverse("accounts:user_reset_password", args=[world.deputy.pk])
-    )
-    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
-    password = response.context["password"]
-    assert password in response.content.decode()
+    # Changed (issue 13 item 2): the new password used to be rendered to the system
+    # administrator; now it goes by SMS to the user's own mobile and the page shows none.
+    from renda.core.notifications import ConsoleSMSBackend
+
+    ConsoleSMSBackend.sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("system_admin").post(
+            reverse("accounts:user_reset_password", args=[world.deputy.pk]), follow=True
+        )
+    assert response.status_code == 200 and "新口令已以短信发至本人" in response.content.decode()
+    ((mobile, text),) = ConsoleSMSBackend.sent
+    assert mobile == world.deputy.mobile
+    password = text.split("口令：", 1)[1].split("。", 1)[0]
+    assert password not in response.content.decode()
     world.deputy.refresh_from_db()
     assert world.deputy.check_password(password) and world.deputy.must_change_password
     assert post_login(Client(), "deputy").status_code == 200  # the old password no longer works
@@ -143,6 +170,7 @@ def test_reset_password_shows_a_new_one_once_and_forces_a_change(
     assert client.get(reverse("core:workbench"))["Location"] == reverse("accounts:password_change")
     event = AuditEvent.objects.get(action="user.password_reset")
     assert event.actor == world.system_admin and password not in str(event.details)
+    assert AuditEvent.objects.filter(action="user.credential_sent").exists()
 
 
 def test_reset_password_needs_a_post(world: Any, client_for: Any) -> None:

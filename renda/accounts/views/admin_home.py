@@ -31,7 +31,7 @@ TOOLS: dict[str, tuple[Tool, ...]] = {
         ),
         Tool(
             "新建账号",
-            "为工作人员、代表、承办单位等开通账号，初始口令只显示一次。",
+            "为工作人员、代表、承办单位等申请开通账号，经安全管理员审批后初始口令以短信发给本人。",
             "accounts:user_create",
             "bi-person-plus",
         ),
@@ -43,6 +43,12 @@ TOOLS: dict[str, tuple[Tool, ...]] = {
         ),
     ),
     Role.SECURITY_ADMIN: (
+        Tool(
+            "账号审批",
+            "审批系统管理员提交的开通、重新启用账号和变更角色、手机号的申请。",
+            "accounts:request_list",
+            "bi-person-check",
+        ),
         Tool(
             "登录锁定", "查看登录失败和被锁定的账号，提前解锁。", "accounts:lockout_list", "bi-lock"
         ),

@@ -24,10 +24,12 @@ from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from renda.core.forms import attempt
 
 from .. import services
 from ..forms import ChangePasswordForm, LoginForm, TokenForm, VerifyForm, lockout_minutes
+from ..models import EncryptedTOTPDevice as TOTPDevice
 from ..permissions import acting_user
 
 
@@ -79,10 +81,16 @@ def password_change(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     form = ChangePasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.change_password(actor=user, new_password=form.cleaned_data["new_password1"])
-        update_session_auth_hash(request, user)
-        messages.success(request, "密码已修改。")
-        return redirect(safe_next(request))
+        new_password = form.cleaned_data["new_password1"]
+
+        def change(password: str) -> bool:
+            services.change_password(actor=user, new_password=password)
+            return True
+
+        if attempt(form, lambda: change(new_password)):
+            update_session_auth_hash(request, user)
+            messages.success(request, "密码已修改。")
+            return redirect(safe_next(request))
     return render(
         request,
         "accounts/password_change.html",

@@ -19,7 +19,7 @@ from renda.lib.idcard import is_mobile
 
 from .. import services
 from ..forms import UserFilterForm, UserForm
-from ..models import User
+from ..models import AccountRequest
 from ..permissions import AuthenticatedRequest, get_managed_user_for
 from ..selectors import mobile_search_token, user_directory
 
@@ -74,23 +74,13 @@ def user_list(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def _issued(request: HttpRequest, user: User, password: str, *, created: bool) -> HttpResponse:
-    # Rendered, not redirected: the password exists only in this response, never in a session
-    # or a log, and the response must not be cached.
-    return render(
-        request,
-        "accounts/admin/password_issued.html",
-        {"account": user, "password": password, "created": created},
-    )
-
-
 @never_cache
 @role_required(Role.SYSTEM_ADMIN)
 def user_create(request: AuthenticatedRequest) -> HttpResponse:
     form = UserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        issued = attempt(
+        submitted = attempt(
             form,
             lambda: services.create_account(
                 actor=request.user,
@@ -102,15 +92,20 @@ def user_create(request: AuthenticatedRequest) -> HttpResponse:
                 email=data["email"],
             ),
         )
-        if issued is not None:
-            user, password = issued
-            return _issued(request, user, password, created=True)
+        if submitted is not None:
+            messages.success(
+                request,
+                f"已提交开通账号 {submitted.user.username} 的申请，待安全管理员审批；"
+                "批准后初始口令将以短信直接发给本人。",
+            )
+            return redirect("accounts:user_edit", pk=submitted.user.pk)
     return render(request, "accounts/admin/user_form.html", {"form": form, "account": None})
 
 
 @role_required(Role.SYSTEM_ADMIN)
 def user_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = get_managed_user_for(request.user, pk)
+    pending = account.account_requests.filter(status=AccountRequest.Status.PENDING).first()
     form = UserForm(request.POST or None, editing=True, initial=UserForm.initial_for(account))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -128,8 +123,14 @@ def user_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
         if saved is not None:
             messages.success(request, f"已保存 {account.name} 的账号信息。")
+            if account.account_requests.filter(status=AccountRequest.Status.PENDING).exists():
+                messages.info(request, "角色或手机号的变更已提交，待安全管理员审批后生效。")
             return redirect("accounts:user_edit", pk=account.pk)
-    return render(request, "accounts/admin/user_form.html", {"form": form, "account": account})
+    return render(
+        request,
+        "accounts/admin/user_form.html",
+        {"form": form, "account": account, "pending": pending},
+    )
 
 
 @role_required(Role.SYSTEM_ADMIN)
@@ -137,18 +138,28 @@ def user_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def user_set_active(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = get_managed_user_for(request.user, pk)
     is_active = request.POST.get("active") == "1"
+    done = (
+        f"已提交重新启用账号 {account.username} 的申请，待安全管理员审批。"
+        if is_active
+        else f"已停用账号 {account.username}。"
+    )
     return run_action(
         request,
         lambda: services.set_user_active(actor=request.user, user=account, is_active=is_active),
         then=reverse("accounts:user_edit", args=[account.pk]),
-        done=f"已{'启用' if is_active else '停用'}账号 {account.username}。",
+        done=done,
     )
 
 
-@never_cache
 @role_required(Role.SYSTEM_ADMIN)
 @require_POST
 def user_reset_password(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The new password goes by SMS to the user's own mobile number; the administrator never
+    sees it (三员: he must not learn another account's credential)."""
     account = get_managed_user_for(request.user, pk)
-    password = services.reset_password(actor=request.user, user=account)
-    return _issued(request, account, password, created=False)
+    return run_action(
+        request,
+        lambda: services.reset_password(actor=request.user, user=account),
+        then=reverse("accounts:user_edit", args=[account.pk]),
+        done=f"已重置 {account.username} 的口令，新口令已以短信发至本人登记的手机。",
+    )

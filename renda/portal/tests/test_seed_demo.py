@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from renda.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from renda.accounts.models import User
 from renda.core import demo_data
 from renda.core.models import AuditEvent, Organization, Region

@@ -8,9 +8,10 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django_otp import devices_for_user
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renda.core import demo_data
 
@@ -26,9 +27,13 @@ class Command(BaseCommand):
         if not settings.DEBUG and not options["force"]:
             raise CommandError("DEBUG 未开启，拒绝显示动态验证码。确属演示环境请加 --force。")
         username = options["username"]
-        device = TOTPDevice.objects.filter(
-            user__username=username, confirmed=True, key=demo_data.DEMO_TOTP_KEY_HEX
-        ).first()
+        # The keys are encrypted at rest, so the demo key is found by reading, not by a query;
+        # django-otp finds the account's devices whatever model (app) holds them.
+        user = get_user_model().objects.filter(username=username).first()
+        devices = devices_for_user(user, confirmed=True) if user is not None else []
+        device = next(
+            (d for d in devices if getattr(d, "key", None) == demo_data.DEMO_TOTP_KEY_HEX), None
+        )
         if device is None:
             raise CommandError(f"账号 {username} 没有使用演示密钥的动态口令设备。")
         now = time.time()

@@ -27,9 +27,9 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.module_loading import import_string
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renda.accounts import services as account_services
+from renda.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from renda.accounts.models import User
 from renda.core import audit, demo_data
 from renda.core.fields import make_blind_index

@@ -3,8 +3,11 @@ lock-out records.
 
 The three separated administrators (三员) each have their own services here:
 - system administrator: `create_account`, `update_user`, `set_user_active`, `reset_password`
-  (ordinary accounts only; the administrators themselves are created by `manage.py create_admin`);
-- security administrator: `unlock_account`, `reset_two_factor`;
+  (ordinary accounts only; the administrators themselves are created by `manage.py create_admin`).
+  Opening or re-activating an account and changing its role or mobile number only file a
+  request (services.requests); no password is ever shown to him, it goes to the user by SMS;
+- security administrator: `approve_request`, `reject_request`, `unlock_account`,
+  `reset_two_factor`;
 - audit administrator: reads the audit log (renda.core), writes nothing.
 A service refuses an actor of the wrong role even if a view forgot to check (defence in depth);
 `actor=None` means an operator at the command line.
@@ -22,16 +25,17 @@ from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from renda.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from renda.core import audit
 from renda.core.fields import make_blind_index
 from renda.core.models import Organization
 from renda.core.roles import ADMIN_ROLES, Role
 from renda.lib.idcard import is_mobile
 
-from .models import User
-from .permissions import can_manage_security, can_manage_users
+from ..models import AccountRequest, User
+from ..permissions import can_manage_security, can_manage_users
+from . import passwords, requests
 
 # Initial and reset passwords are read off a screen and typed by hand: no look-alike characters.
 _UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -109,6 +113,7 @@ def create_user(
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.save()
+    passwords.remember(user)
     audit.record(actor=actor, action="user.create", target=user, details={"role": role})
     return user
 
@@ -123,25 +128,35 @@ def create_account(
     organization: Organization | None = None,
     mobile: str = "",
     email: str = "",
-) -> tuple[User, str]:
-    """The system administrator opens an ordinary account. Returns the account and its random
-    initial password, which is shown once and must be changed at first log in."""
+) -> AccountRequest:
+    """The system administrator asks for an ordinary account (三员: a second person decides).
+    The account exists at once but is inactive and has no usable password; when the security
+    administrator approves, it is activated and a random initial password is sent by SMS to
+    the user's own mobile number (never shown to an administrator), to be changed at first
+    log in."""
     _require(can_manage_users(actor))
     if role in ADMIN_ROLES:
         raise ValidationError({"role": "管理员账号只能由运维人员用 manage.py create_admin 创建。"})
-    password = generate_password()
-    user = create_user(
-        actor=actor,
-        username=username,
-        name=name,
+    if not mobile.strip():
+        raise ValidationError({"mobile": "请填写本人手机号：初始口令将以短信直接发给本人。"})
+    user = User(
+        username=username.strip(),
+        name=name.strip(),
         role=role,
-        password=password,
         organization=organization,
         mobile=mobile,
         email=email,
         must_change_password=True,
+        is_active=False,
     )
-    return user, password
+    _check_identity(user)
+    user.full_clean(exclude=["password"])
+    user.set_unusable_password()
+    user.save()
+    audit.record(
+        actor=actor, action="user.create", target=user, details={"role": role, "pending": True}
+    )
+    return requests.submit(actor=actor, user=user, kind=AccountRequest.Kind.CREATE, role=role)
 
 
 @transaction.atomic
@@ -191,21 +206,37 @@ def update_user(
     _check_manageable(user)
     if role in ADMIN_ROLES:
         raise ValidationError({"role": "不能把普通账号改为管理员账号。"})
-    new = {
-        "name": name.strip(),
-        "role": role,
-        "organization": organization,
-        "mobile": mobile.strip(),
-        "email": email.strip(),
-    }
+    new = {"name": name.strip(), "organization": organization, "email": email.strip()}
     # Names of changed fields only: the values may be personal data and stay out of the log.
     changed = sorted(field for field, value in new.items() if getattr(user, field) != value)
+    mobile = mobile.strip()
+    # The role (what the account may read) and the mobile number (where its credentials go)
+    # change only once the security administrator approves.
+    # Clearing the number sends nothing anywhere and is applied at once.
+    held = {"role": role != user.role, "mobile": bool(mobile) and mobile != user.mobile}
+    if not mobile:
+        new["mobile"] = ""
+        if user.mobile:
+            changed = sorted([*changed, "mobile"])
+    if any(held.values()):
+        probe = User(pk=user.pk, username=user.username, mobile=mobile)
+        _check_identity(probe)
     for field, value in new.items():
         setattr(user, field, value)
     _check_identity(user)
     user.full_clean(exclude=["password"])
     user.save()
-    audit.record(actor=actor, action="user.update", target=user, details={"changed": changed})
+    if changed:
+        audit.record(actor=actor, action="user.update", target=user, details={"changed": changed})
+    if any(held.values()):
+        requests.submit(
+            actor=actor,
+            user=user,
+            kind=AccountRequest.Kind.CHANGE,
+            role=role,
+            mobile=mobile,
+            mobile_changed=held["mobile"],
+        )
     return user
 
 
@@ -217,6 +248,10 @@ def set_user_active(*, actor: User, user: User, is_active: bool) -> User:
     _check_manageable(user)
     if user.is_active == is_active:
         raise ValidationError("该账号已经是" + ("启用" if is_active else "停用") + "状态。")
+    if is_active:
+        # Re-activation gives an account back its access: a second person decides.
+        requests.submit(actor=actor, user=user, kind=AccountRequest.Kind.ACTIVATE, role=user.role)
+        return user
     user.is_active = is_active
     user.save(update_fields=["is_active"])
     audit.record(
@@ -228,28 +263,37 @@ def set_user_active(*, actor: User, user: User, is_active: bool) -> User:
 
 
 @transaction.atomic
-def reset_password(*, actor: User, user: User) -> str:
-    """A new random password, shown once to the system administrator and to be changed by the
-    user at the next log in."""
+def reset_password(*, actor: User, user: User) -> None:
+    """A new random password, sent by SMS to the user's own mobile number (the system
+    administrator never sees it), to be changed at the next log in."""
     _require(can_manage_users(actor))
     _check_manageable(user)
+    if not user.is_active:
+        raise ValidationError("该账号未启用，不能重置口令。")
+    if not user.mobile:
+        raise ValidationError(
+            "该账号没有登记手机号，新口令无法发给本人；请先登记手机号（须经安全管理员审批）。"
+        )
     password = generate_password()
     password_validation.validate_password(password, user)
     user.set_password(password)
     user.must_change_password = True
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    passwords.remember(user)
     audit.record(actor=actor, action="user.password_reset", target=user)
-    return password
+    requests.send_credential(actor=actor, user=user, password=password, reason="的口令已重置")
 
 
 @transaction.atomic
 def change_password(*, actor: User, new_password: str) -> None:
     password_validation.validate_password(new_password, actor)
+    passwords.check_not_reused(actor, new_password)
     actor.set_password(new_password)
     actor.must_change_password = False
     actor.password_changed_at = timezone.now()
     actor.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    passwords.remember(actor)
     audit.record(actor=actor, action="user.password_change", target=actor)
 
 
