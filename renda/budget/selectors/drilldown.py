@@ -66,6 +66,31 @@ def function_detail(region: FinanceRegion, year: int, class_code: str) -> dict[s
     }
 
 
+def _indicator_row(
+    found: BudgetIndicator | None,
+    budget: Decimal,
+    payments: tuple[Decimal, int],
+    pk: int | None,
+    progress: Decimal,
+) -> dict[str, Any]:
+    """One indicator's row on the unit page (an indicator deleted since it was paid from
+    still shows, as 指标已删除; pk None is the payments without a known indicator)."""
+    amount, count = payments
+    return execution_row(
+        budget,
+        amount,
+        progress,
+        id=pk,
+        bgt_id=found.bgt_id if found else "",
+        kind=found.get_kind_display() if found else "指标已删除" if pk else "无指标或指标未知",
+        project=found.project_name if found else "",
+        func_code=found.func_code if found else "",
+        fund_type=found.fund_type if found else "",
+        thr_exp=found.get_thr_exp_display() if found and found.thr_exp else "",
+        count=count,
+    )
+
+
 def unit_detail(unit: BudgetUnit, class_code: str = "") -> dict[str, Any]:
     """One unit's indicators (within a functional class when given) with what was paid from
     each; 调减 rows are folded into the indicator they reduce, payments without a known
@@ -90,43 +115,15 @@ def unit_detail(unit: BudgetUnit, class_code: str = "") -> dict[str, Any]:
     missing = [k[0] for k in pays if k[0] is not None and k[0] not in known]
     if missing:  # paid from an indicator of another class: shown, its budget not counted here
         known.update({i.pk: i for i in BudgetIndicator.objects.filter(pk__in=missing)})
-    rows = []
-    for pk in sorted(set(amounts) | {k[0] for k in pays if k[0] is not None}, key=str):
-        found = known.get(pk)
-        amount, count = pays.get((pk,), (ZERO, 0))
-        rows.append(
-            execution_row(
-                amounts.get(pk, ZERO),
-                amount,
-                progress,
-                id=pk,
-                bgt_id=found.bgt_id if found else "",
-                kind=found.get_kind_display() if found else "指标已删除",
-                project=found.project_name if found else "",
-                func_code=found.func_code if found else "",
-                fund_type=found.fund_type if found else "",
-                thr_exp=found.get_thr_exp_display() if found and found.thr_exp else "",
-                count=count,
-            )
+    rows = [
+        _indicator_row(
+            known.get(pk), amounts.get(pk, ZERO), pays.get((pk,), (ZERO, 0)), pk, progress
         )
+        for pk in sorted(set(amounts) | {k[0] for k in pays if k[0] is not None}, key=str)
+    ]
     rows.sort(key=lambda r: r["bgt_id"])
     if (None,) in pays:
-        amount, count = pays[(None,)]
-        rows.append(
-            execution_row(
-                ZERO,
-                amount,
-                progress,
-                id=None,
-                bgt_id="",
-                kind="无指标或指标未知",
-                project="",
-                func_code="",
-                fund_type="",
-                thr_exp="",
-                count=count,
-            )
-        )
+        rows.append(_indicator_row(None, ZERO, pays[(None,)], None, progress))
     total_avail = sum((r["available"] for r in rows), ZERO)
     total_paid = sum((r["paid"] for r in rows), ZERO)
     return {
