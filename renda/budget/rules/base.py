@@ -188,9 +188,10 @@ class Context:
 
     @cached_property
     def time_progress(self) -> Decimal:
-        """Day of year of the as-of date ÷ days in the year, in percent."""
+        """Day of year of the as-of date ÷ days in the year, in percent, exact (compared
+        with thresholds as it is; figures show it rounded)."""
         days = 366 if calendar.isleap(self.as_of.year) else 365
-        return (Decimal(self.as_of.timetuple().tm_yday) * HUNDRED / days).quantize(CENT)
+        return Decimal(self.as_of.timetuple().tm_yday) * HUNDRED / days
 
     def payments(self) -> QuerySet[Payment]:
         qs = Payment.objects.filter(

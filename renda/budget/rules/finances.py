@@ -30,6 +30,7 @@ from renda.budget.rules.findings import (
     as_decimal,
     attach_indicators,
     ratio_of,
+    shown,
     unit_finding,
     unit_label,
 )
@@ -86,7 +87,7 @@ def _b09(ctx: Context, p: dict[str, Any]) -> list[Finding]:
                 figures={
                     "三公支出（元）": str(amount),
                     "三公预算（元）": str(whole),
-                    "比例（%）": str(ratio),
+                    "比例（%）": shown(ratio),
                 },
             )
         )
@@ -147,8 +148,8 @@ def _b10(ctx: Context, p: dict[str, Any]) -> list[Finding]:
                 figures={
                     "预算（元）": str(amount),
                     "入库（元）": str(got),
-                    "完成（%）": str(rate),
-                    "时间进度（%）": str(ctx.time_progress),
+                    "完成（%）": shown(rate),
+                    "时间进度（%）": shown(ctx.time_progress),
                 },
             )
         )
@@ -208,7 +209,7 @@ def _b13(ctx: Context, p: dict[str, Any]) -> list[Finding]:
                 figures={
                     "调剂次数": n,
                     "调入金额（元）": str(inflow.get(unit_id, Decimal(0))),
-                    "调入占年初指标（%）": str(share),
+                    "调入占年初指标（%）": shown(share),
                 },
             )
         )
@@ -247,7 +248,7 @@ def _b14(ctx: Context, p: dict[str, Any]) -> list[Finding]:
             figures={
                 "债务余额（元）": str(balance),
                 "综合财力（元）": str(row.financial_capacity),
-                "债务率（%）": str(ratio),
+                "债务率（%）": shown(ratio),
                 "月份": row.month,
             },
         )
@@ -267,7 +268,7 @@ def _b15(ctx: Context, p: dict[str, Any]) -> list[Finding]:
         if not report.annual_plan:
             continue
         days = 366 if calendar.isleap(report.report_date.year) else 365
-        progress = (Decimal(report.report_date.timetuple().tm_yday) * HUNDRED / days).quantize(CENT)
+        progress = Decimal(report.report_date.timetuple().tm_yday) * HUNDRED / days
         rate = ratio_of(report.annual_completed, report.annual_plan) or Decimal(0)
         lag = progress - rate
         level = tier(lag, p)
@@ -288,8 +289,8 @@ def _b15(ctx: Context, p: dict[str, Any]) -> list[Finding]:
                 figures={
                     "年度计划（元）": str(report.annual_plan),
                     "本年完成（元）": str(report.annual_completed),
-                    "完成（%）": str(rate),
-                    "时间进度（%）": str(progress),
+                    "完成（%）": shown(rate),
+                    "时间进度（%）": shown(progress),
                 },
             )
         )

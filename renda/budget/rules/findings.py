@@ -33,7 +33,15 @@ def unit_label(ctx: Context, unit_id: int) -> tuple[str, str]:
 
 
 def ratio_of(part: Decimal, whole: Decimal) -> Decimal | None:
-    return None if not whole else (part * HUNDRED / whole).quantize(CENT)
+    """part ÷ whole in percent, exact (28 significant digits): thresholds compare this
+    value; `shown` rounds it for figures and text. (Rounded first, 0.01 元 over a budget
+    read 100.00 % and missed a "> 100" line.)"""
+    return None if not whole else part * HUNDRED / whole
+
+
+def shown(value: Decimal | None) -> str:
+    """A ratio or progress figure as the alert's figures show it: two decimals."""
+    return str(value) if value is None else str(value.quantize(CENT))
 
 
 def unit_totals(

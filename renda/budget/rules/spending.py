@@ -26,6 +26,7 @@ from renda.budget.rules.findings import (
     attach_indicators,
     lowest_rate,
     ratio_of,
+    shown,
     unit_finding,
     unit_label,
     unit_totals,
@@ -69,9 +70,9 @@ def _b01(ctx: Context, p: dict[str, Any]) -> list[Finding]:
                 figures={
                     "指标（元）": str(amount),
                     "支出（元）": str(spent),
-                    "支出进度（%）": str(rate),
-                    "时间进度（%）": str(ctx.time_progress),
-                    "落后（百分点）": str(lag),
+                    "支出进度（%）": shown(rate),
+                    "时间进度（%）": shown(ctx.time_progress),
+                    "落后（百分点）": shown(lag),
                 },
             )
         )
@@ -188,7 +189,7 @@ def _b04(ctx: Context, p: dict[str, Any]) -> list[Finding]:
                 figures={
                     "年末支出（元）": str(amount),
                     "全年指标（元）": str(whole),
-                    "占比（%）": str(share),
+                    "占比（%）": shown(share),
                 },
             )
         )
@@ -212,32 +213,7 @@ def _b07(ctx: Context, p: dict[str, Any]) -> list[Finding]:
     new_payments = ctx.payments().filter(kind=Payment.Kind.PAYMENT, amount__lt=single)
     spans: list[tuple[dt.date, dt.date]] = []  # incremental: dates of the new payments
     if ctx.has_summaries:
-        # The payee summary (one row per pair: all its payments, of any size and date)
-        # over-counts, so it can only let through too many pairs, never drop one; the
-        # windows below are exact. It holds ~15 times fewer rows than the payments, and it
-        # already counts a new batch: the import adds it in the same transaction. An index
-        # on the amount finds the few pairs that can reach the total at all.
-        pairs = list(
-            PayeeSummary.objects.filter(
-                region=ctx.region, year=ctx.year, count__gte=2, amount__gte=total
-            ).values_list("unit_id", "payee_name")
-        )
-        if ctx.batch_id is not None and pairs:
-            # Incremental: a new window holds a new payment, so only the pairs it paid, and
-            # their new payments' dates. (Two steps on purpose: joined, the planner misjudges
-            # the batch and probes the summary once per new payment.)
-            paid_now = {
-                (row["unit_id"], row["payee_name"]): (row["first"], row["last"])
-                for row in new_payments.filter(
-                    unit_id__in={unit_id for unit_id, _ in pairs},
-                    payee_name__in={payee for _, payee in pairs},
-                )
-                .values("unit_id", "payee_name")
-                .annotate(first=Min("pay_date"), last=Max("pay_date"))
-                .order_by()
-            }
-            pairs = [pair for pair in pairs if pair in paid_now]
-            spans = list(paid_now.values())
+        pairs, spans = _b07_pairs_from_summary(ctx, total, new_payments)
     else:
         if ctx.batch_id is not None:
             span = new_payments.aggregate(first=Min("pay_date"), last=Max("pay_date"))
@@ -268,18 +244,82 @@ def _b07(ctx: Context, p: dict[str, Any]) -> list[Finding]:
     return findings
 
 
+def _b07_pairs_from_summary(
+    ctx: Context, total: Decimal, new_payments: QuerySet[Payment]
+) -> tuple[list[tuple[int, str]], list[tuple[dt.date, dt.date]]]:
+    """The candidate (unit, payee) pairs and, in an incremental run, the new payments'
+    date spans. The payee summary (one row per pair: all its payments, of any size and date)
+    over-counts, so it can only let through too many pairs, never drop one; the windows are
+    exact. It holds ~15 times fewer rows than the payments, and it already counts a new
+    batch: the import adds it in the same transaction. An index on the amount finds the few
+    pairs that can reach the total at all."""
+    pairs = list(
+        PayeeSummary.objects.filter(
+            region=ctx.region, year=ctx.year, count__gte=2, amount__gte=total
+        ).values_list("unit_id", "payee_name")
+    )
+    if ctx.batch_id is None or not pairs:
+        return pairs, []
+    # Incremental: a new window holds a new payment, so only the pairs it paid, and their new
+    # payments' dates. (Two steps on purpose: joined, the planner misjudges the batch and
+    # probes the summary once per new payment.)
+    paid_now = {
+        (row["unit_id"], row["payee_name"]): (row["first"], row["last"])
+        for row in new_payments.filter(
+            unit_id__in={unit_id for unit_id, _ in pairs},
+            payee_name__in={payee for _, payee in pairs},
+        )
+        .values("unit_id", "payee_name")
+        .annotate(first=Min("pay_date"), last=Max("pay_date"))
+        .order_by()
+    }
+    return [pair for pair in pairs if pair in paid_now], list(paid_now.values())
+
+
 def _b07_windows(
     ctx: Context, p: dict[str, Any], base: QuerySet[Payment], pairs: list[tuple[int, str]]
 ) -> list[Finding]:
-    single, total, days = p["single_below"], p["total"], int(p["days"])
+    days = int(p["days"])
+    asked = set(pairs)
+    findings: list[Finding] = []
+    last_end: dict[tuple[int, str], dt.date] = {}
+    for unit_id, payee, first, window_total, n in _b07_window_starts(base, pairs, p):
+        if isinstance(first, str):
+            first = dt.date.fromisoformat(first)
+        key = (unit_id, payee)
+        if key not in asked:
+            continue
+        # Overlapping windows of one pair describe one split: report the first of them.
+        if key in last_end and first <= last_end[key]:
+            continue
+        last_end[key] = first + dt.timedelta(days - 1)
+        ids = list(
+            base.filter(
+                unit_id=unit_id, payee_name=payee, pay_date__gte=first, pay_date__lte=last_end[key]
+            ).values_list("pk", flat=True)
+        )
+        if (
+            ctx.batch_id is not None
+            and not Payment.objects.filter(pk__in=ids, batch_id=ctx.batch_id).exists()
+        ):
+            continue  # an incremental run reports only windows that hold a new payment
+        findings.append(_b07_finding(ctx, p, unit_id, payee, first, Decimal(window_total), n, ids))
+    return findings
+
+
+def _b07_window_starts(
+    base: QuerySet[Payment], pairs: list[tuple[int, str]], p: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """(unit, payee, first day, window total, count) of every window that reaches the total,
+    in order, for the pairs' units and payees."""
+    total, days = p["total"], int(p["days"])
     # Every unit with every payee of the pairs: two IN lists the database hashes (the (unit,
     # date) index picks the units' rows), where 172 ORed pairs cost 485k rows × 172 tests
-    # (2.2 s at province scale). The extra pairs this lets in are dropped below.
+    # (2.2 s at province scale). The extra pairs this lets in are dropped by the caller.
     wanted = Q(
         unit_id__in=sorted({unit_id for unit_id, _ in pairs}),
         payee_name__in=sorted({payee for _, payee in pairs}),
     )
-    asked = set(pairs)
     rows_sql, rows_params = (
         base.filter(wanted)
         .values("id", "unit_id", "payee_name", "pay_date", "amount")
@@ -308,45 +348,32 @@ def _b07_windows(
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [*rows_params, total])
-        starts = cursor.fetchall()
-    findings: list[Finding] = []
-    last_end: dict[tuple[int, str], dt.date] = {}
-    for unit_id, payee, first, window_total, n in starts:
-        if isinstance(first, str):
-            first = dt.date.fromisoformat(first)
-        key = (unit_id, payee)
-        if key not in asked:
-            continue
-        # Overlapping windows of one pair describe one split: report the first of them.
-        if key in last_end and first <= last_end[key]:
-            continue
-        last_end[key] = first + dt.timedelta(days - 1)
-        ids = list(
-            base.filter(
-                unit_id=unit_id, payee_name=payee, pay_date__gte=first, pay_date__lte=last_end[key]
-            ).values_list("pk", flat=True)
-        )
-        if (
-            ctx.batch_id is not None
-            and not Payment.objects.filter(pk__in=ids, batch_id=ctx.batch_id).exists()
-        ):
-            continue  # an incremental run reports only windows that hold a new payment
-        window_total = Decimal(window_total)
-        code, name = unit_label(ctx, unit_id)
-        findings.append(
-            Finding(
-                subject_key=f"{code}|{payee}|{first.isoformat()}",
-                subject_label=f"{name} → {payee}（{first:%m月%d日}起）",
-                period=month_start(first),
-                level=int(p["level"]),
-                unit_id=unit_id,
-                amount=window_total,
-                explanation=(
-                    f"{name}自{first:%Y年%m月%d日}起{days}天内向{payee}支付{n}笔，每笔不足{yuan(single)}元，"
-                    f"合计{yuan(window_total)}元，达到{yuan(total)}元，疑似拆分支付规避限额。"
-                ),
-                figures={"笔数": n, "合计（元）": str(window_total), "起始日期": first.isoformat()},
-                evidence={"payments": ids[:200]},
-            )
-        )
-    return findings
+        return list(cursor.fetchall())
+
+
+def _b07_finding(
+    ctx: Context,
+    p: dict[str, Any],
+    unit_id: int,
+    payee: str,
+    first: dt.date,
+    window_total: Decimal,
+    n: int,
+    ids: list[int],
+) -> Finding:
+    single, total, days = p["single_below"], p["total"], int(p["days"])
+    code, name = unit_label(ctx, unit_id)
+    return Finding(
+        subject_key=f"{code}|{payee}|{first.isoformat()}",
+        subject_label=f"{name} → {payee}（{first:%m月%d日}起）",
+        period=month_start(first),
+        level=int(p["level"]),
+        unit_id=unit_id,
+        amount=window_total,
+        explanation=(
+            f"{name}自{first:%Y年%m月%d日}起{days}天内向{payee}支付{n}笔，每笔不足{yuan(single)}元，"
+            f"合计{yuan(window_total)}元，达到{yuan(total)}元，疑似拆分支付规避限额。"
+        ),
+        figures={"笔数": n, "合计（元）": str(window_total), "起始日期": first.isoformat()},
+        evidence={"payments": ids[:200]},
+    )

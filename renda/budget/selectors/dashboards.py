@@ -60,6 +60,7 @@ from renda.budget.selectors.figures import (
     available,
     collapse,
     debt_level,
+    exact_rate,
     execution_row,
     gap,
     level_label,
@@ -156,7 +157,33 @@ def _overview(region: FinanceRegion, year: int, day: dt.date) -> dict[str, Any]:
     total_available = sum(avail.values(), ZERO)
     total_paid = sum((v[0] for v in pays.values()), ZERO)
     total_count = sum(v[1] for v in pays.values())
+    return {
+        "region": {"id": region.pk, "code": region.code, "name": region.name},
+        "year": year,
+        "as_of": day,
+        "progress": progress,
+        "totals": execution_row(
+            total_available, total_paid, progress, count=total_count, name="合计"
+        ),
+        "funds": _fund_rows(avail, pays, progress),
+        "classes": function_classes(region, year, progress, avail=avail, pays=pays),
+        "months": _month_rows(pays, year, total_available),
+        "units": unit_ranking(region, year, progress),
+        "three_public": _three_public(avail, pays, progress),
+        "revenue": revenue(region, year, progress),
+        "debt": debt(region, year),
+        "projects": projects(region, year),
+        "alerts": alerts(region, year, day),
+        "inquiries": inquiries(region, year),
+    }
 
+
+def _fund_rows(
+    avail: dict[tuple[Any, ...], Decimal],
+    pays: dict[tuple[Any, ...], tuple[Decimal, int]],
+    progress: Decimal,
+) -> list[dict[str, Any]]:
+    """One execution row per fund type (资金性质), the four known ones first."""
     by_fund_avail = collapse(avail, (0,))
     by_fund_paid = collapse(pays, (0,), pair=True)
     funds = []
@@ -183,9 +210,13 @@ def _overview(region: FinanceRegion, year: int, day: dt.date) -> dict[str, Any]:
                     name=f"资金性质 {code}",
                 )
             )
+    return funds
 
-    classes = function_classes(region, year, progress, avail=avail, pays=pays)
 
+def _month_rows(
+    pays: dict[tuple[Any, ...], tuple[Decimal, int]], year: int, total_available: Decimal
+) -> list[dict[str, Any]]:
+    """Each month's payments, the cumulative sum, its rate and the time progress."""
     by_month = collapse(pays, (3,), pair=True)
     months = []
     cumulative = ZERO
@@ -204,10 +235,17 @@ def _overview(region: FinanceRegion, year: int, day: dt.date) -> dict[str, Any]:
                 ),
             }
         )
+    return months
 
+
+def _three_public(
+    avail: dict[tuple[Any, ...], Decimal],
+    pays: dict[tuple[Any, ...], tuple[Decimal, int]],
+    progress: Decimal,
+) -> dict[str, Any]:
     thr_avail = collapse(avail, (2,))
     thr_paid = collapse(pays, (2,), pair=True)
-    three_public = [
+    rows = [
         execution_row(
             thr_avail.get((code,), ZERO),
             thr_paid.get((code,), (ZERO, 0))[0],
@@ -217,30 +255,11 @@ def _overview(region: FinanceRegion, year: int, day: dt.date) -> dict[str, Any]:
         )
         for code, label in ThreePublic.choices
     ]
-    thr_total_avail = sum((r["available"] for r in three_public), ZERO)
-    thr_total_paid = sum((r["paid"] for r in three_public), ZERO)
-
+    total_avail = sum((r["available"] for r in rows), ZERO)
+    total_paid = sum((r["paid"] for r in rows), ZERO)
     return {
-        "region": {"id": region.pk, "code": region.code, "name": region.name},
-        "year": year,
-        "as_of": day,
-        "progress": progress,
-        "totals": execution_row(
-            total_available, total_paid, progress, count=total_count, name="合计"
-        ),
-        "funds": funds,
-        "classes": classes,
-        "months": months,
-        "units": unit_ranking(region, year, progress),
-        "three_public": {
-            "rows": three_public,
-            "total": execution_row(thr_total_avail, thr_total_paid, progress, name="三公经费合计"),
-        },
-        "revenue": revenue(region, year, progress),
-        "debt": debt(region, year),
-        "projects": projects(region, year),
-        "alerts": alerts(region, year, day),
-        "inquiries": inquiries(region, year),
+        "rows": rows,
+        "total": execution_row(total_avail, total_paid, progress, name="三公经费合计"),
     }
 
 
@@ -364,7 +383,7 @@ def debt(region: FinanceRegion, year: int) -> dict[str, Any]:
     for m in DebtMonth.objects.filter(region=region, year=year).order_by("month"):
         balance = m.general_balance + m.special_balance
         ratio = rate(balance, m.financial_capacity)
-        level = debt_level(ratio)
+        level = debt_level(exact_rate(balance, m.financial_capacity))
         rows.append(
             {
                 "month": m.month,
@@ -427,6 +446,44 @@ def alerts(region: FinanceRegion, year: int, day: dt.date) -> dict[str, Any]:
     """Alerts by period month and level (every alert found for a month, cleared or not),
     this month's counts, the open ones and the money involved, and the supervisor's counts
     of the finance-side 监控主题 screen (累计预警, 红色预警未处理, 处理进度 …)."""
+    by_month, open_by_level, totals = _alert_counts(region, year)
+    month_rows = [
+        {
+            "month": m,
+            "counts": [by_month[m][int(lv)] for lv in AlertLevel],
+            "total": sum(by_month[m].values()),
+        }
+        for m in range(1, 13)
+    ]
+    levels: list[dict[str, Any]] = [
+        {"level": int(lv), "label": lv.label, "tone": LEVEL_TONES[lv], "css": LEVEL_CSS[lv]}
+        for lv in AlertLevel
+    ]
+    level_rows = [
+        {**level, "counts": [by_month[m][level["level"]] for m in range(1, 13)]} for level in levels
+    ]
+    return {
+        "levels": levels,
+        "by_month": month_rows,
+        "level_rows": level_rows,
+        "this_month": {
+            "month": day.month,
+            "counts": [by_month[day.month][int(lv)] for lv in AlertLevel],
+            "by_level": [
+                {**level, "count": by_month[day.month][level["level"]]} for level in levels
+            ],
+            "total": sum(by_month[day.month].values()),
+        },
+        "open_by_level": [open_by_level[int(lv)] for lv in AlertLevel],
+        "totals": totals,
+        "open_severe": _open_severe(region, year),
+    }
+
+
+def _alert_counts(
+    region: FinanceRegion, year: int
+) -> tuple[dict[int, dict[int, int]], dict[int, int], dict[str, Any]]:
+    """(counts by period month and level, open counts by level, the screen's totals)."""
     rows = (
         Alert.objects.filter(region=region, year=year)
         .values("period", "level", "status", "handling")
@@ -463,21 +520,10 @@ def alerts(region: FinanceRegion, year: int, day: dt.date) -> dict[str, Any]:
             if row["level"] == AlertLevel.SEVERE and row["handling"] == Alert.Handling.NEW:
                 totals["severe_unhandled"] += n
     totals["handled_rate"] = rate(Decimal(totals["handled"]), Decimal(totals["all"]))
-    month_rows = [
-        {
-            "month": m,
-            "counts": [by_month[m][int(lv)] for lv in AlertLevel],
-            "total": sum(by_month[m].values()),
-        }
-        for m in range(1, 13)
-    ]
-    levels: list[dict[str, Any]] = [
-        {"level": int(lv), "label": lv.label, "tone": LEVEL_TONES[lv], "css": LEVEL_CSS[lv]}
-        for lv in AlertLevel
-    ]
-    level_rows = [
-        {**level, "counts": [by_month[m][level["level"]] for m in range(1, 13)]} for level in levels
-    ]
+    return by_month, open_by_level, totals
+
+
+def _open_severe(region: FinanceRegion, year: int) -> list[dict[str, Any]]:
     severe = (
         Alert.objects.filter(
             region=region, year=year, status=Alert.Status.OPEN, level=AlertLevel.SEVERE
@@ -485,34 +531,19 @@ def alerts(region: FinanceRegion, year: int, day: dt.date) -> dict[str, Any]:
         .select_related("rule", "unit")
         .order_by("-amount", "-raised_at", "id")[:OPEN_SEVERE_SIZE]
     )
-    return {
-        "levels": levels,
-        "by_month": month_rows,
-        "level_rows": level_rows,
-        "this_month": {
-            "month": day.month,
-            "counts": [by_month[day.month][int(lv)] for lv in AlertLevel],
-            "by_level": [
-                {**level, "count": by_month[day.month][level["level"]]} for level in levels
-            ],
-            "total": sum(by_month[day.month].values()),
-        },
-        "open_by_level": [open_by_level[int(lv)] for lv in AlertLevel],
-        "totals": totals,
-        "open_severe": [
-            {
-                "id": a.pk,
-                "rule": f"{a.rule.code} {a.rule.name}",
-                "subject": a.subject_label,
-                "unit": a.unit.name if a.unit else "",
-                "amount": a.amount,
-                "period": a.period,
-                "handling": a.get_handling_display(),
-                "handled": a.handling != Alert.Handling.NEW,
-            }
-            for a in severe
-        ],
-    }
+    return [
+        {
+            "id": a.pk,
+            "rule": f"{a.rule.code} {a.rule.name}",
+            "subject": a.subject_label,
+            "unit": a.unit.name if a.unit else "",
+            "amount": a.amount,
+            "period": a.period,
+            "handling": a.get_handling_display(),
+            "handled": a.handling != Alert.Handling.NEW,
+        }
+        for a in severe
+    ]
 
 
 def inquiries(region: FinanceRegion, year: int) -> dict[str, Any]:

@@ -81,10 +81,17 @@ def time_progress(day: dt.date) -> Decimal:
     return (Decimal(day.timetuple().tm_yday) / days * HUNDRED).quantize(RATE_STEP)
 
 
-def rate(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
+def exact_rate(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
+    """part ÷ whole in percent, unrounded: what a threshold (a colour, a tier) is judged on."""
     if not whole:
         return None
-    return ((part or ZERO) / whole * HUNDRED).quantize(RATE_STEP)
+    return (part or ZERO) / whole * HUNDRED
+
+
+def rate(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
+    """The same rounded to the step the pages show."""
+    value = exact_rate(part, whole)
+    return None if value is None else value.quantize(RATE_STEP)
 
 
 def gap(value: Decimal | None, progress: Decimal) -> Decimal | None:
