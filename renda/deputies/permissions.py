@@ -77,6 +77,15 @@ def can_end_mandate(user: Viewer, deputy: Deputy) -> bool:
     return can_manage_deputies(user) and deputy.status != Deputy.Status.ENDED
 
 
+def can_create_account(user: Viewer, deputy: Deputy) -> bool:
+    """Staff open a log-in account for a serving deputy who has none."""
+    return (
+        can_manage_deputies(user)
+        and deputy.user_id is None
+        and deputy.status != Deputy.Status.ENDED
+    )
+
+
 def can_add_membership(user: Viewer, deputy: Deputy) -> bool:
     return can_manage_deputies(user) and deputy.status != Deputy.Status.ENDED
 

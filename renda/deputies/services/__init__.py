@@ -1,6 +1,7 @@
 """The only code that writes deputies' data: the registry (terms, delegations, deputies,
 memberships) and duty records with their score rules."""
 
+from .accounts import create_deputy_account
 from .duty import (
     AUTOMATIC_KINDS,
     add_duty_record,
@@ -30,6 +31,7 @@ __all__ = [
     "create_delegation",
     "create_deputies_in_bulk",
     "create_deputy",
+    "create_deputy_account",
     "create_score_rule",
     "create_term",
     "end_mandate",

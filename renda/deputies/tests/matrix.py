@@ -59,6 +59,7 @@ MATRIX = {
     "deputies:edit": Entry(STAFF_ONLY, args=a_deputy),
     "deputies:end": Entry(STAFF_ONLY, args=a_deputy),
     "deputies:membership_add": Entry(STAFF_ONLY, args=a_deputy),
+    "deputies:account_create": Entry(expect(["staff"], ok=302), args=a_deputy, method="post"),
     "deputies:membership_end": Entry(STAFF_ONLY, args=a_membership),
     "deputies:me": Entry(expect(["deputy"]), args=own_record),
     # duty records and scores (under /suggestions/duty/)

@@ -33,6 +33,7 @@ from ..forms import (
 from ..models import Deputy
 from ..permissions import (
     can_add_membership,
+    can_create_account,
     can_create_deputy,
     can_edit_deputy,
     can_end_mandate,
@@ -160,6 +161,7 @@ def deputy_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit_deputy(user, deputy),
             "can_end": can_end_mandate(user, deputy),
             "can_add_membership": can_add_membership(user, deputy),
+            "can_create_account": can_create_account(user, deputy),
         },
     )
 
