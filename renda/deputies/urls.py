@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import duty, registry
+from .views import accounts, duty, registry
 
 app_name = "deputies"
 
@@ -9,12 +9,13 @@ registry_patterns = [
     path("export.xlsx", registry.deputy_export, name="export"),
     path("new/", registry.deputy_create, name="create"),
     path("me/", registry.deputy_me, name="me"),
-    path("<int:pk>/", registry.deputy_detail, name="detail"),
-    path("<int:pk>/edit/", registry.deputy_edit, name="edit"),
-    path("<int:pk>/end/", registry.deputy_end, name="end"),
-    path("<int:pk>/memberships/new/", registry.membership_add, name="membership_add"),
+    path("<id:pk>/", registry.deputy_detail, name="detail"),
+    path("<id:pk>/edit/", registry.deputy_edit, name="edit"),
+    path("<id:pk>/end/", registry.deputy_end, name="end"),
+    path("<id:pk>/account/", accounts.deputy_account_create, name="account_create"),
+    path("<id:pk>/memberships/new/", registry.membership_add, name="membership_add"),
     path(
-        "<int:pk>/memberships/<int:membership_pk>/end/",
+        "<id:pk>/memberships/<id:membership_pk>/end/",
         registry.membership_end,
         name="membership_end",
     ),
@@ -27,8 +28,8 @@ duty_patterns = [
     path("rankings/", duty.rankings, name="rankings"),
     path("rankings/export.xlsx", duty.rankings_export, name="rankings_export"),
     path("rules/", duty.score_rules, name="score_rules"),
-    path("<int:pk>/<int:year>/", duty.duty_report, name="duty_report"),
-    path("<int:pk>/<int:year>/report.docx", duty.duty_report_docx, name="duty_report_docx"),
+    path("<id:pk>/<year:year>/", duty.duty_report, name="duty_report"),
+    path("<id:pk>/<year:year>/report.docx", duty.duty_report_docx, name="duty_report_docx"),
 ]
 
 urlpatterns = [

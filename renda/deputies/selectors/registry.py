@@ -78,7 +78,9 @@ def number_kind(query: str) -> str | None:
     text = query.strip()
     if is_mobile(text):
         return "mobile"
-    if len(text) == 18 and normalise_id_number(text)[:17].isdigit():
+    first17 = normalise_id_number(text)[:17]
+    # ASCII digits only: str.isdigit() is also true for "²".
+    if len(text) == 18 and first17.isascii() and first17.isdigit():
         return "id_number"
     return None
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.exports import Column, export_xlsx
 from renda.core.forms import attempt
+from renda.core.params import int_param
 from renda.core.roles import Role, has_role, role_required
 
 from .. import documents, services
@@ -48,11 +49,9 @@ def _deputy_for_report(request: AuthenticatedRequest, pk: int) -> Deputy:
 
 
 def _year(request: AuthenticatedRequest) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+    """The year asked for (?year=), or this year when it is absent or not a year."""
+    year = int_param(request.GET, "year", low=2000, high=2100)
+    return timezone.localdate().year if year is None else year
 
 
 @role_required(Role.DEPUTY)
