@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from renda.accounts.models import User
-from renda.core.forms import BootstrapForm, add_service_errors  # noqa: F401 (budget imports it here)
+from renda.core.forms import BootstrapForm
 from renda.core.models import Organization, Region
 from renda.core.roles import Role
 from renda.lib.idcard import (

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from renda.core.forms import BootstrapForm
 from renda.core.models import Organization
-from renda.deputies.forms import (  # noqa: F401 (budget imports the choices from here)
+from renda.deputies.forms import (
     DeputyChoice,
     DeputyMultipleChoice,
     active_deputies,

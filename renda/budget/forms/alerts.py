@@ -8,8 +8,8 @@ from django import forms
 
 from renda.budget.models import Alert, AlertLevel, Rule
 from renda.core.forms import BootstrapForm
+from renda.deputies.forms import DeputyChoice, active_deputies
 from renda.deputies.models import Deputy
-from renda.suggestions.forms import DeputyChoice, active_deputies
 
 BLANK = [("", "全部")]
 

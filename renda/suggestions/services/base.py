@@ -25,7 +25,7 @@ from ..rules import RULES
 
 def _clean_text(value: str) -> str:
     # Deputies type plain text on phones; markup pasted from Word is dropped, line breaks kept.
-    return strip_markup(value or "").replace("&amp;", "&").strip()
+    return strip_markup(value or "").strip()
 
 
 def _users_of_units(unit_ids: Iterable[int]) -> list[User]:
