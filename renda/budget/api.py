@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import Field
 
 from renda.budget.ingest.kinds import KINDS
 from renda.budget.ingest.pipeline import sha256_of_records
@@ -22,8 +23,8 @@ from renda.budget.models import Alert, PushToken
 from renda.budget.permissions import can_view_alerts
 from renda.budget.selectors.exports import filtered, record
 from renda.budget.services import tokens
-from renda.budget.services.tokens import find_push_token, push_records
-from renda.core import audit
+from renda.budget.services.tokens import DenialThrottle, find_push_token, push_records
+from renda.core.params import MAX_YEAR, MIN_YEAR
 
 router = Router(tags=["预算联网监督"])
 
@@ -64,29 +65,29 @@ class BatchOut(Schema):
 
 
 class TokenAuth(HttpBearer):
-    """Bearer token → PushToken. A revoked or unknown token is refused with a reason."""
+    """Bearer token → PushToken. A revoked or unknown token is refused with a reason.
+
+    Denials are counted per client address (DenialThrottle): the first of a window is
+    audited, repeats only counted and summarised in one row when the window is over, and an
+    address over the limit gets 429 without its token being looked up."""
 
     def authenticate(self, request: HttpRequest, token: str) -> PushToken | None:
         from ninja.errors import HttpError
 
+        throttle = DenialThrottle(request)
+        if throttle.blocked():
+            throttle.deny(reason="too many denials", path=request.path)
+            raise HttpError(429, throttle.message())
         found = find_push_token(token)
         if found is None:
-            audit.record(
-                actor=None,
-                action="budget.api_denied",
-                outcome="failure",
-                username="API",
-                details={"reason": "unknown token", "path": request.path},
-            )
+            throttle.deny(reason="unknown token", path=request.path)
             raise HttpError(401, "令牌无效：请向安全管理员申请数据推送令牌")
         if not found.is_active:
-            audit.record(
-                actor=None,
-                action="budget.api_denied",
-                outcome="failure",
+            throttle.deny(
+                reason="revoked token",
+                path=request.path,
                 username=found.user.username,
                 target=found,
-                details={"reason": "revoked token", "path": request.path},
             )
             raise HttpError(
                 401,
@@ -103,6 +104,7 @@ REQUEST_BODY = {
         "application/json": {
             "schema": {
                 "type": "array",
+                "minItems": 1,
                 "maxItems": tokens.API_MAX_RECORDS,
                 "items": {"type": "object", "additionalProperties": True},
                 "description": "记录数组，字段名与导入文件的列名相同（中文列名或预算管理一体化字段名，如 PAY_APP_NO）",
@@ -146,6 +148,7 @@ REQUEST_BODY = {
         409: Detail,
         413: Detail,
         422: BatchOut,
+        429: Detail,
     },
     summary="推送一批预算数据",
     description=(
@@ -161,13 +164,17 @@ REQUEST_BODY = {
                 "in": "header",
                 "name": "Idempotency-Key",
                 "required": True,
-                "schema": {"type": "string", "maxLength": 200},
+                # What the handler accepts: 1–200 characters, not only blanks.
+                "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
                 "description": "幂等键：重试同一请求时保持不变",
             }
         ],
     },
 )
-def push_batch(request: HttpRequest, kind: str) -> Status[dict[str, Any]]:
+def push_batch(
+    request: HttpRequest,
+    kind: Annotated[str, Field(json_schema_extra={"enum": list(KINDS)})],
+) -> Status[dict[str, Any]]:
     token: PushToken = request.auth  # type: ignore[attr-defined]
     too_big = f"请求体太大：一次最多 {tokens.API_MAX_RECORDS} 条记录，请分批推送"
     if kind not in KINDS:
@@ -192,16 +199,9 @@ def push_batch(request: HttpRequest, kind: str) -> Status[dict[str, Any]]:
         return _detail(413, too_big)
     if len(body) > MAX_BODY_BYTES:
         return _detail(413, too_big)
-    try:
-        # Numbers stay text, so that 12800.10 is not turned into a float on the way.
-        records = json.loads(body.decode("utf-8"), parse_float=str, parse_int=str)
-    except UnicodeDecodeError:
-        return _detail(400, "请求体不是 UTF-8 编码的文本")
-    except json.JSONDecodeError as exc:
-        return _detail(
-            400,
-            f"请求体不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列附近有错误（{exc.msg}）",
-        )
+    records = _parsed(body)
+    if isinstance(records, Status):
+        return records
     if not isinstance(records, list):
         return _detail(400, "请求体应为 JSON 数组（[...]），每个元素是一条记录")
     answer = push_records(
@@ -212,6 +212,49 @@ def push_batch(request: HttpRequest, kind: str) -> Status[dict[str, Any]]:
         body_sha256=sha256_of_records(records),
     )
     return Status(answer.status, answer.body)
+
+
+# A record is an object of plain values; nothing sensible nests deeper than this.
+MAX_DEPTH = 8
+
+
+def _parsed(body: bytes) -> Any:
+    """The JSON body, or a 400 that says in Chinese what is wrong with it. A body nested
+    thousands of levels deep made the parser raise RecursionError (a 500)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return _detail(400, "请求体不是 UTF-8 编码的文本")
+    if _depth(text) > MAX_DEPTH:
+        return _detail(
+            400, f"请求体嵌套过深：记录数组里的每条记录应为字段名和值，最多 {MAX_DEPTH} 层"
+        )
+    try:
+        # Numbers stay text, so that 12800.10 is not turned into a float on the way.
+        return json.loads(text, parse_float=str, parse_int=str)
+    except RecursionError:  # pragma: no cover - _depth() refuses such bodies first
+        return _detail(400, "请求体嵌套过深")
+    except json.JSONDecodeError as exc:
+        return _detail(
+            400,
+            f"请求体不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列附近有错误（{exc.msg}）",
+        )
+
+
+_BRACKETS_AND_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _depth(text: str) -> int:
+    """How deep the brackets of a JSON text nest, outside strings (without recursion)."""
+    depth = deepest = 0
+    for match in _BRACKETS_AND_STRINGS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "]}":
+            depth -= 1
+    return deepest
 
 
 def _detail(status: int, text: str) -> Status[dict[str, Any]]:
@@ -250,6 +293,38 @@ class AlertOut(Schema):
     raised_at: str
 
 
+# The bounds each numeric parameter has in the schema are the ones the handler checks (here,
+# with a Chinese 400), so that a value the schema allows is never refused and a value past
+# them (offset=99999999999999999999 overflowed the database's integer: a 500) never reaches
+# the query.
+MAX_OFFSET = 10**9
+
+
+def _bounds(low: int, high: int) -> dict[str, Any]:
+    return {"minimum": low, "maximum": high}
+
+
+def _alert_filter_problem(
+    year: int | None,
+    level: int | None,
+    status: str | None,
+    period: str | None,
+    offset: int,
+    limit: int,
+) -> str:
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        return f"year 应在 {MIN_YEAR}–{MAX_YEAR} 之间"
+    if level is not None and level not in (1, 2, 3):
+        return "level 应为 1（提示）、2（警告）或 3（严重）"
+    if status is not None and status not in Alert.Status.values:
+        return "status 应为 open、cleared 或 superseded"
+    if period is not None and not re.fullmatch(r"\d{4}-\d{2}", period):
+        return "period 格式应为 YYYY-MM"
+    if not 1 <= limit <= 1000 or not 0 <= offset <= MAX_OFFSET:
+        return f"limit 应在 1–1000 之间，offset 应在 0–{MAX_OFFSET} 之间"
+    return ""
+
+
 class AlertPage(Schema):
     count: int
     offset: int
@@ -269,22 +344,18 @@ class AlertPage(Schema):
 )
 def list_alerts(
     request: HttpRequest,
-    year: int | None = None,
-    rule: str | None = None,
-    level: int | None = None,
-    status: str | None = None,
-    period: str | None = None,
-    offset: int = 0,
-    limit: int = 200,
+    year: Annotated[int, Field(json_schema_extra=_bounds(MIN_YEAR, MAX_YEAR))] | None = None,
+    rule: Annotated[str, Field(json_schema_extra={"maxLength": 20})] | None = None,
+    level: Annotated[int, Field(json_schema_extra=_bounds(1, 3))] | None = None,
+    status: Annotated[str, Field(json_schema_extra={"enum": list(Alert.Status.values)})]
+    | None = None,
+    period: Annotated[str, Field(json_schema_extra={"pattern": r"^\d{4}-\d{2}$"})] | None = None,
+    offset: Annotated[int, Field(json_schema_extra=_bounds(0, MAX_OFFSET))] = 0,
+    limit: Annotated[int, Field(json_schema_extra=_bounds(1, 1000))] = 200,
 ) -> Status[dict[str, Any]]:
-    if level is not None and level not in (1, 2, 3):
-        return _detail(400, "level 应为 1（提示）、2（警告）或 3（严重）")
-    if status is not None and status not in Alert.Status.values:
-        return _detail(400, "status 应为 open、cleared 或 superseded")
-    if period is not None and not re.fullmatch(r"\d{4}-\d{2}", period):
-        return _detail(400, "period 格式应为 YYYY-MM")
-    if not 1 <= limit <= 1000 or offset < 0:
-        return _detail(400, "limit 应在 1–1000 之间，offset 不能为负")
+    problem = _alert_filter_problem(year, level, status, period, offset, limit)
+    if problem:
+        return _detail(400, problem)
     qs = filtered(
         Alert.objects.all(), year=year, rule=rule, level=level, status=status, period=period
     ).order_by("-period", "-level", "rule__code", "subject_key")

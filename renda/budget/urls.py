@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import alerts, dashboards, data, inquiries, rules
+from .views import alerts, dashboards, data, help, inquiries, rules
 
 app_name = "budget"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("imports/<int:pk>/", data.batch_detail, name="batch_detail"),
     path("imports/<int:pk>/errors.xlsx", data.batch_errors_export, name="batch_errors_export"),
     path("templates/<slug:kind>.xlsx", data.template, name="template"),
+    path("help/data/", help.data_help, name="data_help"),
     path("indicators/", data.indicator_list, name="indicators"),
     path("indicators/export.xlsx", data.indicator_export, name="indicators_export"),
     path("payments/", data.payment_list, name="payments"),
@@ -51,6 +52,8 @@ urlpatterns = [
         name="inquiry_transition",
     ),
     path("inquiries/<int:pk>/respond/", inquiries.inquiry_respond, name="inquiry_respond"),
+    path("inquiries/<int:pk>/edit/", inquiries.inquiry_edit, name="inquiry_edit"),
+    path("inquiries/<int:pk>/letter.docx", inquiries.inquiry_docx, name="inquiry_docx"),
     path(
         "inquiries/attachments/<int:pk>/",
         inquiries.inquiry_attachment,

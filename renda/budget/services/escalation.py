@@ -124,8 +124,20 @@ def figure_rows(alert: Alert) -> list[tuple[str, str]]:
     rule stored them (the rule engine names them; nested values are shown as text)."""
     rows: list[tuple[str, str]] = []
     for key, value in (alert.figures or {}).items():
-        rows.append((str(key), _figure(value)))
+        text = _figure(value)
+        if str(key).endswith("（元）"):
+            text = _yuan(text)
+        rows.append((str(key), text))
     return rows
+
+
+def _yuan(text: str) -> str:
+    """An amount in 元 as tables show it (DESIGN §8): '688,323,476.12'."""
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    return f"{number.quantize(Decimal('0.01')):,.2f}" if number.is_finite() else text
 
 
 def _figure(value: Any) -> str:

@@ -143,12 +143,7 @@ def create_inquiry(
     alerts = list(alerts)
     if not alerts:
         raise ValidationError("请至少选择一条预警。")
-    if addressee.kind not in ADDRESSEE_KINDS or not addressee.is_active:
-        raise ValidationError({"addressee": "问询函只能发给财政等数据报送单位或政府部门。"})
-    if not addressee_officers(addressee.pk):
-        raise ValidationError(
-            {"addressee": f"“{addressee.name}”还没有数据报送账号，无法在线答复；请先为其开通账号。"}
-        )
+    _check_addressee(addressee)
     if not 1 <= response_days <= MAX_RESPONSE_DAYS:
         raise ValidationError(
             {"response_days": f"答复期限应为 1 至 {MAX_RESPONSE_DAYS} 个工作日。"}
@@ -189,6 +184,54 @@ def create_inquiry(
         },
     )
     return inquiry
+
+
+@transaction.atomic
+def update_draft(
+    *,
+    actor: User,
+    inquiry: Inquiry,
+    addressee: Organization,
+    title: str,
+    questions: str,
+    response_days: int,
+) -> Inquiry:
+    """Change a letter that has not been sent. Once issued it is the record of what the
+    addressee received and stays as it is."""
+    _check_staff(actor)
+    locked = _lock(inquiry)
+    if locked.state != "draft":
+        raise ValidationError("问询函已经发出，不能再修改；如需更正，请撤回后重新起草。")
+    _check_addressee(addressee)
+    if not 1 <= response_days <= MAX_RESPONSE_DAYS:
+        raise ValidationError(
+            {"response_days": f"答复期限应为 1 至 {MAX_RESPONSE_DAYS} 个工作日。"}
+        )
+    alerts = list(locked.alerts.all())
+    before = {"title": locked.title, "addressee": locked.addressee_id, "days": locked.response_days}
+    locked.title = (title.strip() or default_title(alerts))[:200]
+    locked.questions = questions.strip() or default_questions(alerts)
+    locked.addressee = addressee
+    locked.response_days = response_days
+    locked.full_clean()
+    locked.save(update_fields=["title", "questions", "addressee", "response_days", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="budget.inquiry.edit",
+        target=locked,
+        details={"number": locked.number, "before": before, "addressee": addressee.pk},
+    )
+    _refresh(inquiry, locked, ["title", "questions", "addressee", "response_days"])
+    return inquiry
+
+
+def _check_addressee(addressee: Organization) -> None:
+    if addressee.kind not in ADDRESSEE_KINDS or not addressee.is_active:
+        raise ValidationError({"addressee": "问询函只能发给财政等数据报送单位或政府部门。"})
+    if not addressee_officers(addressee.pk):
+        raise ValidationError(
+            {"addressee": f"“{addressee.name}”还没有数据报送账号，无法在线答复；请先为其开通账号。"}
+        )
 
 
 # --- the workflow steps -------------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""Number formats of the dashboards (DESIGN §8: 万元 with two decimals and separators)."""
+"""Number formats of the budget pages (DESIGN §8): 元 with thousands separators and two
+decimals in tables and lists (`yuan`), 万元 with two decimals and separators on dashboards
+(`wan`, or `grouped` for a figure already in 万元).
+
+Django's `floatformat:"2g"` groups by the locale, and zh-hans has no thousands separator, so
+688323476.12 came out as it is stored."""
 
 from __future__ import annotations
 
@@ -20,6 +25,20 @@ def wan(value: Any) -> str:
         return "—"
     amount = (Decimal(value) / TEN_THOUSAND).quantize(CENT)
     return f"{amount:,.2f}"
+
+
+@register.filter
+def yuan(value: Any) -> str:
+    """Decimal 元 → '688,323,476.12'."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(str(value)).quantize(CENT):,.2f}"
+
+
+@register.filter
+def grouped(value: Any) -> str:
+    """A figure already in 万元 (the big screen's feed) → '68,832.35'."""
+    return yuan(value)
 
 
 @register.filter

@@ -36,6 +36,7 @@ MATRIX = {
         {**expect(READERS), "data_provider": 404}, args=a_staff_batch
     ),
     "budget:upload": Entry(expect(UPLOADERS)),
+    "budget:data_help": Entry(expect(HOME)),
     "budget:template": Entry(expect([*UPLOADERS, "sc_member"]), args=lambda w: ["payments"]),
     "budget:indicators": Entry(expect(READERS)),
     "budget:indicators_export": Entry(expect(READERS)),

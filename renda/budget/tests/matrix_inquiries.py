@@ -47,6 +47,12 @@ def an_issued_letter(world: Any) -> list[int]:
     return [issued_inquiry(world).pk]
 
 
+def a_draft_letter(world: Any) -> list[int]:
+    from renda.budget.tests.alert_data import draft_inquiry
+
+    return [draft_inquiry(world).pk]
+
+
 def an_attachment(world: Any) -> list[int]:
     from renda.budget.tests.alert_data import pdf, responded_inquiry
 
@@ -77,4 +83,6 @@ MATRIX = {
     "budget:inquiry_transition": post(expect(["staff"], ok=302), an_issued_letter),
     "budget:inquiry_respond": Entry(expect(["data_provider"]), args=an_issued_letter),
     "budget:inquiry_attachment": Entry(expect(HOME), args=an_attachment),
+    "budget:inquiry_edit": Entry(expect(["staff"]), args=a_draft_letter),
+    "budget:inquiry_docx": Entry(expect(HOME), args=an_issued_letter),
 }

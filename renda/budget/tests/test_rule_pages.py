@@ -109,3 +109,12 @@ def test_rule_and_run_lists_use_a_bounded_number_of_queries(client_for, county):
     for _ in range(12):
         engine.run_rules(actor=None, region=county, year=2025)
     assert (count("/budget/rules/"), count("/budget/rules/runs/")) == few
+
+
+def test_a_member_is_shown_the_thresholds_but_no_form_to_post(client_for):
+    engine.ensure_rules()
+    member = client_for("sc_member").get("/budget/rules/B06/").content.decode()
+    assert 'data-testid="rule-thresholds"' in member and "5000000" in member
+    assert 'data-testid="rule-form"' not in member and 'name="p_amount"' not in member
+    staff = client_for("staff").get("/budget/rules/B06/").content.decode()
+    assert 'data-testid="rule-form"' in staff and "保存为新版本" in staff

@@ -8,6 +8,8 @@ render (DESIGN §4.2).
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -38,7 +40,9 @@ from renda.budget.services.inquiries import (
     overdue_q,
     respond_inquiry,
     take_step,
+    update_draft,
 )
+from renda.budget.views.letters import letter_docx
 from renda.budget.views.pages import render_page
 from renda.core import workflow as wf
 from renda.core.forms import add_service_errors, attempt
@@ -101,6 +105,7 @@ def _detail(request: HttpRequest, inquiry: Inquiry) -> HttpResponse:
         alerts=list(inquiry.alerts.select_related("rule", "unit")),
         attachments=list(inquiry.attachments.all()),
         can_view_alerts=can_view_alerts(user),
+        can_edit=inquiry.state == "draft" and can_handle_alerts(user),
         action_url=reverse("budget:inquiry_transition", args=[inquiry.pk]),
     )
     return render_page(request, "budget/inquiries/detail.html", context, section="inquiries")
@@ -180,6 +185,60 @@ def inquiry_transition(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"已完成，当前状态：{inquiry.get_state_display()}。")
     return redirect("budget:inquiry_detail", inquiry.pk)
+
+
+@role_required(Role.STAFF)
+def inquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a draft letter (until it is sent)."""
+    inquiry = get_inquiry_for_user(request.user, pk)
+    if inquiry.state != "draft":
+        messages.error(request, "问询函已经发出，不能再修改。")
+        return redirect("budget:inquiry_detail", inquiry.pk)
+    form = InquiryCreateForm(
+        request.POST or None,
+        initial={
+            "addressee": inquiry.addressee,
+            "title": inquiry.title,
+            "questions": inquiry.questions,
+            "response_days": inquiry.response_days,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        done = attempt(
+            form,
+            lambda: update_draft(
+                actor=acting_user(request),
+                inquiry=inquiry,
+                addressee=d["addressee"],
+                title=d["title"],
+                questions=d["questions"],
+                response_days=d["response_days"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, f"问询函 {inquiry.number} 草稿已修改。")
+            return redirect("budget:inquiry_detail", inquiry.pk)
+    return render_page(
+        request,
+        "budget/inquiries/edit.html",
+        {"form": form, "inquiry": inquiry, "alerts": list(inquiry.alerts.select_related("rule"))},
+        section="inquiries",
+        status=422 if form.errors else 200,
+    )
+
+
+@role_required(*HOME)
+def inquiry_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter as a Word document, for whoever may read the letter."""
+    inquiry = get_inquiry_for_user(request.user, pk)
+    response = HttpResponse(
+        letter_docx(inquiry),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    filename = quote(f"{inquiry.number}.docx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
 
 
 @role_required(Role.DATA_PROVIDER)
