@@ -67,7 +67,6 @@ def test_the_handling_officers_tables_read_on_a_phone(
     # The desk shows the lead unit and marks the unit's role in each row.
     assert page.get_by_test_id("lead-units").count() > 0
     assert page.get_by_test_id("my-role").count() > 0
-    check(page, site.url + "/suggestions/stats/", "phone-unit-stats", save_screenshot)
     page.goto(site.url + "/suggestions/unit/")
     page.locator("[data-testid=suggestion-list] tbody a").first.click()
     page.wait_for_load_state()
@@ -80,8 +79,6 @@ def test_the_deputys_pages_read_on_a_phone(
     page = login_phone("deputy")
     check(page, site.url + "/suggestions/me/", "phone-deputy-home", save_screenshot, tables=False)
     check(page, site.url + "/suggestions/duty/me/", "phone-deputy-duty", save_screenshot)
-    check(page, site.url + "/suggestions/duty/rankings/", "phone-deputy-rankings", save_screenshot)
-    check(page, site.url + "/suggestions/motions/", "phone-deputy-motions", save_screenshot)
     check(page, site.url + "/deputies/me/", "phone-deputy-record", save_screenshot, tables=False)
     page.goto(site.url + "/suggestions/me/")
     page.get_by_role("link", name="年度履职报告").click()
