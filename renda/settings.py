@@ -184,8 +184,11 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
 AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = 0.5  # hours: 30 minutes
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+# 30 minutes, doubled for each further lock-out of the same name and address within a day.
+AXES_COOLOFF_TIME = "renda.accounts.lockout.cool_off"
+# On the name *and* the address (issue 13 item 6): wrong passwords typed elsewhere cannot lock
+# the owner out; the security administrator sees each name's failures across addresses.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "renda.accounts.views.lockout"

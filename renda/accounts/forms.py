@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from renda.core.forms import BootstrapForm, BootstrapMixin
 from renda.core.models import Organization
@@ -16,10 +17,12 @@ from .backends import canonical_login_name
 from .models import User
 
 
-def lockout_minutes() -> int:
+def lockout_minutes(request: HttpRequest | None = None) -> int:
+    """The lock-out's length: for this log-in `request` (it grows with repeated lock-outs of
+    the name from its address), or the first lock-out's without one."""
     from axes.helpers import get_cool_off
 
-    cool_off = get_cool_off()
+    cool_off = get_cool_off(request)
     return int(cool_off.total_seconds() // 60) if cool_off is not None else 0
 
 

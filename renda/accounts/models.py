@@ -147,8 +147,12 @@ class EncryptedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ign
     key = EncryptedCharField("密钥", default=default_key, validators=[key_validator])
     step: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(default=30)
     t0: models.BigIntegerField[int, int] = models.BigIntegerField(default=0)
-    digits: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
-    tolerance: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(default=1)
+    digits: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(
+        choices=[(6, 6), (8, 8)], default=6
+    )
+    tolerance: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(
+        default=1
+    )
     drift: models.SmallIntegerField[int, int] = models.SmallIntegerField(default=0)
     last_t: models.BigIntegerField[int, int] = models.BigIntegerField(default=-1)
 

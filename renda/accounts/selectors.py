@@ -17,9 +17,11 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from renda.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from renda.core.fields import make_blind_index
+from renda.core.models import AuditEvent
 from renda.core.roles import STRICT_ROLES, Role
 from renda.lib.idcard import is_mobile
 
+from . import lockout
 from .models import User
 
 
@@ -61,28 +63,67 @@ def with_two_factor_status(qs: QuerySet[User]) -> QuerySet[User]:
 
 
 def lockout_threshold() -> dt.datetime | None:
-    """Failed attempts older than this no longer count (None: locks never expire)."""
-    cool_off = get_cool_off()
-    return None if cool_off is None else timezone.now() - cool_off
+    """Failed attempts older than this no longer count for anybody (the longest delay)."""
+    return timezone.now() - lockout.LONGEST
 
 
 @dataclass(frozen=True)
 class LockoutRow:
     username: str
     name: str
-    failures: int
+    failures: int  # across every address: the username-wide signal
     last_attempt: dt.datetime
     ip_count: int
-    locked: bool
+    locked: bool  # from at least one address
     locked_until: dt.datetime | None
+    locked_ips: int = 0
+
+
+def _lockout_counts(names: list[str]) -> dict[tuple[str, str], int]:
+    since = timezone.now() - lockout.MEMORY
+    rows = (
+        AuditEvent.objects.filter(
+            action="auth.lockout", actor_username__in=names, created_at__gte=since
+        )
+        .order_by("created_at", "id")
+        .values_list("actor_username", "ip", "created_at")
+    )
+    times: dict[tuple[str, str], list[dt.datetime]] = {}
+    for username, ip, created_at in rows[:50_000]:
+        times.setdefault((username, str(ip)), []).append(created_at)
+    return {key: lockout.episodes(found) for key, found in times.items()}
+
+
+def _locked_addresses(
+    attempts: QuerySet[AccessAttempt], names: list[str]
+) -> dict[str, list[dt.datetime]]:
+    """For each name, until when each of its locked addresses stays locked (a lock is on the
+    name and the address; the delay grows with repeated lock-outs)."""
+    limit = settings.AXES_FAILURE_LIMIT
+    per_address = (
+        attempts.filter(username__in=names)
+        .values("username", "ip_address")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=limit)
+    )
+    counts = _lockout_counts(names)
+    now = timezone.now()
+    result: dict[str, list[dt.datetime]] = {}
+    for r in per_address:
+        lockouts = counts.get((r["username"], str(r["ip_address"])), 1)
+        until = r["last"] + lockout.delay_after(lockouts)
+        if until > now:
+            result.setdefault(r["username"], []).append(until)
+    return result
 
 
 def lockout_rows(*, q: str = "", locked_only: bool = False) -> list[LockoutRow]:
     """Accounts with failed log-in attempts that still count, most recent first, one row per
-    account name (django-axes keeps one record per name × IP × browser).
+    account name (django-axes keeps one record per name × IP × browser): the failures across
+    every address, and whether (and until when) some address is locked.
 
     The number of account names with live attempts is bounded by the cool-off window, so the
-    page reads them in two queries whatever the number of attempt records."""
+    page reads them in a fixed number of queries whatever the number of attempt records."""
     attempts = AccessAttempt.objects.exclude(username__isnull=True)
     threshold = lockout_threshold()
     if threshold is not None:
@@ -98,18 +139,14 @@ def lockout_rows(*, q: str = "", locked_only: bool = False) -> list[LockoutRow]:
         )
         .order_by("-last")
     )
-    limit = settings.AXES_FAILURE_LIMIT
-    cool_off = get_cool_off()
     rows = list(grouped[:500])
-    names = dict(
-        User.objects.filter(username__in=[r["username"] for r in rows]).values_list(
-            "username", "name"
-        )
-    )
+    usernames = [r["username"] for r in rows]
+    names = dict(User.objects.filter(username__in=usernames).values_list("username", "name"))
+    locked = _locked_addresses(attempts, usernames)
     result = []
     for r in rows:
-        locked = isinstance(limit, int) and r["failures"] >= limit
-        if locked_only and not locked:
+        until = locked.get(r["username"], [])
+        if locked_only and not until:
             continue
         result.append(
             LockoutRow(
@@ -118,8 +155,9 @@ def lockout_rows(*, q: str = "", locked_only: bool = False) -> list[LockoutRow]:
                 failures=r["failures"],
                 last_attempt=r["last"],
                 ip_count=r["ips"],
-                locked=locked,
-                locked_until=(r["last"] + cool_off) if locked and cool_off is not None else None,
+                locked=bool(until),
+                locked_until=max(until) if until else None,
+                locked_ips=len(until),
             )
         )
     return result
@@ -217,7 +255,12 @@ def _lockout_policy() -> list[PolicyItem]:
             _duration(cool_off.total_seconds()) if cool_off is not None else "直至安全管理员解锁",
             "等保 身份鉴别 b",
         ),
-        PolicyItem("登录失败处理", "锁定依据", "账号（含经由手机号登录），及账号＋IP 地址"),
+        PolicyItem(
+            "登录失败处理",
+            "锁定依据",
+            "账号（含经由手机号登录）＋IP 地址：他处输错口令不会锁住本人；"
+            "同一账号和地址一天内再次锁定，时长加倍（至多 24 小时）",
+        ),
     ]
 
 

@@ -66,12 +66,13 @@ def logout(request: HttpRequest) -> HttpResponse:
 
 
 def lockout(request: HttpRequest, response: Any, credentials: dict[str, Any]) -> HttpResponse:
-    """django-axes calls this once an account is locked (5 failures → 30 minutes), and for
-    every attempt while it stays locked, the right password included."""
+    """django-axes calls this once an account name is locked from an address (5 failures →
+    30 minutes, longer for repeated lock-outs), and for every attempt from that address while
+    it stays locked, the right password included."""
     return render(
         request,
         "accounts/locked.html",
-        {"minutes": lockout_minutes(), "limit": settings.AXES_FAILURE_LIMIT},
+        {"minutes": lockout_minutes(request), "limit": settings.AXES_FAILURE_LIMIT},
         status=403,
     )
 
