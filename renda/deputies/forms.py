@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from renda.accounts.models import User
@@ -21,8 +21,8 @@ from renda.lib.idcard import (
     is_mobile,
     normalise_id_number,
 )
-from renda.stations.models import Station
 
+from .extensions import facts
 from .models import Constituency, Delegation, Deputy, DutyRecord, Term
 from .services.duty import AUTOMATIC_KINDS
 
@@ -149,12 +149,6 @@ class DeputyForm(BootstrapForm):
         empty_label="无",
         queryset=Constituency.objects.filter(term__is_current=True),
     )
-    station = forms.ModelChoiceField(
-        label="进站联络站",
-        required=False,
-        empty_label="无",
-        queryset=Station.objects.filter(is_active=True),
-    )
     elected_on = forms.DateField(label="当选日期", widget=_date_input())
     username = forms.CharField(
         label="登录账号",
@@ -174,6 +168,8 @@ class DeputyForm(BootstrapForm):
         if deputy is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(deputy)
         super().__init__(*args, **kwargs)
+        for extra in facts():
+            self.fields[extra.name] = extra.form_field(deputy)
         if deputy is not None:
             # The term of a seat does not change; a new term means a new registration.
             del self.fields["term"]
@@ -181,9 +177,6 @@ class DeputyForm(BootstrapForm):
             # is no longer current.
             self.fields["delegation"].queryset = Delegation.objects.filter(term=deputy.term_id)  # type: ignore[attr-defined]
             self.fields["constituency"].queryset = Constituency.objects.filter(term=deputy.term_id)  # type: ignore[attr-defined]
-            self.fields["station"].queryset = Station.objects.filter(  # type: ignore[attr-defined]
-                Q(is_active=True) | Q(pk=deputy.station_id)
-            )
 
     @staticmethod
     def initial_for(deputy: Deputy) -> dict[str, Any]:
@@ -203,8 +196,10 @@ class DeputyForm(BootstrapForm):
             "bio",
         ]
         initial: dict[str, Any] = {name: getattr(deputy, name) for name in plain}
-        for name in ["region", "delegation", "constituency", "station"]:
+        for name in ["region", "delegation", "constituency"]:
             initial[name] = getattr(deputy, f"{name}_id")
+        for extra in facts():
+            initial[extra.name] = extra.initial(deputy)
         initial["username"] = deputy.user.username if deputy.user_id else ""  # type: ignore[union-attr]
         return initial
 
@@ -278,7 +273,6 @@ class DeputyForm(BootstrapForm):
                 "region",
                 "delegation",
                 "constituency",
-                "station",
                 "elected_on",
             ),
         ),
@@ -289,9 +283,15 @@ class DeputyForm(BootstrapForm):
     def sections(self) -> list[tuple[str, str, list[forms.BoundField]]]:
         """The form's fields grouped into the cards of the page."""
         return [
-            (title, note, [self[name] for name in names if name in self.fields])
+            (title, note, [self[name] for name in self._with_facts(title, names)])
             for title, note, names in self.SECTIONS
         ]
+
+    def _with_facts(self, title: str, names: tuple[str, ...]) -> list[str]:
+        """The card's fields, the facts other apps keep before its last field."""
+        extra = [f.name for f in facts() if f.section == title]
+        listed = [*names[:-1], *extra, *names[-1:]] if extra else list(names)
+        return [name for name in listed if name in self.fields]
 
     def deputy_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -310,7 +310,6 @@ class DeputyForm(BootstrapForm):
                 "region",
                 "constituency",
                 "delegation",
-                "station",
                 "id_number",
                 "mobile",
                 "elected_on",
@@ -318,6 +317,7 @@ class DeputyForm(BootstrapForm):
             ]
         }
         fields["user"] = data["username"]
+        fields["facts"] = {extra.name: data[extra.name] for extra in facts() if extra.name in data}
         return fields
 
 

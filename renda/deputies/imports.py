@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from renda.accounts.permissions import can_manage_deputies
@@ -34,6 +35,7 @@ from renda.core.imports import (
 from renda.core.models import ImportBatch, Region
 from renda.lib.idcard import birth_date_from_id, gender_from_id
 
+from .extensions import facts
 from .models import Constituency, Delegation, Deputy, Level, Term
 
 TOWNSHIP_LEVELS = (Region.Level.TOWNSHIP, Region.Level.SUBDISTRICT)
@@ -53,7 +55,7 @@ class DeputyImportSpec(ImportSpec):
         "身份证号、手机号列请设为“文本”格式，否则 Excel 会把身份证号变成 4.31381E+17。",
         "同一届内同一身份证号只能登记一次；已在系统中登记的代表不会重复导入。",
     )
-    columns = (
+    columns: ClassVar[tuple[Column, ...]] = (
         Column("name", "姓名", required=True, parse=text(50), example="张建国"),
         Column(
             "gender",
@@ -108,13 +110,6 @@ class DeputyImportSpec(ImportSpec):
         ),
         Column("constituency", "选区", parse=text(100), help="本届已有的选区名称"),
         Column(
-            "station",
-            "联络站",
-            parse=text(100),
-            aliases=("进站联络站", "代表联络站", "联络站点"),
-            help="已有的代表联络站或联络点名称（或编号）",
-        ),
-        Column(
             "id_number",
             "身份证号",
             required=True,
@@ -150,8 +145,6 @@ class DeputyImportSpec(ImportSpec):
     # --- validation ----------------------------------------------------------------------
 
     def prepare(self, context: ImportContext) -> None:
-        from renda.stations.models import Station
-
         regions_by_name: dict[str, list[Region]] = defaultdict(list)
         regions_by_code: dict[str, Region] = {}
         for region in Region.objects.filter(level__in=TOWNSHIP_LEVELS):
@@ -164,11 +157,6 @@ class DeputyImportSpec(ImportSpec):
         constituencies = {
             (c.term_id, c.name): c for c in Constituency.objects.filter(term__in=terms)
         }
-        stations_by_name: dict[str, list[Station]] = defaultdict(list)
-        stations_by_code: dict[str, Station] = {}
-        for station in Station.objects.all():
-            stations_by_name[station.name].append(station)
-            stations_by_code[station.code] = station
         registered = set(
             Deputy.objects.filter(term__in=terms).values_list("term_id", "id_number_index")
         )
@@ -179,8 +167,7 @@ class DeputyImportSpec(ImportSpec):
             township_terms=township_terms,
             delegations=delegations,
             constituencies=constituencies,
-            stations_by_name=stations_by_name,
-            stations_by_code=stations_by_code,
+            resolvers={fact.name: fact.resolver() for fact in facts()},
             registered=registered,
             seen={},
             today=timezone.localdate(),
@@ -202,8 +189,7 @@ class DeputyImportSpec(ImportSpec):
                             key, f"本届没有名为「{name}」的{label}：请先在系统中建立，或检查名称"
                         )
                     row.values[key] = found
-        if row["station"]:
-            row.values["station"] = self._station(row, data)
+        self._resolve_facts(row, data)
         self._check_identity(row)
         if row["elected_on"] and row["elected_on"] > data["today"]:
             row.error("elected_on", "当选日期不能晚于今天")
@@ -254,19 +240,16 @@ class DeputyImportSpec(ImportSpec):
         return term
 
     @staticmethod
-    def _station(row: ImportRow, data: dict[str, Any]) -> Any:
-        value = row["station"]
-        station = data["stations_by_code"].get(value)
-        if station is not None:
-            return station
-        matches = data["stations_by_name"].get(value, [])
-        if len(matches) > 1:
-            row.error("station", f"有多个名为「{value}」的联络站，请改填编号")
-            return None
-        if not matches:
-            row.error("station", f"「{value}」不是系统中已有的代表联络站（点）")
-            return None
-        return matches[0]
+    def _resolve_facts(row: ImportRow, data: dict[str, Any]) -> None:
+        """The columns other apps keep (deputies/extensions.py): each cell to its value."""
+        for name, resolve in data["resolvers"].items():
+            if not row[name]:
+                continue
+            try:
+                row.values[name] = resolve(row[name])
+            except ValidationError as error:
+                row.error(name, "；".join(error.messages))
+                row.values[name] = None
 
     @staticmethod
     def _check_identity(row: ImportRow) -> None:
@@ -297,6 +280,7 @@ class DeputyImportSpec(ImportSpec):
                 "term": row["term"],
                 **{key: row.get(key, "") for key in _TEXT_FIELDS},
                 **{key: row[key] for key in _OBJECT_FIELDS},
+                "facts": {f.name: row[f.name] for f in facts() if row[f.name]},
             }
             for row in rows
         )
@@ -320,4 +304,14 @@ _TEXT_FIELDS = (
     "id_number",
     "mobile",
 )
-_OBJECT_FIELDS = ("birth_date", "region", "delegation", "constituency", "station", "elected_on")
+_OBJECT_FIELDS = ("birth_date", "region", "delegation", "constituency", "elected_on")
+
+
+def add_fact_column(column: Column) -> None:
+    """A column of a fact another app keeps, after the deputies' own links (选区)."""
+    keys = [c.key for c in DeputyImportSpec.columns]
+    if column.key in keys:
+        return
+    at = keys.index("constituency") + 1
+    base = DeputyImportSpec.columns
+    DeputyImportSpec.columns = (*base[:at], column, *base[at:])

@@ -142,14 +142,6 @@ class Deputy(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="deputies",
     )
-    station = models.ForeignKey(
-        "stations.Station",
-        verbose_name="进站联络站",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="deputies",
-    )
     id_number = EncryptedCharField("身份证号")
     id_number_index = models.CharField(max_length=64, editable=False)
     mobile = EncryptedCharField("手机号", blank=True)
@@ -186,6 +178,12 @@ class Deputy(TimeStampedModel):
             models.Index(fields=["id_number_index"]),
             models.Index(fields=["term", "status"]),
         ]
+
+    def extra_facts(self) -> list[tuple[str, str]]:
+        """(label, text) of the facts other apps keep about the deputy (extensions.py)."""
+        from .extensions import facts
+
+        return [(fact.label, fact.display(self)) for fact in facts()]
 
     def __str__(self) -> str:
         return self.name

@@ -240,7 +240,9 @@ def _rosters(
 ) -> list[DutySlot]:
     past: list[DutySlot] = []
     for s in stations:
-        if not Deputy.objects.filter(station=s, status=Deputy.Status.ACTIVE).exists():
+        if not Deputy.objects.filter(
+            station_member__station=s, status=Deputy.Status.ACTIVE
+        ).exists():
             continue
         is_station = s.kind == Station.Kind.STATION
         months = range(1, 13)
@@ -450,7 +452,9 @@ def _run_at_station(
         )
     else:
         deputy = (
-            Deputy.objects.filter(station=opinion.station, status=Deputy.Status.ACTIVE).first()
+            Deputy.objects.filter(
+                station_member__station=opinion.station, status=Deputy.Status.ACTIVE
+            ).first()
             if opinion.station_id
             else None
         ) or Deputy.objects.filter(status=Deputy.Status.ACTIVE, term__level="city").first()

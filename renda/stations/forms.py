@@ -119,7 +119,7 @@ class StationDeputyForm(BootstrapForm):
             Deputy.objects.filter(
                 region_id=station.region_id, status=Deputy.Status.ACTIVE, term__is_current=True
             )
-            .exclude(station=station)
+            .exclude(station_member__station=station)
             .select_related("term")
             .only("name", "term__level")
             .order_by("term__level", "name")
@@ -162,7 +162,7 @@ class PhotoForm(BootstrapForm):
 
 def _station_deputies(station: Station) -> QuerySet[Deputy]:
     return (
-        Deputy.objects.filter(station=station, status=Deputy.Status.ACTIVE)
+        Deputy.objects.filter(station_member__station=station, status=Deputy.Status.ACTIVE)
         .select_related("term")
         .only("name", "term__level")
         .order_by("term__level", "name")

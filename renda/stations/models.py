@@ -87,6 +87,28 @@ class StationClerk(TimeStampedModel):
         return f"{self.station} · {self.user}"
 
 
+class StationMember(TimeStampedModel):
+    """进站: the station a deputy works at (at most one). Stations own the link (it moved here
+    from ``Deputy.station`` so that deputies, the lower layer, knows nothing of stations)."""
+
+    deputy = models.OneToOneField(
+        "deputies.Deputy",
+        verbose_name="代表",
+        on_delete=models.CASCADE,
+        related_name="station_member",
+    )
+    station = models.ForeignKey(
+        Station, verbose_name="进站联络站", on_delete=models.PROTECT, related_name="members"
+    )
+
+    class Meta:
+        ordering = ["station", "deputy"]
+        verbose_name = verbose_name_plural = "进站代表"
+
+    def __str__(self) -> str:
+        return f"{self.station} · {self.deputy}"
+
+
 class ChecklistItem(TimeStampedModel):
     """One item of the standardisation checklist. The county's own text of "六个一" was not
     found (reference §1.5), so the six items are the ones the issue names; the wording of each

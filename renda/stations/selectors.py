@@ -207,12 +207,12 @@ def station_rows(
 def deputy_duty_counts(year: int, station_ids: Iterable[int] | None = None) -> QuerySet[Deputy]:
     """Serving deputies placed at stations, with their completed duty days this year
     (``duty_days``) — one query."""
-    qs = Deputy.objects.filter(status=Deputy.Status.ACTIVE, station__isnull=False)
+    qs = Deputy.objects.filter(status=Deputy.Status.ACTIVE, station_member__isnull=False)
     if station_ids is not None:
-        qs = qs.filter(station_id__in=list(station_ids))
+        qs = qs.filter(station_member__station_id__in=list(station_ids))
     return (
-        qs.select_related("station", "term")
-        .only("name", "station__name", "term__level", "region_id")
+        qs.select_related("station_member__station", "term")
+        .only("name", "station_member__station__name", "term__level", "region_id")
         .annotate(
             duty_days=Count(
                 "station_duties",
@@ -229,7 +229,7 @@ def deputies_below_minimum(year: int, station_ids: Iterable[int] | None = None) 
     return (
         deputy_duty_counts(year, station_ids)
         .filter(duty_days__lt=rules().min_duty_days)  # type: ignore[misc]
-        .order_by("station__code", "duty_days", "name")
+        .order_by("station_member__station__code", "duty_days", "name")
     )
 
 
@@ -254,7 +254,9 @@ def upcoming_slots(station: Station, today: dt.date, *, published_only: bool) ->
 def public_station_deputies(station: Station) -> QuerySet[Deputy]:
     """Public fields only; encrypted columns stay out of the query."""
     return (
-        Deputy.objects.filter(station=station, status=Deputy.Status.ACTIVE, term__is_current=True)
+        Deputy.objects.filter(
+            station_member__station=station, status=Deputy.Status.ACTIVE, term__is_current=True
+        )
         .select_related("term")
         .only("name", "gender", "occupation", "employer", "term__level")
         .order_by("term__level", "name")

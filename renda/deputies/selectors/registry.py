@@ -14,6 +14,7 @@ from renda.core.fields import make_blind_index
 from renda.core.models import Region
 from renda.lib.idcard import is_mobile, normalise_id_number
 
+from ..extensions import facts
 from ..models import Deputy, Membership
 
 # Fields safe to show to anybody; contact data and ID numbers are never among them.
@@ -28,7 +29,6 @@ PUBLIC_FIELDS = (
     "category",
     "region__name",
     "delegation__name",
-    "station__name",
     "term__level",
     "term__number",
 )
@@ -39,7 +39,7 @@ def public_deputies() -> QuerySet[Deputy]:
     columns out of the query altogether."""
     return (
         Deputy.objects.filter(status=Deputy.Status.ACTIVE, term__is_current=True)
-        .select_related("region", "delegation", "station", "term", "term__congress")
+        .select_related("region", "delegation", "term", "term__congress")
         .only(
             "name",
             "gender",
@@ -52,9 +52,6 @@ def public_deputies() -> QuerySet[Deputy]:
             "region__name",
             "region__code",
             "delegation__name",
-            "station__name",
-            "station__address",
-            "station__opening_hours",
             "term__level",
             "term__number",
             "term__congress__name",
@@ -65,9 +62,9 @@ def public_deputies() -> QuerySet[Deputy]:
 def staff_deputies() -> QuerySet[Deputy]:
     """Every deputy, for staff and SC members. Encrypted columns are deferred: a list page
     never decrypts, and never shows, a number."""
-    return Deputy.objects.select_related(
-        "region", "delegation", "station", "term", "term__congress"
-    ).defer("id_number", "mobile", "bio")
+    related = ["region", "delegation", "term", "term__congress"]
+    related += [path for fact in facts() for path in fact.select_related]
+    return Deputy.objects.select_related(*related).defer("id_number", "mobile", "bio")
 
 
 # --- searching by number without the number leaving the server -------------------------

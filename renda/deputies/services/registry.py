@@ -20,6 +20,7 @@ from renda.lib.idcard import (
     normalise_id_number,
 )
 
+from ..extensions import save_facts, save_many
 from ..models import Constituency, Delegation, Deputy, Membership, Term
 
 # Fields staff may set on a deputy through `create_deputy` / `update_deputy`.
@@ -37,7 +38,6 @@ EDITABLE_FIELDS = frozenset(
         "region",
         "constituency",
         "delegation",
-        "station",
         "id_number",
         "mobile",
         "elected_on",
@@ -129,10 +129,16 @@ def _check_unique_seat(deputy: Deputy) -> None:
 
 @transaction.atomic
 def create_deputy(
-    *, actor: User | None, term: Term, audit_event: bool = True, **fields: Any
+    *,
+    actor: User | None,
+    term: Term,
+    audit_event: bool = True,
+    facts: dict[str, Any] | None = None,
+    **fields: Any,
 ) -> Deputy:
     """Register a deputy in a term. Birth date and gender default to what the ID number says.
-    `audit_event=False` lets a bulk import record one event for the whole batch instead."""
+    `audit_event=False` lets a bulk import record one event for the whole batch instead.
+    `facts` are the values of facts other apps keep (deputies/extensions.py)."""
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"unknown deputy fields: {sorted(unknown)}")
@@ -142,13 +148,16 @@ def create_deputy(
     _check_unique_seat(deputy)
     deputy.full_clean(exclude=["id_number_index", "mobile_index"])
     deputy.save()
+    save_facts(actor, deputy, facts or {})
     if audit_event:
         audit.record(actor=actor, action="deputy.create", target=deputy)
     return deputy
 
 
 @transaction.atomic
-def update_deputy(*, actor: User | None, deputy: Deputy, **fields: Any) -> Deputy:
+def update_deputy(
+    *, actor: User | None, deputy: Deputy, facts: dict[str, Any] | None = None, **fields: Any
+) -> Deputy:
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"unknown deputy fields: {sorted(unknown)}")
@@ -160,6 +169,7 @@ def update_deputy(*, actor: User | None, deputy: Deputy, **fields: Any) -> Deput
     _check_unique_seat(deputy)
     deputy.full_clean(exclude=["id_number_index", "mobile_index"])
     deputy.save()
+    changed += save_facts(actor, deputy, facts or {})
     # Names of changed fields only: the values may be personal data and stay out of the log.
     audit.record(actor=actor, action="deputy.update", target=deputy, details={"changed": changed})
     return deputy
@@ -227,7 +237,7 @@ def end_membership(*, actor: User | None, membership: Membership, end_date: dt.d
 
 
 # Links a bulk record may carry; `user` is left out (a log-in account is linked one by one).
-_BULK_LINKS = ("region", "constituency", "delegation", "station")
+_BULK_LINKS = ("region", "constituency", "delegation")
 _BULK_FIELDS = EDITABLE_FIELDS - {"user"}
 
 
@@ -271,6 +281,12 @@ def _checked_bulk_deputy(record: Mapping[str, Any], registered: dict[int, set[st
     return deputy
 
 
+def _insert(actor: User | None, pending: list[tuple[Deputy, dict[str, Any]]]) -> int:
+    Deputy.objects.bulk_create([deputy for deputy, _ in pending])
+    save_many(actor, pending)
+    return len(pending)
+
+
 @transaction.atomic
 def create_deputies_in_bulk(
     *,
@@ -288,18 +304,17 @@ def create_deputies_in_bulk(
     nothing is written (one transaction). `audit_event=False` when the caller records one
     event for the whole batch (the import framework does)."""
     registered: dict[int, set[str]] = {}  # term → blind indexes of its deputies, loaded once
-    pending: list[Deputy] = []
+    pending: list[tuple[Deputy, dict[str, Any]]] = []
     created = 0
     for record in records:
-        deputy = _checked_bulk_deputy(record, registered)
-        pending.append(deputy)
+        values = dict(record)
+        extra = values.pop("facts", None) or {}
+        pending.append((_checked_bulk_deputy(values, registered), extra))
         if len(pending) >= chunk_size:
-            Deputy.objects.bulk_create(pending)
-            created += len(pending)
+            created += _insert(actor, pending)
             pending = []
     if pending:
-        Deputy.objects.bulk_create(pending)
-        created += len(pending)
+        created += _insert(actor, pending)
     if audit_event and created:
         audit.record(actor=actor, action="deputy.create_bulk", details={"count": created})
     return created

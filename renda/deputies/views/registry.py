@@ -20,6 +20,7 @@ from renda.core.forms import add_service_errors
 from renda.core.roles import Role, role_required
 
 from .. import services
+from ..extensions import facts
 from ..forms import (
     EDUCATION_SUGGESTIONS,
     PARTY_SUGGESTIONS,
@@ -67,9 +68,16 @@ REGISTER_COLUMNS: list[Column[Deputy]] = [
     Column("层级", lambda d: d.term.get_level_display()),
     Column("乡镇（街道）", lambda d: d.region.name),
     Column("代表团（组）", lambda d: d.delegation.name if d.delegation else ""),
-    Column("进站联络站", lambda d: d.station.name if d.station else ""),
     Column("状态", lambda d: d.get_status_display()),
 ]
+
+
+def register_columns() -> list[Column[Deputy]]:
+    """The register's columns, with the facts other apps keep before the status."""
+    extra = [Column(fact.label, fact.display) for fact in facts()]
+    return [*REGISTER_COLUMNS[:-1], *extra, REGISTER_COLUMNS[-1]]
+
+
 # Service error keys that the deputy form shows under another name.
 FORM_ALIASES = {"user": "username"}
 
@@ -131,7 +139,7 @@ def deputy_export(request: AuthenticatedRequest) -> HttpResponse:
     filters = {k: v for k, v in _query_without_numbers(request.GET).items() if v and k != "qi"}
     return export_xlsx(
         title="代表名册",
-        columns=REGISTER_COLUMNS,
+        columns=register_columns(),
         rows=qs.iterator(chunk_size=2000),
         actor=request.user,
         action="deputy.export",

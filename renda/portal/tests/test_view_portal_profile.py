@@ -83,6 +83,6 @@ def test_it_says_where_to_meet_the_deputy(world: Any, client_for: Any) -> None:
         address="冷水江街道办事处一楼",
         opening_hours="每月 15 日 9:00–12:00",
     )
-    deputy = make_deputy(world, station=station)
+    deputy = make_deputy(world, facts={"station": station})
     html = client_for("anonymous").get(_url(deputy)).content.decode()
     assert "冷水江街道人大代表联络站" in html and "冷水江街道办事处一楼" in html

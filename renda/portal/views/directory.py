@@ -63,6 +63,10 @@ def deputy_profile(request: HttpRequest, pk: int) -> HttpResponse:
         "portal/deputy.html",
         {
             "deputy": deputy,
+            # The station is stations' fact about the deputy: read from stations directly.
+            "station": Station.objects.filter(members__deputy=deputy)
+            .only("name", "address", "opening_hours")
+            .first(),
             "category": Deputy.Category(deputy.category).label,
             "suggestions": suggestions,
         },

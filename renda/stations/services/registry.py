@@ -17,6 +17,7 @@ from renda.core.roles import Role
 from renda.deputies.models import Deputy
 from renda.lib.richtext import strip_markup
 
+from ..members import station_id_of
 from ..models import AnnualPlan, ChecklistItem, Photo, Reception, Station, StationClerk
 from ..permissions import require_station_worker
 from ..rules import rules
@@ -150,18 +151,18 @@ def assign_deputy(*, actor: User | None, station: Station, deputy: Deputy) -> De
 
     if deputy.status != Deputy.Status.ACTIVE:
         raise ValidationError({"deputy": f"{deputy.name} 不是在任代表"})
-    if deputy.station_id == station.pk:
+    if station_id_of(deputy) == station.pk:
         raise ValidationError({"deputy": f"{deputy.name} 已在本站点"})
-    return update_deputy(actor=actor, deputy=deputy, station=station)
+    return update_deputy(actor=actor, deputy=deputy, facts={"station": station})
 
 
 @transaction.atomic
 def remove_deputy(*, actor: User | None, station: Station, deputy: Deputy) -> Deputy:
     from renda.deputies.services import update_deputy
 
-    if deputy.station_id != station.pk:
+    if station_id_of(deputy) != station.pk:
         raise ValidationError({"deputy": f"{deputy.name} 不在本站点"})
-    return update_deputy(actor=actor, deputy=deputy, station=None)
+    return update_deputy(actor=actor, deputy=deputy, facts={"station": None})
 
 
 @transaction.atomic

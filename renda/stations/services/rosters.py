@@ -18,6 +18,7 @@ from renda.deputies.models import Deputy, DutyRecord
 from renda.deputies.services import record_duty
 from renda.lib.richtext import strip_markup
 
+from ..members import station_id_of
 from ..models import DutyAssignment, DutySlot, Station
 from ..permissions import require_station_worker
 from ..rules import rules
@@ -39,7 +40,7 @@ def _check_deputies_of_station(station: Station, deputies: Sequence[Deputy]) -> 
     for deputy in deputies:
         if deputy.status != Deputy.Status.ACTIVE:
             raise ValidationError({"deputies": f"{deputy.name} 不是在任代表"})
-        if deputy.station_id != station.pk:
+        if station_id_of(deputy) != station.pk:
             raise ValidationError({"deputies": f"{deputy.name} 不是本站点的进站代表"})
 
 
@@ -119,7 +120,9 @@ def cancel_slot(*, actor: User | None, slot: DutySlot, reason: str) -> DutySlot:
 def rotation_order(station: Station, year: int) -> list[Deputy]:
     """The station's serving deputies, those with the fewest duties this year first (then by
     name): taking them in this order makes everybody take turns (轮值)."""
-    deputies = Deputy.objects.filter(station=station, status=Deputy.Status.ACTIVE).annotate(
+    deputies = Deputy.objects.filter(
+        station_member__station=station, status=Deputy.Status.ACTIVE
+    ).annotate(
         duties=Count(
             "station_duties",
             filter=Q(station_duties__slot__date__year=year)

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from renda.core.models import AuditEvent
 from renda.stations import services
+from renda.stations.members import station_of
 from renda.stations.models import AnnualPlan, ChecklistItem, StationClerk
 from renda.stations.permissions import clerk_station_ids, is_county_staff
 
@@ -69,7 +70,7 @@ def test_a_removed_clerk_sees_every_station_again(world: Any) -> None:
 def test_it_places_a_deputy_at_the_station_through_the_deputies_service(world: Any) -> None:
     station = make_station(world)
     deputy = make_station_deputy(world, station)
-    assert deputy.station == station
+    assert station_of(deputy) == station
     assert AuditEvent.objects.filter(action="deputy.update", target_id=str(deputy.pk)).exists()
     with pytest.raises(ValidationError, match="已在本站点"):
         services.assign_deputy(actor=world.staff, station=station, deputy=deputy)

@@ -79,7 +79,7 @@ def _schematic(stations: Sequence[Station]) -> list[dict[str, Any]]:
 def public_directory(request: HttpRequest) -> HttpResponse:
     stations = list(
         public_stations()
-        .annotate(deputy_count=Count("deputies", filter=Q(deputies__status="active")))
+        .annotate(deputy_count=Count("members", filter=Q(members__deputy__status="active")))
         .order_by("region__code", "code")
     )
     townships: dict[str, list[Station]] = {}

@@ -80,7 +80,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
 
 def _station_list_qs(request: AuthenticatedRequest) -> QuerySet[Station]:
     qs = stations_for(request.user).annotate(
-        deputy_count=Count("deputies", filter=Q(deputies__status=Deputy.Status.ACTIVE))
+        deputy_count=Count("members", filter=Q(members__deputy__status=Deputy.Status.ACTIVE))
     )
     q = request.GET.get("q", "").strip()
     if q:
@@ -278,7 +278,7 @@ def deputy_remove(request: AuthenticatedRequest, pk: int, deputy_pk: int) -> Htt
     station = get_station_for_user(request.user, pk, write=True)
     if not can_manage_stations(request.user):
         raise PermissionDenied("只有市人大常委会机关工作人员可以调整进站代表。")
-    deputy = get_object_or_404(Deputy, pk=deputy_pk, station=station)
+    deputy = get_object_or_404(Deputy, pk=deputy_pk, station_member__station=station)
     return run_action(
         request,
         lambda: services.remove_deputy(actor=request.user, station=station, deputy=deputy),

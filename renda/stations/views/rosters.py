@@ -220,7 +220,7 @@ def duty_minimum_columns(year: int) -> list[Column[Deputy]]:
     return [
         Column("代表", lambda d: d.name),
         Column("层级", lambda d: d.term.get_level_display()),
-        Column("站点", lambda d: d.station.name if d.station else ""),
+        Column("站点", lambda d: d.station_member.station.name),
         Column(f"{year}年进站天数", lambda d: d.duty_days),  # type: ignore[attr-defined]
         Column("年度最低要求", lambda d: minimum),
     ]

@@ -324,7 +324,7 @@ class DemoSeeder:
             "category": category,
             "region": self.regions[township.code],
             "delegation": delegation,
-            "station": station,
+            "facts": {"station": station},  # kept by stations (StationMember)
             "id_number": person.id_number,
             "mobile": person.mobile,
             "elected_on": demo_data.ELECTION_DAY,
@@ -361,7 +361,7 @@ class DemoSeeder:
             self.created["市人大代表" if level == Level.CITY else "乡镇人大代表"] += new
             existing = registered()
         return [
-            Deputy(pk=existing[key], term=term, **fields)
+            Deputy(pk=existing[key], term=term, **{k: v for k, v in fields.items() if k != "facts"})
             for (term, fields), key in zip(planned, keys, strict=True)
         ]
 
