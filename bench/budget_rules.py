@@ -283,9 +283,7 @@ def main() -> None:
 
     started = time.perf_counter()
     with rules_paused():
-        batch = import_path(
-            actor=user, kind="payments", path=directory / "payments-last-day.csv"
-        )
+        batch = import_path(actor=user, kind="payments", path=directory / "payments-last-day.csv")
     import_seconds = time.perf_counter() - started
     added = Payment.objects.filter(batch_id=batch.pk).count()
 

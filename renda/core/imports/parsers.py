@@ -48,7 +48,7 @@ def date_value(raw: Any) -> dt.date:
     value = as_text(raw)
     for fmt in _DATE_FORMATS:
         try:
-            return dt.datetime.strptime(value, fmt).date()
+            return dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a date, no time
         except ValueError:
             continue
     raise ValueError("日期格式应为 2021-11-20（年-月-日）")

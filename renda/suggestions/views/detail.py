@@ -139,8 +139,7 @@ def attachment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         perms.get_suggestion_for_user(request.user, item.suggestion_id)
     else:
         perms.get_motion_for_user(request.user, item.motion_id)  # type: ignore[arg-type]
-    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
-    return response  # type: ignore[return-value]
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)  # type: ignore[return-value]
 
 
 @role_required(Role.STAFF, Role.DEPUTY, Role.HANDLING_OFFICER)

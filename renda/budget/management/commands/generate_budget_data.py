@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from renda.budget.demo.synthetic import SCALES, generate
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", choices=sorted(SCALES), default="county")
-        parser.add_argument("--year", type=int, default=dt.date.today().year)
+        parser.add_argument("--year", type=int, default=timezone.localdate().year)
         parser.add_argument("--out", required=True, help="输出目录")
         parser.add_argument("--payments", type=int, help="支付凭证条数（默认按规模）")
         parser.add_argument("--seed", type=int, default=20250101)
