@@ -29,7 +29,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-# Flags seen working on these machines (shared NOTES.md): no sandbox as root, no GPU, and no
+# Flags seen working on these machines: no sandbox as root, no GPU, and no
 # background traffic to Google services, which an intranet machine cannot reach anyway.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -190,7 +190,7 @@ def page(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def phone(browser: Any) -> Iterator[Any]:
-    """A fresh browser context the size of a common phone (DESIGN §8: 390×844)."""
+    """A fresh browser context the size of a common phone (docs/architecture.md §8: 390×844)."""
     context = browser.new_context(
         locale="zh-CN", viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
     )

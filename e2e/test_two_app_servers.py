@@ -1,5 +1,5 @@
 """Two app servers (gunicorn) share one database: a session started on one is valid on the
-other, and concurrent writes through both keep the audit chain intact (DESIGN §7).
+other, and concurrent writes through both keep the audit chain intact (docs/architecture.md §7).
 
 Uses PostgreSQL when DATABASE_URL points at it (as in CI), otherwise a temporary SQLite file.
 """

@@ -1,4 +1,4 @@
-"""Shared test fixtures: named personas (DESIGN §4.8), one per role, created through services.
+"""Shared test fixtures: named personas (docs/architecture.md §4.8), one per role, created through services.
 
 `login(client, user)` logs a persona in; for staff and administrators it also completes the
 TOTP step, as a real log in would, so that tests reach the page behind the security gate.

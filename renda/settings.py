@@ -1,4 +1,4 @@
-"""One settings module, driven by the environment (DESIGN §2).
+"""One settings module, driven by the environment (docs/architecture.md §2).
 
 Read: DATABASE_URL (SQLite by default), REDIS_URL (optional), SECRET_KEY, DEBUG, ALLOWED_HOSTS,
 FIELD_ENCRYPTION_KEY / AUDIT_HMAC_KEY / BLIND_INDEX_KEY (hex; derived from SECRET_KEY in

@@ -1,6 +1,6 @@
 """Start-up self-test: the password hasher needs SM3 from OpenSSL, which some builds (FIPS
 mode, trimmed distributions) leave out. Without it no one could log in, so say so loudly at
-start rather than at the first log in (reference/deputies_security.md §3.4)."""
+start rather than at the first log in (docs/reference/deputies_security.md §3.4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who may see and change budget data (DESIGN §4.3).
+"""Who may see and change budget data (docs/architecture.md §4.3).
 
 Staff (人大机关工作人员, the budget committee's office) and standing-committee members read all
 budget data; staff and data-provider officers upload files; a data-provider officer sees

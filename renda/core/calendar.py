@@ -6,7 +6,7 @@ not cache them in the process: with several app servers a process cache would go
 servers that did not make the edit. A caller that computes many deadlines at once (bulk 交办)
 loads them once with ``load_overrides()`` and passes ``overrides=`` to each call.
 
-Deadlines (DESIGN §4.6) end at 23:59:59 Asia/Shanghai on the due day:
+Deadlines (docs/architecture.md §4.6) end at 23:59:59 Asia/Shanghai on the due day:
 - ``workdays=n``: the n-th working day after the start date (start day not counted; see
   ``renda.lib.workdays``).
 - ``months=n``: the same date n calendar months later; if that is not a working day, the next

@@ -1,4 +1,4 @@
-"""The demo data set loaded by `manage.py seed_demo`: 冷水江市 at its real scale (DESIGN §1).
+"""The demo data set loaded by `manage.py seed_demo`: 冷水江市 at its real scale (docs/architecture.md §1).
 
 Plain data, no Django imports, so that tests, the browser tests and the README can share the
 demo password and TOTP secret. Region names are real; the 9-digit township codes follow the

@@ -1,5 +1,5 @@
 """The form pieces every app uses: Bootstrap classes on widgets, a service's refusal shown on
-the form, and one way to run a service behind a form (DESIGN §4.2, step four of a view)."""
+the form, and one way to run a service behind a form (docs/architecture.md §4.2, step four of a view)."""
 
 from __future__ import annotations
 

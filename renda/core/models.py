@@ -1,5 +1,5 @@
 """Shared models: regions, organizations, the audit log, workflow history, the working-day
-calendar, import batches and notifications (DESIGN §5)."""
+calendar, import batches and notifications (docs/architecture.md §5)."""
 
 from __future__ import annotations
 
@@ -272,7 +272,7 @@ class Notification(models.Model):
 
 
 class SourceLink(models.Model):
-    """ "This item came from that one" (DESIGN §5, source links): a suggestion drafted from a
+    """ "This item came from that one" (docs/architecture.md §5, source links): a suggestion drafted from a
     constituent opinion or a budget alert, a livelihood proposal converted from an opinion…
     The source app creates the target through the target app's services and names the
     source; the link is recorded here, one way for every pair of modules, so the lower app

@@ -1,5 +1,5 @@
 """Services for the registry of administrative regions and organizations: the only code that
-writes `Region` and `Organization` rows (DESIGN §4.1)."""
+writes `Region` and `Organization` rows (docs/architecture.md §4.1)."""
 
 from __future__ import annotations
 

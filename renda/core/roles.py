@@ -1,4 +1,4 @@
-"""Roles and the role checks every app needs (DESIGN §5). They live in core, below every app,
+"""Roles and the role checks every app needs (docs/architecture.md §5). They live in core, below every app,
 so that core's own pages and any app can ask "may this user…" without importing accounts; the
 account model (accounts) stores one of these roles per user."""
 

@@ -65,7 +65,7 @@ def _core_cards(user: Actor) -> list[Card]:
 def _app_cards(user: Actor, hook: str) -> list[Card]:
     """Cards contributed by apps: each may define `workbench.registry_cards(user)` and
     `workbench.cards(user)` returning a list of Card, so core lists their work without
-    importing them (DESIGN §3 import direction)."""
+    importing them (docs/architecture.md §3 import direction)."""
     found: list[Card] = []
     for config in apps.get_app_configs():
         if not config.name.startswith("renda.") or find_spec(f"{config.name}.workbench") is None:

@@ -1,4 +1,4 @@
-"""Source links (DESIGN §5): how an item records the item it came from, for every pair of
+"""Source links (docs/architecture.md §5): how an item records the item it came from, for every pair of
 modules. The target app's service that creates the item calls `link_source` in its own
 transaction; the source app passes its item (with a label and the URL of its page) to that
 service. Both sides read the link here: the target shows "came from", the source shows

@@ -1,4 +1,4 @@
-"""The one workflow mechanism (DESIGN §4.4, §5): suggestions, opinions, budget alerts and
+"""The one workflow mechanism (docs/architecture.md §4.4, §5): suggestions, opinions, budget alerts and
 livelihood projects all move through it.
 
 A workflow is DATA: a ``Workflow`` lists its ``State``s and ``Transition``s; who may take a

@@ -1,4 +1,4 @@
-"""Who may read and change the deputy registry (DESIGN §4.3).
+"""Who may read and change the deputy registry (docs/architecture.md §4.3).
 
 Staff (人大机关工作人员) read and change every record; standing-committee members read them;
 a deputy reads only their own record. Contact data (mobile, ID number) is shown to staff and

@@ -1,7 +1,7 @@
 """代表工作站点: the station registry (一站一点), its clerks, the 六个一 checklist and annual plan,
 on-duty rosters (DutySlot / DutyAssignment), receptions and constituent opinions (社情民意).
 
-Sources for the rules: reference/civic.md §5.2 and reference/deputies_security.md §1.5.
+Sources for the rules: docs/reference/civic.md §5.2 and docs/reference/deputies_security.md §1.5.
 """
 
 from __future__ import annotations

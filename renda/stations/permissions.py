@@ -1,4 +1,4 @@
-"""Who may see and do what in the stations module (DESIGN §4.3). Scoping happens in the
+"""Who may see and do what in the stations module (docs/architecture.md §4.3). Scoping happens in the
 querysets here, never in templates.
 
 - County staff (STAFF with no station assignment): every station, every opinion.

@@ -1,5 +1,5 @@
 """The station rules that differ from county to county, in one place (issue 4; sources:
-reference/civic.md §5.2, reference/deputies_security.md §1.5).
+docs/reference/civic.md §5.2, docs/reference/deputies_security.md §1.5).
 
 Each value can be overridden in settings as ``STATIONS_<NAME>`` (e.g. ``STATIONS_MIN_DUTY_DAYS
 = 1`` where the county norm is once a year); the defaults are the most common published rules.

@@ -1,5 +1,5 @@
 """The constituent-opinion workflow (社情民意: 收集 → 交办 → 办理 → 反馈 → 评价) as data
-(core.workflow), after reference/civic.md §5.2 and §5.5.
+(core.workflow), after docs/reference/civic.md §5.2 and §5.5.
 
     submitted ─┬─ answer (当场答复) ─────────────────────────┐
                ├─ reject (不予受理, with reason and channel) │

@@ -1,7 +1,7 @@
 """Deputies' motions (议案) and suggestions (建议、批评和意见), their handling by units, the
 deputies' ratings, public disclosure, and the versioned duty-score rules.
 
-Rules and sources: shared/reference/deputies_security.md §1, civic.md §5. The two workflows
+Rules and sources: docs/reference/deputies_security.md §1, docs/reference/civic.md §5. The two workflows
 (states and transitions as data) are in `workflows.py`; only `services.py` writes.
 """
 

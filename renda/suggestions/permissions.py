@@ -1,4 +1,4 @@
-"""Who sees and does what with suggestions and motions (DESIGN §4.3). Scoping happens in the
+"""Who sees and does what with suggestions and motions (docs/architecture.md §4.3). Scoping happens in the
 querysets: a handling-unit officer's queryset holds only items his unit actively handles, a
 deputy's only items he signed (drafts: his own, or ones he was invited to co-sign)."""
 

@@ -255,7 +255,7 @@ class Payment(FiscalRecord):
             ),
         ]
         # Only what the pages and the incremental rule runs need: every extra btree on a
-        # random key costs about as much as the COPY itself (NOTES.md). Dates arrive in
+        # random key costs about as much as the COPY itself (docs/budget-data.md). Dates arrive in
         # order, so BRIN serves date ranges at almost no cost.
         indexes = [
             models.Index(fields=["unit", "pay_date"], name="budget_pay_unit_date"),

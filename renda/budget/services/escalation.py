@@ -132,7 +132,7 @@ def figure_rows(alert: Alert) -> list[tuple[str, str]]:
 
 
 def _yuan(text: str) -> str:
-    """An amount in 元 as tables show it (DESIGN §8): '688,323,476.12'."""
+    """An amount in 元 as tables show it (docs/architecture.md §8): '688,323,476.12'."""
     try:
         number = Decimal(text)
     except InvalidOperation:

@@ -1,4 +1,4 @@
-"""Number formats of the budget pages (DESIGN §8): 元 with thousands separators and two
+"""Number formats of the budget pages (docs/architecture.md §8): 元 with thousands separators and two
 decimals in tables and lists (`yuan`), 万元 with two decimals and separators on dashboards
 (`wan`, or `grouped` for a figure already in 万元).
 

@@ -1,4 +1,4 @@
-"""Budget test data, set up through the import services (DESIGN §4.8)."""
+"""Budget test data, set up through the import services (docs/architecture.md §4.8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every amount on a budget page follows DESIGN §8 (issue 14, item 9): 元 with thousands
+"""Every amount on a budget page follows docs/architecture.md §8 (issue 14, item 9): 元 with thousands
 separators and two decimals in tables and lists, 万元 with two decimals on dashboards. The
 zh-hans locale has no thousands separator, so `floatformat:"2g"` printed 688323476.12."""
 

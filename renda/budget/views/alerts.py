@@ -4,7 +4,7 @@ of the standing committee, offer to a deputy), and the deputy's pages for an ale
 to them.
 
 Each view: decorators → permission-checked fetch → form → one service call → redirect or
-render (DESIGN §4.2).
+render (docs/architecture.md §4.2).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ addressed to their organisation), the detail page with the workflow buttons and 
 drafting from alerts, the officer's answer with files, and the permission-checked download.
 
 Each view: decorators → permission-checked fetch → form → one service call → redirect or
-render (DESIGN §4.2).
+render (docs/architecture.md §4.2).
 """
 
 from __future__ import annotations

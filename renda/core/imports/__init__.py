@@ -1,4 +1,4 @@
-"""The import framework (DESIGN §5): template download, upload (.xlsx/.csv), validation with one
+"""The import framework (docs/architecture.md §5): template download, upload (.xlsx/.csv), validation with one
 Chinese message per bad cell, preview, all-or-nothing commit, progress for long files and
 idempotent re-import of the same file. Deputies, question banks, budget data and stations all
 import through it.

@@ -66,7 +66,7 @@ def integer(raw: Any) -> int:
 
 
 def decimal_value(raw: Any) -> Decimal:
-    """Amounts: Decimal, never float (DESIGN §4.6); thousands separators are allowed."""
+    """Amounts: Decimal, never float (docs/architecture.md §4.6); thousands separators are allowed."""
     try:
         return Decimal(as_text(raw).replace(",", "").replace("，", ""))
     except InvalidOperation:

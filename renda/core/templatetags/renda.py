@@ -20,7 +20,7 @@ def rich(value: str | None) -> SafeString:
 
 @register.filter
 def wanyuan(value: Decimal | int | float | None) -> str:
-    """元 → 万元 with two decimals and thousands separators (DESIGN §8)."""
+    """元 → 万元 with two decimals and thousands separators (docs/architecture.md §8)."""
     if value is None:
         return "—"
     return f"{Decimal(value) / Decimal(10000):,.2f}"

@@ -1,4 +1,4 @@
-"""The named test personas (DESIGN §4.8): one per role, plus the anonymous member of the public.
+"""The named test personas (docs/architecture.md §4.8): one per role, plus the anonymous member of the public.
 
 Only names and roles live here, so that core's tests and every app's permission-matrix
 declarations can use them without importing the account model; renda/conftest.py creates

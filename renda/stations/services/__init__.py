@@ -1,5 +1,5 @@
 """Station services: the only code that writes stations, clerks, the checklist and plans,
-rosters and duties, receptions and constituent opinions (DESIGN §4.1), by area.
+rosters and duties, receptions and constituent opinions (docs/architecture.md §4.1), by area.
 
 Each service takes an explicit ``actor`` (None for a background job or the public), runs in
 one transaction, validates, writes and records an audit event. Workflow steps go through

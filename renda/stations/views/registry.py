@@ -1,5 +1,5 @@
 """Station registry pages (staff). Each view: decorators → permission-checked fetch → form →
-one service call → redirect or render (DESIGN §4.2)."""
+one service call → redirect or render (docs/architecture.md §4.2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The only code that writes suggestions, motions and their handling (DESIGN §4.1), one module
+"""The only code that writes suggestions, motions and their handling (docs/architecture.md §4.1), one module
 per stage: `drafting` (drafts, co-signers, submission), `registration` (code, merging, key
 supervision, assignment), `handling` (returns, co-handling opinions, notes, attachments),
 `replies` (reply and rating), `disclosure`, `motions`, `sittings`, and the nightly

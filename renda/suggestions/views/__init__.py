@@ -3,6 +3,6 @@ registration and assignment, the handling unit's work, replies and rating, motio
 disclosure, lists and exports, statistics; `detail` is the page they all come back to.
 
 Each view: decorators → permission-checked fetch → form → one service call → redirect or
-render (DESIGN §4.2). A POST whose form or service fails re-renders the detail page with the
+render (docs/architecture.md §4.2). A POST whose form or service fails re-renders the detail page with the
 errors next to the fields and writes nothing.
 """
