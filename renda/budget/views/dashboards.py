@@ -90,7 +90,6 @@ def chart_data(ov: dict[str, Any]) -> dict[str, Any]:
     """What the scripts draw: the overview reduced to JSON-friendly numbers."""
     as_of = ov["as_of"]
     months = [m for m in ov["months"] if m["month"] <= as_of.month]
-    alerts = ov["alerts"]
     return {
         "region": ov["region"]["name"],
         "year": ov["year"],
@@ -118,6 +117,65 @@ def chart_data(ov: dict[str, Any]) -> dict[str, Any]:
             {"name": r["name"], "rate": _num(r["rate"]), "gap": _num(r["gap"])}
             for r in ov["units"]["fastest"]
         ],
+        **_chart_finances(ov),
+        "projects": [
+            {
+                "name": p["name"],
+                "rate": _num(p["rate"]),
+                "progress": _num(p["progress"]),
+                "gap": _num(p["gap"]),
+            }
+            for p in ov["projects"]
+        ],
+        "alerts": _chart_alerts(ov["alerts"]),
+        "inquiries": {
+            "total": ov["inquiries"]["total"],
+            "overdue": ov["inquiries"]["overdue"],
+            "closed": ov["inquiries"]["closed"],
+            "states": [
+                {"label": s["label"], "count": s["count"]} for s in ov["inquiries"]["states"]
+            ],
+        },
+    }
+
+
+def _chart_alerts(alerts: dict[str, Any]) -> dict[str, Any]:
+    """The alerts part of the chart data: levels by month, this month, what is open."""
+    return {
+        "levels": [lv["label"] for lv in alerts["levels"]],
+        "labels": [f"{m['month']}月" for m in alerts["by_month"]],
+        "byLevel": [
+            [m["counts"][i] for m in alerts["by_month"]] for i in range(len(alerts["levels"]))
+        ],
+        "month": alerts["this_month"]["month"],
+        "thisMonth": alerts["this_month"]["counts"],
+        "openByLevel": alerts["open_by_level"],
+        "totals": {
+            "all": alerts["totals"]["all"],
+            "severe": alerts["totals"]["severe"],
+            "severeUnhandled": alerts["totals"]["severe_unhandled"],
+            "open": alerts["totals"]["open"],
+            "openAmount": _wan(alerts["totals"]["open_amount"]),
+            "handledRate": _num(alerts["totals"]["handled_rate"]),
+        },
+        "openSevere": [
+            {
+                "rule": a["rule"],
+                "subject": a["subject"],
+                "unit": a["unit"],
+                "amount": _wan(a["amount"]),
+                "period": a["period"].strftime("%Y-%m"),
+                "handling": a["handling"],
+                "url": _maybe_url("budget:alert_detail", a["id"]),
+            }
+            for a in alerts["open_severe"]
+        ],
+    }
+
+
+def _chart_finances(ov: dict[str, Any]) -> dict[str, Any]:
+    """The 三公, revenue and debt parts of the chart data."""
+    return {
         "threePublic": {
             **_execution(ov["three_public"]["rows"]),
             "total": {
@@ -139,53 +197,6 @@ def chart_data(ov: dict[str, Any]) -> dict[str, Any]:
             "latest": _num(ov["debt"]["latest"]["ratio"]) if ov["debt"]["latest"] else None,
             "latestLevel": ov["debt"]["latest"]["level_label"] if ov["debt"]["latest"] else "",
             "tiers": [float(t["threshold"]) for t in ov["debt"]["tiers"]],
-        },
-        "projects": [
-            {
-                "name": p["name"],
-                "rate": _num(p["rate"]),
-                "progress": _num(p["progress"]),
-                "gap": _num(p["gap"]),
-            }
-            for p in ov["projects"]
-        ],
-        "alerts": {
-            "levels": [lv["label"] for lv in alerts["levels"]],
-            "labels": [f"{m['month']}月" for m in alerts["by_month"]],
-            "byLevel": [
-                [m["counts"][i] for m in alerts["by_month"]] for i in range(len(alerts["levels"]))
-            ],
-            "month": alerts["this_month"]["month"],
-            "thisMonth": alerts["this_month"]["counts"],
-            "openByLevel": alerts["open_by_level"],
-            "totals": {
-                "all": alerts["totals"]["all"],
-                "severe": alerts["totals"]["severe"],
-                "severeUnhandled": alerts["totals"]["severe_unhandled"],
-                "open": alerts["totals"]["open"],
-                "openAmount": _wan(alerts["totals"]["open_amount"]),
-                "handledRate": _num(alerts["totals"]["handled_rate"]),
-            },
-            "openSevere": [
-                {
-                    "rule": a["rule"],
-                    "subject": a["subject"],
-                    "unit": a["unit"],
-                    "amount": _wan(a["amount"]),
-                    "period": a["period"].strftime("%Y-%m"),
-                    "handling": a["handling"],
-                    "url": _maybe_url("budget:alert_detail", a["id"]),
-                }
-                for a in alerts["open_severe"]
-            ],
-        },
-        "inquiries": {
-            "total": ov["inquiries"]["total"],
-            "overdue": ov["inquiries"]["overdue"],
-            "closed": ov["inquiries"]["closed"],
-            "states": [
-                {"label": s["label"], "count": s["count"]} for s in ov["inquiries"]["states"]
-            ],
         },
     }
 
