@@ -93,7 +93,7 @@ def test_the_rating_code_is_shown_once_and_stored_only_as_a_hash(world: Any) -> 
     assert len(shown.replace("-", "")) == 8
     opinion = Opinion.objects.get()
     assert shown.replace("-", "") not in opinion.rating_code_hash
-    assert opinion.rating_code_hash.startswith("pbkdf2")
+    assert opinion.rating_code_hash.startswith("hmac_sm3$")
     # Never again: not on a reload, not for the same form posted twice.
     assert 'data-testid="rating-code"' not in client.get(response["Location"]).content.decode()
     again = client.post(url, {"category": "transport", "content": CONTENT, "form_token": token})
