@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from renda.lib.xlsxcheck import XlsxLimits, XlsxRefused, check_xlsx
+from renda.lib.xlsxcheck import XlsxLimits
 
 IMAGES = frozenset({"jpg", "jpeg", "png"})
 VIDEOS = frozenset({"mp4", "mov"})
@@ -85,11 +85,3 @@ def xlsx_limits() -> XlsxLimits:
     return XlsxLimits(
         max_expanded_bytes=settings.XLSX_MAX_EXPANDED_BYTES, max_cells=settings.XLSX_MAX_CELLS
     )
-
-
-def check_spreadsheet(uploaded: UploadedFile, *, field: str = "file") -> None:
-    """Refuse an .xlsx bomb before any parser opens it (a Chinese ValidationError on `field`)."""
-    try:
-        check_xlsx(uploaded, xlsx_limits())  # type: ignore[arg-type]
-    except XlsxRefused as error:
-        raise ValidationError({field: str(error)}) from error

@@ -47,10 +47,6 @@ class BootstrapForm(BootstrapMixin, forms.Form):
     pass
 
 
-class BootstrapModelForm(BootstrapMixin, forms.ModelForm):  # type: ignore[type-arg]
-    pass
-
-
 def add_service_errors(
     form: forms.BaseForm, error: ValidationError, aliases: dict[str, str] | None = None
 ) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef
 
 from renda.core import audit
 from renda.core.models import SourceLink
@@ -82,8 +82,3 @@ def has_target(source_model: type[models.Model], target_model: type[models.Model
             target_type=_ct(target_model),
         )
     )
-
-
-def links_from(source_model: type[models.Model], ids: list[int]) -> QuerySet[SourceLink]:
-    """The links from several items of one kind (a list page shows what each became)."""
-    return SourceLink.objects.filter(source_type=_ct(source_model), source_id__in=ids)
