@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import alerts, dashboards, data, help, inquiries, rules
+from .views import alerts, dashboards, data, help, inquiries, payments, rules
 
 app_name = "budget"
 
@@ -14,8 +14,8 @@ urlpatterns = [
     path("help/data/", help.data_help, name="data_help"),
     path("indicators/", data.indicator_list, name="indicators"),
     path("indicators/export.xlsx", data.indicator_export, name="indicators_export"),
-    path("payments/", data.payment_list, name="payments"),
-    path("payments/export.xlsx", data.payment_export, name="payments_export"),
+    path("payments/", payments.payment_list, name="payments"),
+    path("payments/export.xlsx", payments.payment_export, name="payments_export"),
     path("units/", data.unit_list, name="units"),
     path("units/<int:pk>/", data.unit_detail, name="unit_detail"),
     path("tokens/", data.token_list, name="tokens"),

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -18,7 +18,6 @@ from renda.accounts.permissions import acting_user
 from renda.budget.forms.data import (
     BatchFilterForm,
     IndicatorFilterForm,
-    PaymentFilterForm,
     TokenIssueForm,
     UnitFilterForm,
     UploadForm,
@@ -46,7 +45,7 @@ from renda.budget.selectors.data import (
     unit_monthly,
     units_with_execution,
 )
-from renda.budget.selectors.exports import ERROR_COLUMNS, INDICATOR_COLUMNS, PAYMENT_COLUMNS
+from renda.budget.selectors.exports import ERROR_COLUMNS, INDICATOR_COLUMNS
 from renda.budget.services.batches import start_upload
 from renda.budget.services.tokens import issue_push_token, revoke_push_token
 from renda.budget.views.pages import render_page
@@ -236,37 +235,6 @@ def indicator_export(request: HttpRequest) -> HttpResponse:
         title="预算指标",
         columns=INDICATOR_COLUMNS,
         rows=qs.iterator(chunk_size=2000),
-    )
-
-
-@role_required(*READERS)
-def payment_list(request: HttpRequest) -> HttpResponse:
-    form = PaymentFilterForm(request.GET or None)
-    filters = _filters(form)
-    qs = payments(filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_page(
-        request,
-        "budget/payment_list.html",
-        {
-            "form": form,
-            "page": page,
-            "query": _query(request),
-            "year": filters["year"],
-            "total": total(qs),
-        },
-        section="payments",
-    )
-
-
-@role_required(*READERS)
-def payment_export(request: HttpRequest) -> HttpResponse:
-    filters = _filters(PaymentFilterForm(request.GET or None))
-    qs: QuerySet[Payment] = payments(filters)[:EXPORT_LIMIT]
-    return export_xlsx(
-        title="支付凭证",
-        columns=PAYMENT_COLUMNS,
-        rows=qs.select_related("unit", "region").iterator(chunk_size=2000),
     )
 
 
