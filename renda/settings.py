@@ -287,7 +287,26 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "renda.core.notifications.ConsoleSMSBackend")
+# SMS (renda.core.sms; docs/deploy.md): every message is a row (queued → sent / failed) sent
+# by a Huey task with retries. "console" writes to the log (the default, `make run`);
+# "tencent" is 腾讯云短信 SendSms (API 3.0, 2021-01-11). A dotted class path also works.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "智慧人大")
+SMS_SDK_APP_ID = os.environ.get("SMS_SDK_APP_ID", "")
+SMS_SECRET_ID = os.environ.get("SMS_SECRET_ID", "")
+SMS_SECRET_KEY = os.environ.get("SMS_SECRET_KEY", "")
+SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "https://sms.tencentcloudapi.com/")
+SMS_REGION = os.environ.get("SMS_REGION", "ap-guangzhou")
+SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "10"))
+# The provider's approved template id per message kind (renda.core.sms.kinds).
+SMS_TEMPLATES = {
+    kind: os.environ.get(f"SMS_TEMPLATE_{kind.upper()}", "")
+    for kind in ("login_code", "notice", "text")
+}
+SMS_DAILY_CAP_PER_NUMBER = int(os.environ.get("SMS_DAILY_CAP_PER_NUMBER", "20"))
+SMS_DAILY_CAP_TOTAL = int(os.environ.get("SMS_DAILY_CAP_TOTAL", "5000"))
+SMS_MAX_ATTEMPTS = int(os.environ.get("SMS_MAX_ATTEMPTS", "6"))
+SMS_RETRY_BASE_SECONDS = int(os.environ.get("SMS_RETRY_BASE_SECONDS", "30"))
 
 LOGGING = {
     "version": 1,

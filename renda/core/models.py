@@ -1,5 +1,5 @@
 """Shared models: regions, organizations, the audit log, workflow history, the working-day
-calendar, import batches and notifications (docs/architecture.md §5)."""
+calendar, import batches, notifications and text messages (docs/architecture.md §5)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+
+from .fields import EncryptedCharField
 
 
 class TimeStampedModel(models.Model):
@@ -308,3 +311,43 @@ class SourceLink(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class SmsMessage(models.Model):
+    """One text message to one number (renda.core.sms): queued, then sent by a Huey task with
+    retries, the provider's answer kept. The number and the template parameters are encrypted;
+    the parameters (a log-in code, an initial password) are wiped once the message is settled."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "待发送"
+        SENDING = "sending", "发送中"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+        # The provider may have taken it (the answer was lost): never resent automatically.
+        UNKNOWN = "unknown", "结果未明"
+
+    kind = models.CharField("类别", max_length=32)
+    mobile = EncryptedCharField("手机号")
+    mobile_index = models.CharField(max_length=64, db_index=True, editable=False)
+    params = EncryptedCharField("模板参数", blank=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    next_attempt_at = models.DateTimeField("下次尝试", default=timezone.now)
+    last_attempt_at = models.DateTimeField("最近尝试", null=True, blank=True)
+    backend = models.CharField("通道", max_length=32, blank=True)
+    template_id = models.CharField("模板编号", max_length=32, blank=True)
+    provider_message_id = models.CharField("服务商流水号", max_length=100, blank=True)
+    last_error = models.CharField("错误", max_length=300, blank=True)
+    masked_id_numbers = models.PositiveSmallIntegerField("隐去的身份证号", default=0)
+    created_at = models.DateTimeField("创建时间", default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="smsmessage_due")]
+        verbose_name = verbose_name_plural = "短信"
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.pk}"

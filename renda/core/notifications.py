@@ -1,44 +1,39 @@
 """Notifications: an in-app inbox row always, plus copies through pluggable channels.
 
-Channels: email (Django's mail backend) and SMS (an interface; the console backend prints,
-a real gateway implements `SMSBackend.send`). Chosen by settings.SMS_BACKEND.
+Channels: email (Django's mail backend) and SMS (renda.core.sms: a row per message, sent by a
+Huey task with retries through the backend settings.SMS_BACKEND names; the console backend by
+default).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from . import audit
+from . import sms as sms_channel
 from .models import Notification
 from .roles import Actor
+from .sms.backends import ConsoleBackend as ConsoleSMSBackend
 
-logger = logging.getLogger(__name__)
-
-
-class SMSBackend(Protocol):
-    def send(self, *, mobile: str, text: str) -> None: ...
+__all__ = ["ConsoleSMSBackend", "mark_read", "notify", "sms_backend"]
 
 
-class ConsoleSMSBackend:
-    """Development backend: writes the message to the log instead of sending it."""
-
-    sent: list[tuple[str, str]] = []  # kept for inspection in tests and the demo
+class QueuedSender:
+    """What `sms_backend()` returns: `send(mobile=, text=)` queues a free-text message (kind
+    "text") instead of calling a gateway, so every caller gets the record, the retries and the
+    caps. New code should call `sms.queue` with a kind of its own."""
 
     def send(self, *, mobile: str, text: str) -> None:
-        ConsoleSMSBackend.sent.append((mobile, text))
-        logger.warning("SMS to %s****: %s", mobile[:3], text)
+        sms_channel.queue(kind="text", mobile=mobile, params={"text": text})
 
 
-def sms_backend() -> SMSBackend:
-    return import_string(settings.SMS_BACKEND)()  # type: ignore[no-any-return]
+def sms_backend() -> QueuedSender:
+    return QueuedSender()
 
 
 def notify(
@@ -78,14 +73,9 @@ def notify(
                 transaction.on_commit(send_email)
         if sms:
             mobiles = [r.mobile for r in recipients if r.mobile]
-            if mobiles:
-
-                def send_sms() -> None:
-                    backend = sms_backend()
-                    for mobile in mobiles:
-                        backend.send(mobile=mobile, text=f"【智慧人大】{title}")
-
-                transaction.on_commit(send_sms)
+            # The rows are written in this transaction; they are sent after the commit.
+            for mobile in mobiles:
+                sms_channel.queue(kind="notice", mobile=mobile, params={"title": title[:200]})
     return rows
 
 

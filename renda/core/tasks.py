@@ -79,5 +79,7 @@ def nightly_audit_chain_check() -> None:
     check_audit_chain()
 
 
-# Huey discovers `tasks` modules only; the import framework's jobs live in core/imports/tasks.py.
+# Huey discovers `tasks` modules only; the import framework's jobs live in core/imports/tasks.py,
+# the SMS channel's in core/sms/tasks.py.
 from .imports import tasks as import_tasks  # noqa: E402, F401
+from .sms import tasks as sms_tasks  # noqa: E402, F401
