@@ -201,3 +201,27 @@ class UnlockForm(forms.Form):
 class SearchForm(BootstrapForm):
     q = forms.CharField(label="姓名、账号或手机号", required=False)
     mi = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class SmsLoginForm(BootstrapForm):
+    """The mobile number, and the code once it has arrived (accounts.services.sms_login)."""
+
+    mobile = forms.CharField(
+        label="手机号",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "tel", "inputmode": "numeric", "class": "form-control-lg"}
+        ),
+    )
+    code = forms.CharField(
+        label="短信验证码",
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "class": "form-control-lg",
+            }
+        ),
+    )

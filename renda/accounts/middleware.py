@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 SESSION_STARTED_KEY = "renda_auth_started"
 OTP_ENROLLED_KEY = "renda_otp_enrolled"
+# Set by the SMS-code log in (views/sms_login.py): no password was used, so none is owed.
+SMS_LOGIN_KEY = "renda_sms_login"
 
 
 def mark_session_start(request: HttpRequest, user: User) -> None:
@@ -98,6 +100,6 @@ class SecurityGateMiddleware:
                     return reverse("accounts:otp_verify")
                 if strict:
                     return reverse("accounts:otp_setup")
-        if getattr(user, "needs_password_change", False):
+        if getattr(user, "needs_password_change", False) and not request.session.get(SMS_LOGIN_KEY):
             return reverse("accounts:password_change")
         return None

@@ -167,3 +167,41 @@ class EncryptedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ign
     get_throttle_factor = PlainTOTPDevice.get_throttle_factor
     config_url = PlainTOTPDevice.config_url
     _read_str_from_settings = PlainTOTPDevice._read_str_from_settings
+
+
+class SmsLoginCode(models.Model):
+    """A log-in code sent by SMS (accounts.services.sms_login). A request for a number that
+    belongs to nobody (or to a role that may not log in this way) also leaves a row, without a
+    user or a code, so that the limits and the answers are the same for every number."""
+
+    mobile_index = models.CharField(max_length=64, db_index=True)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    code_digest = models.CharField(max_length=80, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = verbose_name_plural = "短信登录验证码"
+
+    def __str__(self) -> str:
+        return f"{self.mobile_index[:8]}@{self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SmsLoginFailure(models.Model):
+    """A wrong SMS log-in code for a number: five within the lock-out time lock the number."""
+
+    mobile_index = models.CharField(max_length=64, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = verbose_name_plural = "短信验证码错误记录"
+
+    def __str__(self) -> str:
+        return f"{self.mobile_index[:8]}@{self.created_at:%Y-%m-%d %H:%M}"

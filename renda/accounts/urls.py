@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import admin_home, auth, requests, security, users
+from .views import admin_home, auth, requests, security, sms_login, users
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", auth.login, name="login"),
+    path("login/sms/", sms_login.sms_login, name="sms_login"),
     path("logout/", auth.logout, name="logout"),
     path("password/", auth.password_change, name="password_change"),
     path("otp/setup/", auth.otp_setup, name="otp_setup"),

@@ -22,6 +22,11 @@ LABELS: dict[str, str] = {
     "otp.reset": "重置双因素认证",
     "otp.backup_codes": "生成备用码",
     "otp.demo_device": "演示验证器",
+    "auth.sms_code_request": "申请短信登录验证码",
+    "auth.sms_code_refused": "短信登录验证码申请被拒绝",
+    "auth.sms_code_failed": "短信验证码错误",
+    "auth.sms_code_lockout": "手机号锁定（短信验证码连续错误）",
+    "auth.sms_login": "短信验证码登录",
     # accounts
     "user.create": "新建账号",
     "user.bulk_create": "批量新建账号",

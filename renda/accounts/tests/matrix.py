@@ -42,6 +42,7 @@ def a_request(world: Any) -> list[int]:
 MATRIX = {
     # A logged-in user visiting the log-in page is sent on to the workbench.
     "accounts:login": Entry({**everyone(302), "anonymous": 200}),
+    "accounts:sms_login": Entry({**everyone(302), "anonymous": 200}),
     "accounts:logout": Entry(everyone(302), method="post", anonymous_to_login=False),
     "accounts:password_change": Entry(logged_in()),
     "accounts:otp_setup": Entry(logged_in()),
