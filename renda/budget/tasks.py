@@ -15,7 +15,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from renda.budget.ingest.merging import touched_years
 from renda.budget.models import FinanceRegion, RuleRun, SummaryState
 from renda.budget.selectors.dashboards import overview
-from renda.budget.services.batches import process_uploaded_batch
+from renda.budget.services.batches import process_uploaded_batch, set_rules_phase
 from renda.budget.services.engine import run_rules
 from renda.budget.services.inquiries import remind_overdue_inquiries
 from renda.budget.services.summaries import months_of_batch
@@ -57,11 +57,20 @@ def on_data_imported(sender: object, kind: str, batch: ImportBatch, **kwargs: An
     if _after_import_paused.get():
         return
     batch_id = batch.pk
+    # The batch page keeps showing progress (运行规则) until the run below is over.
+    set_rules_phase(batch_id=batch_id, running=True)
     transaction.on_commit(lambda: rules_after_import(batch_id, kind))
 
 
 @db_task()
 def rules_after_import(batch_id: int, kind: str) -> None:
+    try:
+        _run_rules_after_import(batch_id, kind)
+    finally:
+        set_rules_phase(batch_id=batch_id, running=False)
+
+
+def _run_rules_after_import(batch_id: int, kind: str) -> None:
     if kind == "payments":
         touched = list(months_of_batch(batch_id))
         incremental = True
@@ -114,3 +123,21 @@ def daily_inquiry_reminders() -> None:
     (skips days off; each letter at most once a day)."""
 
     remind_overdue_inquiries()
+
+
+# --- background exports (services/exports.py) --------------------------------------------
+
+
+@db_task()
+def run_export_job(job_id: int) -> None:
+    from renda.budget.services.exports import run_export
+
+    run_export(job_id)
+
+
+@db_periodic_task(crontab(hour="4", minute="0"))
+def purge_budget_exports() -> None:
+    """Exported files are kept a week, then removed (the job row stays, 已过期)."""
+    from renda.budget.services.exports import purge_old_exports
+
+    purge_old_exports()

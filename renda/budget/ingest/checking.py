@@ -7,15 +7,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.db import connection
 
 from renda.budget.ingest import kinds as k
 from renda.budget.ingest.dialects import Dialect, quote
+from renda.budget.ingest.names import (
+    ambiguous_message,
+    checks_unit_names,
+    nameable,
+    resolve,
+    unit_name_problems,
+)
+from renda.budget.ingest.names import literal as _literal
+from renda.budget.ingest.names import plain as _plain
 from renda.budget.ingest.staging import staging_column
-from renda.budget.ingest.values import MAX_ERRORS, STAGING, Problem
+from renda.budget.ingest.values import MAX_ERRORS, STAGING, TYPED, Problem
 from renda.budget.models import BudgetIndicator, BudgetUnit, ClassificationCode, FinanceRegion
 
 # --- checking ---------------------------------------------------------------------------
@@ -27,9 +35,6 @@ FORMAT_MESSAGES = {
     "money": "「{value}」不是有效金额（以元为单位，最多两位小数）",
     "decimal": "「{value}」不是有效数字（最多四位小数）",
 }
-
-
-TYPED = "budget_typed"
 
 
 @dataclass
@@ -48,12 +53,39 @@ class Compiled:
     # (财政区划, year) pairs in the file, found by the reference check; None when not known.
     region_years: set[tuple[Any, Any]] | None = None
     fresh: bool = False  # no stored rows share the file's treasuries and years
+    # Names given where a code belongs, and the codes they stand for (shown on the batch).
+    understood: list[dict[str, Any]] = field(default_factory=list)
+    # (column, value, year) of names that stand for more than one code.
+    ambiguous: dict[tuple[str, str, Any], list[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, spec: k.KindSpec, d: Dialect, present: Iterable[str]) -> Compiled:
         comp = cls(spec, d, set(present))
         comp.typed = {c.key: f"s.{c.key}" for c in spec.columns}
         return comp
+
+    @property
+    def columns(self) -> tuple[k.Column, ...]:
+        """The kind's columns, and the template's example marker when the file has it."""
+        marked = (k.EXAMPLE_MARK,) if k.EXAMPLE_MARK.key in self.present else ()
+        return (*self.spec.columns, *marked)
+
+    def _template_row_errors(self) -> list[str]:
+        """A marked row (the template's example or hint row), and a row equal to the
+        template's example in its key and amounts (a template from before the marker)."""
+        errors = []
+        if k.EXAMPLE_MARK.key in self.present:
+            errors.append(
+                f"CASE WHEN t2.{k.EXAMPLE_MARK.key} IS NOT NULL THEN 'example_mark:marked' END"
+            )
+        signature = self.spec.example_signature
+        if signature and all(c.key in self.present for c in signature):
+            same = " AND ".join(
+                f"{'t2.' if c.type == 'text' else 't2.r_'}{c.key} = {quote(c.example)}"
+                for c in signature
+            )
+            errors.append(f"CASE WHEN {same} THEN 'example:same' END")
+        return errors
 
     def is_reference(self, key: str) -> bool:
         """Columns resolved against reference data: a malformed code fails that lookup with
@@ -109,20 +141,22 @@ class Compiled:
     def materialize(self, *, expected_year: int | None) -> int:
         d, spec = self.d, self.spec
         fence = "OFFSET 0" if d.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
+        columns = self.columns
         level1 = ", ".join(
             ["s.rn"]
             + [
                 f"{d.trimmed(staging_column(c.key)) if c.key in self.present else d.null_text()} AS {c.key}"
-                for c in spec.columns
+                for c in columns
             ]
         )
         level2 = ["t1.rn"]
-        for c in spec.columns:
+        for c in columns:
             if c.type != "text":
                 level2.append(f"t1.{c.key} AS r_{c.key}")
             level2.append(f"{self._typed_expr(c, f't1.{c.key}')} AS {c.key}")
         not_blank = " OR ".join(f"t1.{key} IS NOT NULL" for key in sorted(self.present)) or d.true
-        errors = [self._cell_error(c) for c in spec.columns if c.key in self.present or c.required]
+        errors = self._template_row_errors()
+        errors += [self._cell_error(c) for c in columns if c.key in self.present or c.required]
         level3 = {c.key: f"t2.{c.key}" for c in spec.columns}
         for n, check in enumerate(spec.checks):
             ready = " AND ".join(f"t2.{key} IS NOT NULL" for key in check.reads)
@@ -147,7 +181,7 @@ class Compiled:
         )
         sql = (
             f"CREATE TEMP TABLE {TYPED} AS SELECT t2.rn, "
-            + ", ".join(f"t2.{c.key}" for c in spec.columns)
+            + ", ".join(f"t2.{c.key}" for c in columns)
             + f", {errs} AS errs FROM (SELECT {', '.join(level2)} FROM (SELECT {level1} FROM {STAGING} s {fence}) t1 "
             f"WHERE {not_blank} {fence}) t2"
         )
@@ -169,7 +203,7 @@ class Compiled:
         rows = sorted(set(rows))
         if not rows:
             return {}
-        keys = [c.key for c in self.spec.columns if c.key in self.present]
+        keys = [c.key for c in self.columns if c.key in self.present]
         result: dict[int, dict[str, str]] = {}
         with connection.cursor() as cursor:
             for start in range(0, len(rows), 500):
@@ -195,6 +229,12 @@ class Compiled:
             return "金额不能为零"
         if code == "negative":
             return "金额不能为负数"
+        if code == "marked":
+            what = "说明行" if value.startswith("说明") else "示例行"
+            return (
+                f"「{value}」：这是模板的{what}，不会导入。请删除这一行"
+                f"（真实数据的「{k.EXAMPLE_MARK.header}」列应留空）"
+            )
         if c.type == "choice":
             return f"「{value}」不是可选的值（可填：{c.choice_labels}{'，或留空' if not c.required else ''}）"
         return FORMAT_MESSAGES[c.type].format(value=value)
@@ -232,6 +272,16 @@ def check_formats(comp: Compiled, *, expected_year: int | None) -> tuple[list[Pr
                         check.message.format(value=shown[check.column], **shown),
                     )
                 )
+            elif code == "same":
+                signature = spec.example_signature
+                cells = "、".join(f"{c.header}「{values.get(c.key, '')}」" for c in signature[:4])
+                problems.append(
+                    Problem(
+                        int(rn),
+                        signature[0].header,
+                        f"与模板的示例行相同（{cells}）：这是示例数据，不会导入，请删除这一行",
+                    )
+                )
             elif code == "expected":
                 problems.append(
                     Problem(
@@ -249,21 +299,24 @@ def check_formats(comp: Compiled, *, expected_year: int | None) -> tuple[list[Pr
 
 
 def check_references(comp: Compiled) -> tuple[list[Problem], set[int]]:
-    """Look up the distinct values of every referenced column, then find the rows of the
-    values that do not resolve."""
+    """Look up the distinct values of every referenced column (a name where a code belongs
+    becomes its code, see names.py), then find the rows of the values that do not resolve,
+    and of unit names that contradict their unit code."""
     spec = comp.spec
     if not spec.refs:
         return [], set()
-    wanted = sorted({key for ref in spec.refs for key in _ref_keys(ref)} & set(comp.typed))
+    wanted = {key for ref in spec.refs for key in _ref_keys(ref)} & set(comp.typed)
+    with_names = checks_unit_names(comp)
+    columns = sorted(wanted | ({"agency_name"} if with_names else set()))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT DISTINCT {', '.join(comp.typed[key] for key in wanted)} FROM {TYPED} s"
+            f"SELECT DISTINCT {', '.join(comp.typed[key] for key in columns)} FROM {TYPED} s"
         )
-        combos = [dict(zip(wanted, row, strict=True)) for row in cursor.fetchall()]
-    if {"mof_div_code", "fiscal_year"} <= set(wanted):
-        comp.region_years = {(c["mof_div_code"], _plain(c["fiscal_year"])) for c in combos}
+        combos = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     problems: list[Problem] = []
     bad_rows: set[int] = set()
+    # The refs are in dependency order (the treasury first): a treasury given by name is
+    # its code by the time the units of that treasury are looked up.
     for ref in spec.refs:
         keys = _ref_keys(ref)
         if not set(keys) <= set(comp.typed):
@@ -271,6 +324,8 @@ def check_references(comp: Compiled) -> tuple[list[Problem], set[int]]:
         values = {tuple(_plain(c[key]) for key in keys) for c in combos}
         values = {v for v in values if all(x is not None for x in v)}
         bad = _unresolved(ref, keys, values, comp)
+        if bad and nameable(ref):
+            bad -= resolve(comp, ref, keys, bad, combos)
         if not bad:
             continue
         column = spec.column(ref.column)
@@ -290,23 +345,19 @@ def check_references(comp: Compiled) -> tuple[list[Problem], set[int]]:
                 f"ORDER BY s.rn LIMIT {MAX_ERRORS}"
             )
             for rn, value, fiscal_year in cursor.fetchall():
-                problems.append(
-                    Problem(int(rn), column.header, _ref_message(ref, value, _plain(fiscal_year)))
+                year_value = _plain(fiscal_year)
+                message = ambiguous_message(comp, ref, value, year_value) or _ref_message(
+                    ref, value, year_value
                 )
+                problems.append(Problem(int(rn), column.header, message))
                 bad_rows.add(int(rn))
+    if {"mof_div_code", "fiscal_year"} <= wanted:
+        comp.region_years = {(c["mof_div_code"], _plain(c["fiscal_year"])) for c in combos}
+    if with_names:
+        names = unit_name_problems(comp, combos)
+        problems += names
+        bad_rows |= {p.row for p in names if p.row is not None}
     return problems, bad_rows
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral() else value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def _literal(value: Any) -> str:
-    return str(int(value)) if isinstance(value, int) else quote(str(value))
 
 
 def _ref_keys(ref: k.Ref) -> tuple[str, ...]:

@@ -98,12 +98,51 @@ class KindSpec:
         return self.model._meta.db_table
 
     def column(self, key: str) -> Column:
+        if key == EXAMPLE_MARK.key:
+            return EXAMPLE_MARK
         return next(c for c in self.columns if c.key == key)
+
+    @property
+    def file_columns(self) -> tuple[Column, ...]:
+        """The columns a file may carry: the kind's own and the template's example marker."""
+        return (*self.columns, EXAMPLE_MARK)
+
+    @property
+    def example_signature(self) -> tuple[Column, ...]:
+        """The columns that identify the template's example row by its content (rows of
+        templates downloaded before the marker column existed): the key and the amounts.
+        Reference kinds have none: their examples are real data (冷水江市 is 431381)."""
+        if not any(c.type == "money" and c.example for c in self.columns):
+            return ()
+        return tuple(
+            c for c in self.columns if c.example and (c.key in self.key or c.type == "money")
+        )
 
 
 def col(key: str) -> Expr:
     return lambda d, e: e[key]
 
+
+# --- the template's own rows -----------------------------------------------------------
+
+# The template's example row and hint row carry a mark in this column; a row with any mark is
+# refused (issue 14, item 3: a user who deleted only the hint row imported the example
+# payment as real). Real rows leave it blank, or the column is deleted.
+EXAMPLE_MARK = Column(
+    "example_mark",
+    "示例标记",
+    "EXAMPLE_MARK",
+    required=False,
+    max_length=100,
+    note="模板的示例行和说明行在此列有标记，这两行不会导入；真实数据此列留空（也可删去此列）",
+)
+EXAMPLE_ROW_MARK = "示例（本行不会导入，请删除）"
+HINT_ROW_MARK = "说明（本行不会导入，请删除）"
+
+# Coded columns take the code or the exact name of that year's code (issue 14, item 4), so
+# they are as long as a name may be.
+NAME_LENGTH = 100
+CODE_OR_NAME = "可填编码，或该年度分类代码中的完整名称（名称对应多个编码时须填编码）"
 
 # --- shared columns -----------------------------------------------------------------
 
@@ -112,56 +151,66 @@ REGION = Column(
     "mof_div_code",
     "财政区划",
     "MOF_DIV_CODE",
-    max_length=12,
+    max_length=50,
     pattern=r"^[0-9]{6,12}$",
-    pattern_hint="应为 6–12 位数字的财政区划代码",
+    pattern_hint="应为 6–12 位数字的财政区划代码，也可填财政区划名称",
     example="431381",
 )
-AGENCY = Column("agency_code", "单位编码", "AGENCY_CODE", max_length=30, example="105001")
+AGENCY = Column(
+    "agency_code",
+    "单位编码",
+    "AGENCY_CODE",
+    max_length=NAME_LENGTH,
+    example="105001",
+    note="可填单位编码，或该年度预算单位的完整名称",
+)
 AGENCY_NAME = Column(
     "agency_name",
     "单位名称",
     "AGENCY_NAME",
     required=False,
-    note="仅供核对，以单位编码为准",
+    note="可空；填写时须与该年度单位编码对应的单位名称一致（可为简称）",
     example="冷水江市第一中学",
 )
 FUNC = Column(
     "func_code",
     "功能分类",
     "EXP_FUNC_CODE",
-    max_length=12,
+    max_length=NAME_LENGTH,
     pattern=r"^[0-9]{3,7}$",
     pattern_hint="应为 3、5 或 7 位数字",
     example="2050203",
+    note=CODE_OR_NAME,
 )
 GOV_ECO = Column(
     "gov_eco_code",
     "政府经济分类",
     "GOV_BGT_ECO_CODE",
     required=False,
-    max_length=8,
+    max_length=NAME_LENGTH,
     pattern=r"^[0-9]{3,5}$",
     pattern_hint="应为 3 或 5 位数字",
     example="50201",
+    note=CODE_OR_NAME,
 )
 DEP_ECO = Column(
     "dep_eco_code",
     "部门经济分类",
     "DEP_BGT_ECO_CODE",
     required=False,
-    max_length=8,
+    max_length=NAME_LENGTH,
     pattern=r"^[0-9]{3,5}$",
     pattern_hint="应为 3 或 5 位数字",
     example="30201",
+    note=CODE_OR_NAME,
 )
 FUND = Column(
     "fund_type",
     "资金性质",
     "FUND_TYPE_CODE",
-    max_length=8,
+    max_length=NAME_LENGTH,
     example="1",
-    note="资金性质代码：1 一般公共预算、2 政府性基金预算、3 国有资本经营预算、4 社会保险基金预算",
+    note="填代码或名称：1 一般公共预算、2 政府性基金预算、3 国有资本经营预算、4 社会保险基金预算",
 )
 THR_EXP = Column(
     "thr_exp",
@@ -332,9 +381,9 @@ UNITS = KindSpec(
             "主管部门编码",
             "DEPT_CODE",
             required=False,
-            max_length=30,
+            max_length=NAME_LENGTH,
             example="105",
-            note="主管部门须在同一文件或同一年度已导入的单位中",
+            note="主管部门须在同一文件或同一年度已导入的单位中；可填编码或完整名称",
         ),
     ),
     key=("mof_div_code", "fiscal_year", "agency_code"),
@@ -703,10 +752,11 @@ REVENUE = KindSpec(
             "revenue_code",
             "收入分类",
             "INCOME_SORT_CODE",
-            max_length=12,
+            max_length=NAME_LENGTH,
             pattern=r"^[0-9]{3,9}$",
             pattern_hint="应为 3–9 位数字",
             example="10101",
+            note=CODE_OR_NAME,
         ),
         Column(
             "collector",
@@ -751,10 +801,11 @@ REVENUE_BUDGET = KindSpec(
             "revenue_code",
             "收入分类",
             "INCOME_SORT_CODE",
-            max_length=12,
+            max_length=NAME_LENGTH,
             pattern=r"^[0-9]{3,9}$",
             pattern_hint="应为 3–9 位数字",
             example="10101",
+            note=CODE_OR_NAME,
         ),
         FUND,
         money("amount", "预算数", "BGT_AMT", example="120000000.00"),
@@ -1051,6 +1102,21 @@ class HeaderMatch:
     duplicates: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     blank_positions: list[int] = field(default_factory=list)
+
+
+def template_sheet(spec: KindSpec) -> tuple[list[str], list[list[str]]]:
+    """The template download: the header, an example row and a hint row, both marked in the
+    示例标记 column so that neither can be imported by mistake."""
+    headers = [c.header for c in spec.file_columns]
+    example = [*(c.example for c in spec.columns), EXAMPLE_ROW_MARK]
+    hints = [
+        *(
+            ("必填" if c.required else "可空") + (f"；{c.note}" if c.note else "")
+            for c in spec.columns
+        ),
+        HINT_ROW_MARK,
+    ]
+    return headers, [example, hints]
 
 
 KIND_PREFIX = "budget."

@@ -60,9 +60,11 @@ def run(
             outcome.rejected = len({p.row for p in table.problems if p.row})
             return outcome
         if on_progress:
-            on_progress(outcome.rows_total, phase="checking")
+            on_progress(outcome.rows_total, phase="checking", step="formats")
         outcome.rows_total = comp.materialize(expected_year=expected_year)
-        if not _passes_checks(comp, d, outcome, expected_year):
+        passed = _passes_checks(comp, d, outcome, expected_year, on_progress)
+        outcome.understood = comp.understood
+        if not passed:
             return outcome
         if on_progress:
             on_progress(outcome.rows_total, phase="merging")
@@ -77,12 +79,18 @@ def run(
                 cursor.execute("RESET work_mem")
 
 
-def _passes_checks(comp: Compiled, d: Dialect, outcome: Outcome, expected_year: int | None) -> bool:
+def _passes_checks(
+    comp: Compiled, d: Dialect, outcome: Outcome, expected_year: int | None, on_progress: Any
+) -> bool:
     """Formats, references and duplicates; the problems found land on `outcome`."""
     problems, bad_format = check_formats(comp, expected_year=expected_year)
+    if on_progress:
+        on_progress(outcome.rows_total, phase="checking", step="references")
     ref_problems, _ref_rows = check_references(comp)
     problems += ref_problems
     if d.vendor != "postgresql" or problems:
+        if on_progress:
+            on_progress(outcome.rows_total, phase="checking", step="duplicates")
         dup_problems, _dup_rows = check_duplicates(comp)
         problems += dup_problems
     if not problems:
@@ -104,7 +112,7 @@ def _merge_checked(
             inserted, updated = merge(comp, batch, total=outcome.rows_total)
             after_merge(spec, batch, comp, inserted=inserted, updated=updated)
             if before_merge:
-                before_merge(inserted, updated)
+                before_merge(inserted, updated, comp.understood)
     except Exception as exc:
         if not _is_duplicate_key_error(exc):
             raise

@@ -38,7 +38,7 @@ def normalise_header(text: Any) -> str:
 
 def header_lookup(spec: k.KindSpec) -> dict[str, str]:
     names: dict[str, str] = {}
-    for column in spec.columns:
+    for column in spec.file_columns:
         for name in column.names:
             names[normalise_header(name)] = column.key
     return names
@@ -173,6 +173,7 @@ class Table:
     width: int = 0
     problems: list[Problem] = field(default_factory=list)  # structural, found while reading
     size_hint: int = 0  # bytes, for the progress estimate
+    rows_estimate: int = 0  # data rows the sheet declares (xlsx), 0 when unknown
 
     @property
     def keys(self) -> list[str]:
@@ -298,6 +299,8 @@ def _open_xlsx(spec: k.KindSpec, path: Path) -> Table:
         rows=iter(()),
         problems=header_problems(spec, match),
         size_hint=path.stat().st_size,
+        # The sheet's declared extent (Excel writes it; a generated file may not).
+        rows_estimate=max((sheet.max_row or 0) - index - 1, 0),
     )
 
     def rows() -> Iterator[tuple[int, list[Any]]]:

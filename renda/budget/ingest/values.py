@@ -16,8 +16,9 @@ from django.dispatch import Signal
 MAX_ERRORS = 1000  # stored on the batch; the count of all errors is in its summary
 HEADER_SCAN_ROWS = 10
 CHUNK_ROWS = 5000
-PROGRESS_EVERY = 50_000
+PROGRESS_EVERY = 5_000  # rows between progress reports while a file is read (issue 14, item 10)
 STAGING = "budget_stg"
+TYPED = "budget_typed"  # the staged rows with typed values and each row's error codes
 # Large first loads rebuild the secondary indexes after the insert instead of updating them
 # row by row (building a btree from sorted input is several times faster).
 REBUILD_INDEXES_FROM = 100_000
@@ -58,6 +59,8 @@ class Outcome:
     error_count: int = 0
     errors: list[Problem] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    # Names given where codes belong and the codes they were read as (names.py).
+    understood: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

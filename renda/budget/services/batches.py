@@ -33,6 +33,22 @@ logger = logging.getLogger(__name__)
 # Sent after an uploaded file is stored as a batch (on commit): tasks.py queues its import as
 # a background job (kwargs: batch, expected_year).
 upload_stored = Signal()
+# Sent whenever a batch's progress is written (kwargs: batch_id, phase, step, rows, summary): the
+# stages the batch page shows, observable without polling (tests listen here).
+batch_progress = Signal()
+
+# The stages of a batch as its page shows them (issue 14, item 10), in order.
+STAGES = (
+    ("loading", "读取文件"),
+    ("checking", "检查中"),
+    ("merging", "写入中"),
+    ("rules", "运行规则"),
+)
+STEPS = {
+    "formats": "检查格式",
+    "references": "核对编码、单位和指标",
+    "duplicates": "检查重复",
+}
 
 
 def max_upload_bytes() -> int:
@@ -124,10 +140,27 @@ class _Progress:
     def __init__(self, batch: ImportBatch) -> None:
         self.batch = batch
         self.side: Any = None
+        self.estimate = 0  # data rows the file declares, when it does (xlsx)
 
-    def __call__(self, rows: int, phase: str = "loading") -> None:
+    def __call__(self, rows: int, phase: str = "loading", step: str = "") -> None:
         self.batch.rows_done = rows
-        self.batch.summary = {**self.batch.summary, "phase": phase}
+        summary = {**self.batch.summary, "phase": phase, "step": step}
+        if phase == "loading" or step == "formats":  # the count read, once it is known
+            summary["rows_read"] = rows
+            if self.estimate:
+                summary["estimate"] = max(self.estimate, rows)
+        self.batch.summary = summary
+        self._write(rows)
+        batch_progress.send(
+            sender=ImportBatch,
+            batch_id=self.batch.pk,
+            phase=phase,
+            step=step,
+            rows=rows,
+            summary=dict(summary),
+        )
+
+    def _write(self, rows: int) -> None:
         if connection.vendor != "postgresql":
             ImportBatch.objects.filter(pk=self.batch.pk).update(
                 rows_done=rows, summary=self.batch.summary
@@ -196,6 +229,7 @@ def run_batch(
         counts,
         outcome.errors,
         ignored=outcome.ignored_columns,
+        understood=outcome.understood,
     )
 
 
@@ -210,11 +244,11 @@ def _check_and_merge(
     committed inside the merge's transaction (so exactly when its rows are)."""
     rows_seen = [0]
 
-    def progress(rows: int, phase: str = "loading") -> None:
+    def progress(rows: int, phase: str = "loading", step: str = "") -> None:
         rows_seen[0] = rows
-        report(rows, phase)
+        report(rows, phase, step)
 
-    def on_merged(inserted: int, updated: int) -> None:
+    def on_merged(inserted: int, updated: int, understood: list[dict[str, Any]]) -> None:
         total = rows_seen[0]
         _finish(
             batch,
@@ -229,9 +263,11 @@ def _check_and_merge(
                 "errors": 0,
             },
             [],
+            understood=understood,
         )
 
     table = table_factory()
+    report.estimate = table.rows_estimate
     return run(
         spec,
         table,
@@ -284,6 +320,7 @@ def _finish(
     counts: dict[str, int],
     problems: list[Problem],
     ignored: list[str] | None = None,
+    understood: list[dict[str, Any]] | None = None,
 ) -> ImportBatch:
     label = "条" if batch.source == ImportBatch.Source.API else "行"
     batch.status = status
@@ -295,6 +332,7 @@ def _finish(
         "rows": rows,
         "phase": "done",
         **({"ignored_columns": ignored} if ignored else {}),
+        **({"understood": understood} if understood else {}),
     }
     if status == ImportBatch.Status.COMMITTED:
         batch.committed_at = timezone.now()
@@ -307,6 +345,61 @@ def _finish(
         details={"kind": spec.slug, "status": status, **counts},
     )
     return batch
+
+
+def set_rules_phase(*, batch_id: int, running: bool) -> None:
+    """The rules run after a committed import: the batch page keeps showing progress until
+    they are done. Progress, not an event: no audit row (like the import's own progress)."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
+        if batch is None or batch.status != ImportBatch.Status.COMMITTED:
+            return
+        phase = "rules" if running else "done"
+        if batch.summary.get("phase") == phase:
+            return
+        batch.summary = {**batch.summary, "phase": phase, "step": ""}
+        batch.save(update_fields=["summary", "updated_at"])
+    batch_progress.send(
+        sender=ImportBatch,
+        batch_id=batch_id,
+        phase=phase,
+        step="",
+        rows=batch.rows_done,
+        summary=dict(batch.summary),
+    )
+
+
+def progress_stages(batch: ImportBatch) -> list[dict[str, Any]]:
+    """The stages of a batch with their state (done, current, waiting) and what is known of
+    each: rows read, the check running, rows written, the rules."""
+    summary = batch.summary or {}
+    phase = summary.get("phase", "waiting")
+    order = [name for name, _ in STAGES]
+    if phase == "done":
+        current = len(order)
+    elif phase in order:
+        current = order.index(phase)
+    else:
+        current = -1  # waiting for a worker
+    rows_read = int(summary.get("rows_read") or 0)
+    stages = []
+    for index, (name, label) in enumerate(STAGES):
+        state = "done" if index < current else "current" if index == current else "waiting"
+        detail = ""
+        if name == "loading" and (state != "waiting" or rows_read):
+            estimate = int(summary.get("estimate") or 0)
+            detail = f"已读取 {rows_read:,} 行" + (f"（共约 {estimate:,} 行）" if estimate else "")
+        elif name == "checking" and state != "waiting":
+            step = STEPS.get(summary.get("step", ""), "")
+            detail = f"检查 {batch.rows_done:,} 行" + (
+                f"：{step}" if step and state == "current" else ""
+            )
+        elif name == "merging" and state != "waiting":
+            detail = f"写入 {batch.rows_done:,} 行" if state == "current" else "已写入"
+        elif name == "rules" and state == "current":
+            detail = "数据已写入，正在按新数据运行预警规则"
+        stages.append({"name": name, "label": label, "state": state, "detail": detail})
+    return stages
 
 
 def import_path(

@@ -22,7 +22,7 @@ from renda.budget.forms.data import (
     UnitFilterForm,
     UploadForm,
 )
-from renda.budget.ingest.kinds import KINDS, batch_kind, kind_of
+from renda.budget.ingest.kinds import KINDS, batch_kind, kind_of, template_sheet
 from renda.budget.models import BudgetIndicator, Payment, PushToken, RecordChange
 from renda.budget.permissions import (
     HOME,
@@ -46,7 +46,7 @@ from renda.budget.selectors.data import (
     units_with_execution,
 )
 from renda.budget.selectors.exports import ERROR_COLUMNS, INDICATOR_COLUMNS
-from renda.budget.services.batches import start_upload
+from renda.budget.services.batches import progress_stages, start_upload
 from renda.budget.services.tokens import issue_push_token, revoke_push_token
 from renda.budget.views.pages import render_page
 from renda.core.actions import run_action
@@ -128,11 +128,16 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @role_required(*HOME)
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, pk)
-    running = batch.status in (ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING)
+    running = batch.status in (ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING) or (
+        batch.status == ImportBatch.Status.COMMITTED and batch.summary.get("phase") == "rules"
+    )
+    stages = progress_stages(batch) if running else []
     if request.htmx:  # type: ignore[attr-defined]
         if running:
             return render(
-                request, "budget/batch_detail.html#progress", {"batch": batch, "running": running}
+                request,
+                "budget/batch_detail.html#progress",
+                {"batch": batch, "running": running, "stages": stages},
             )
         # Finished: reload the whole page to show the outcome.
         response = HttpResponse(status=204)
@@ -146,6 +151,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             "spec": kind_of(batch),
             "running": running,
+            "stages": stages,
             "changes": changes,
             "change_count": RecordChange.objects.filter(batch=batch).count(),
         },
@@ -194,14 +200,8 @@ def template(request: HttpRequest, kind: str) -> HttpResponse:
     spec = KINDS.get(kind)
     if spec is None:
         raise Http404("没有这种数据类型")
-    headers = [c.header for c in spec.columns]
-    example = [c.example for c in spec.columns]
-    notes = [
-        ("必填" if c.required else "可空") + (f"；{c.note}" if c.note else "") for c in spec.columns
-    ]
-    return xlsx_response(
-        spec.title, headers, [example, notes], filename=f"导入模板-{spec.title}.xlsx"
-    )
+    headers, rows = template_sheet(spec)
+    return xlsx_response(spec.title, headers, rows, filename=f"导入模板-{spec.title}.xlsx")
 
 
 # --- data ------------------------------------------------------------------------------
