@@ -198,6 +198,9 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # as the audit log (nginx's X-Real-IP, see deploy/nginx-renda.conf). The header is believed
 # only from these proxy addresses; from anybody else it is a forgery and REMOTE_ADDR counts.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+# Refused API requests (unknown or revoked push tokens) allowed per client address in ten
+# minutes before the address is answered 429 (budget.services.tokens.DenialThrottle).
+API_DENIAL_LIMIT = int(os.environ.get("API_DENIAL_LIMIT", "20"))
 AXES_CLIENT_IP_CALLABLE = "renda.core.middleware.client_ip"
 
 OTP_TOTP_ISSUER = "智慧人大"

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.utils.cache import patch_cache_control
 
 from .audit import current_ip
@@ -81,7 +83,18 @@ class InputCleaningMiddleware:
             "application/x-www-form-urlencoded",
             "multipart/form-data",
         ):
-            post = _cleaned(request.POST)
+            try:
+                post = _cleaned(request.POST)
+            except MultiPartParserError:
+                # A multipart body without a usable boundary cannot be read: say so (400)
+                # instead of failing later in the view (schemathesis found the 500).
+                message = "请求体无法解析：multipart/form-data 缺少或带有无效的 boundary"
+                # Empty POST and FILES from here on, so the 400 page renders (Django's own
+                # way of marking a body it could not parse).
+                request._mark_post_parse_error()  # type: ignore[attr-defined]
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": message}, status=400)
+                raise BadRequest(message) from None
             if post is not None:
                 request.POST = post
         return self.get_response(request)

@@ -107,7 +107,7 @@ def test_malformed_bodies_get_a_clear_4xx(world, token, body, status, words):
 def test_a_body_over_the_limit_is_refused(world, token, monkeypatch):
     monkeypatch.setattr(tokens, "API_MAX_RECORDS", 3)
     response = post(token, [record(f"A{n}") for n in range(4)])
-    assert response.status_code == 413 and "一次最多推送 3 条记录" in response.json()["detail"]
+    assert response.status_code == 400 and "一次最多推送 3 条记录" in response.json()["detail"]
     assert not Payment.objects.exists()
 
 
