@@ -109,7 +109,8 @@ def seed(count: int) -> dict[str, Any]:
     from renda.deputies.models import Deputy
     from renda.lib.idcard import id_check_digit
     from renda.suggestions import similarity
-    from renda.suggestions.demo import PLACES, REPLIES, TOPICS
+    from renda.suggestions.demo import REPLIES
+    from renda.suggestions.demo_topics import TOPICS, places
     from renda.suggestions.models import Assignment, Evaluation, Reply, Signature, Suggestion
 
     county = Region.objects.create(code="431381", name="冷水江市", level=Region.Level.COUNTY)
@@ -184,8 +185,9 @@ def seed(count: int) -> dict[str, Any]:
     plan = [state for state, weight in STATES for _ in range(weight)]
     rows = []
     for i in range(count):
-        field, title, content = TOPICS[i % len(TOPICS)]
-        place = PLACES[i % len(PLACES)]
+        topic = TOPICS[i % len(TOPICS)]
+        field, title, content = topic.field, topic.title, topic.content
+        place = places(topic.places)[i % len(places(topic.places))]
         title = title.format(place=place) + f"（{i}）"
         content = content.format(place=place)
         state = plan[i % len(plan)]

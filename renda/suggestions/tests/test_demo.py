@@ -9,7 +9,8 @@ import pytest
 from renda.core.models import Organization
 from renda.deputies.models import ScoreRule
 from renda.deputies.tests.factories import make_deputy
-from renda.suggestions.demo import UNITS, load_demo_suggestions
+from renda.suggestions.demo import load_demo_suggestions
+from renda.suggestions.demo_topics import HANDLING_UNITS
 from renda.suggestions.models import Motion, Suggestion
 from renda.suggestions.workflows import SUGGESTION
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_loads_every_state_once(world: Any) -> None:
-    for code in UNITS:
+    for code in HANDLING_UNITS:
         Organization.objects.create(
             name=f"单位{code}",
             code=code,
@@ -29,7 +30,8 @@ def test_it_loads_every_state_once(world: Any) -> None:
     for i in range(20):
         make_deputy(world, name=f"代表{i:02d}", mobile="")
     created = load_demo_suggestions(actor=None)
-    assert created["代表建议"] == 100
+    assert created["代表建议"] == 98
+    assert created["议案"] == 4
     states = set(Suggestion.objects.values_list("state", flat=True))
     assert states == {s.code for s in SUGGESTION.states}
     assert Suggestion.objects.filter(published_at__isnull=False).exists()

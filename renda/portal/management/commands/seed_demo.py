@@ -9,9 +9,11 @@ through `create_deputies_in_bulk`, the import's service, so 597 of them take a f
 second; most of the ~4 s of a first run is hashing the nine demo passwords at full strength.
 
 Two writes do not go through a service because no service fits yet: the 24 other staff
-accounts are inserted with `bulk_create` sharing one unusable password (hashing 24 random
-passwords would add ~10 s), and the demo TOTP devices get a fixed, published key instead of a
-random one. Both are audited like a service write.
+accounts, one officer account for each handling unit and the accounts of nine deputies (who
+sign the demo sitting's motions online) are inserted with `bulk_create` sharing one unusable
+password (hashing ~60 random passwords at full strength would add a minute), and the demo TOTP
+devices get a fixed, published key instead of a random one. Both are audited like a service
+write.
 """
 
 from __future__ import annotations
@@ -119,6 +121,8 @@ class DemoSeeder:
         self.seed_memberships(city_deputies)
         self.seed_staff(staff_people)
         self.seed_demo_accounts(demo_people, city_deputies[0])
+        self.seed_officers()
+        self.seed_deputy_accounts(city_deputies)
         if self.created:
             audit.record(
                 actor=ACTOR, action="demo.seed", username="seed_demo", details=dict(self.created)
@@ -400,25 +404,69 @@ class DemoSeeder:
         """24 members of staff besides the demo account. They get an unusable password (the
         system administrator issues one), so one hash serves them all."""
         posts = [code for code, count in demo_data.STAFF_POSTS for _ in range(count)]
-        usernames = [f"staff{n:02d}" for n in range(1, len(posts) + 1)]
+        self._bulk_accounts(
+            "工作人员账号",
+            Role.STAFF,
+            [
+                (f"staff{n:02d}", person.name, self.orgs[code], person.mobile)
+                for n, (code, person) in enumerate(zip(posts, people, strict=True), start=1)
+            ],
+        )
+
+    def seed_officers(self) -> None:
+        """An officer account for every handling unit that has none (the demo
+        `handling_officer` is 住建局's)."""
+        staffed = set(
+            User.objects.filter(role=Role.HANDLING_OFFICER).values_list(
+                "organization__code", flat=True
+            )
+        )
+        self._bulk_accounts(
+            "承办单位账号",
+            Role.HANDLING_OFFICER,
+            [
+                (f"officer_{o.code.lower().replace('-', '_')}", f"{o.short_name}经办人", org, "")
+                for o in demo_data.DEPARTMENTS
+                if o.handling and o.code not in staffed
+                for org in [self.orgs[o.code]]
+            ],
+        )
+
+    def seed_deputy_accounts(self, city_deputies: list[Deputy]) -> None:
+        """Nine city deputies from across the county log in too (they sign motions online)."""
+        chosen = city_deputies[10::22][:9]
+        new = self._bulk_accounts(
+            "代表账号",
+            Role.DEPUTY,
+            [(f"deputy{n:02d}", d.name, None, d.mobile) for n, d in enumerate(chosen, start=2)],
+        )
+        for user in new:
+            deputy = Deputy.objects.get(pk=chosen[int(user.username[6:]) - 2].pk)
+            deputy_services.update_deputy(actor=ACTOR, deputy=deputy, user=user)
+
+    def _bulk_accounts(
+        self, label: str, role: str, rows: list[tuple[str, str, Organization | None, str]]
+    ) -> list[User]:
         existing = set(
-            User.objects.filter(username__in=usernames).values_list("username", flat=True)
+            User.objects.filter(username__in=[r[0] for r in rows]).values_list(
+                "username", flat=True
+            )
         )
         unusable = make_password(None)
         users = []
-        for username, code, person in zip(usernames, posts, people, strict=True):
+        for username, name, org, mobile in rows:
             if username in existing:
                 continue
             user = User(
                 username=username,
-                name=person.name,
-                role=Role.STAFF,
-                organization=self.orgs[code],
-                mobile=person.mobile,
+                name=name,
+                role=role,
+                organization=org,
+                mobile=mobile,
                 password=unusable,
                 must_change_password=True,
             )
-            user.mobile_index = make_blind_index(user.mobile)  # bulk_create skips User.save()
+            user.mobile_index = make_blind_index(user.mobile) if mobile else ""
             user.full_clean()
             users.append(user)
         if users:
@@ -427,9 +475,10 @@ class DemoSeeder:
                 actor=ACTOR,
                 action="user.bulk_create",
                 username="seed_demo",
-                details={"role": Role.STAFF, "usernames": [u.username for u in users]},
+                details={"role": role, "usernames": [u.username for u in users]},
             )
-            self.created["工作人员账号"] += len(users)
+            self.created[label] += len(users)
+        return [User.objects.get(username=u.username) for u in users]
 
     def seed_demo_accounts(self, people: list[Person], demo_deputy: Deputy) -> None:
         for account, person in zip(demo_data.DEMO_ACCOUNTS, people, strict=True):
