@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 
 from renda.budget.forms.alerts import BLANK
-from renda.budget.models import Inquiry
+from renda.budget.models import Inquiry, InquiryAnswer
 from renda.budget.services.inquiries import ADDRESSEE_KINDS, MAX_RESPONSE_DAYS
 from renda.budget.workflows import INQUIRY
 from renda.core.forms import BootstrapForm
@@ -79,25 +80,50 @@ class MultipleFileField(forms.FileField):
 
 
 class RespondForm(BootstrapForm):
+    """The addressee's answer: one explanation and one finding per open alert of the letter
+    (fields ``response_<alert id>`` and ``finding_<alert id>``), and files for the letter."""
+
     expected_state = forms.CharField(widget=forms.HiddenInput, required=False)
-    response = forms.CharField(
-        label="答复说明",
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="逐条说明核实情况、原因和整改措施。",
-        error_messages={"required": "请填写答复说明。"},
-    )
-    finding = forms.ChoiceField(
-        label="核实结论",
-        choices=Inquiry.Finding.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "请选择核实结论。"},
-    )
     attachments = MultipleFileField(
         label="附件",
         required=False,
         help_text="可选，可多选；支持 pdf、doc、docx、xls、xlsx、jpg、png。",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, answers: Sequence[InquiryAnswer] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["finding"].widget.attrs["class"] = "form-check-input"
+        self.answers = list(answers)
+        attachments = self.fields.pop("attachments")
+        for n, answer in enumerate(self.answers, start=1):
+            alert = answer.alert
+            heading = f"第{n}项 〔{alert.rule.code} {alert.rule.name}〕{alert.subject_label}"
+            self.fields[f"response_{alert.pk}"] = forms.CharField(
+                label=f"{heading}：答复说明",
+                widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}),
+                help_text="说明该项的核实情况、原因和整改措施。",
+                error_messages={"required": "请填写答复说明。"},
+                initial=answer.response,
+            )
+            finding = forms.ChoiceField(
+                label=f"第{n}项：核实结论",
+                choices=Inquiry.Finding.choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": "请选择核实结论。"},
+                initial=answer.finding or None,
+            )
+            finding.widget.attrs["class"] = "form-check-input"
+            self.fields[f"finding_{alert.pk}"] = finding
+        self.fields["attachments"] = attachments
+
+    def blocks(self) -> list[tuple[InquiryAnswer, forms.BoundField, forms.BoundField]]:
+        """Each open alert with its two fields, for the page to group them."""
+        return [
+            (a, self[f"response_{a.alert_id}"], self[f"finding_{a.alert_id}"]) for a in self.answers
+        ]
+
+    def answer_pairs(self) -> dict[int, tuple[str, str]]:
+        d = self.cleaned_data
+        return {
+            a.alert_id: (d.get(f"response_{a.alert_id}", ""), d.get(f"finding_{a.alert_id}", ""))
+            for a in self.answers
+        }

@@ -10,7 +10,7 @@ it writes (budget/ingest/). Smaller tables keep real constraints.
 """
 
 from .alerts import LEVEL_TONES, Alert, AlertChange, AlertLevel, Rule, RuleRun, RuleVersion
-from .inquiries import Inquiry, InquiryAttachment
+from .inquiries import Inquiry, InquiryAnswer, InquiryAttachment
 from .records import (
     BudgetAdjustment,
     BudgetIndicator,
@@ -53,6 +53,7 @@ __all__ = [
     "IdempotencyRecord",
     "IndicatorPaidSummary",
     "Inquiry",
+    "InquiryAnswer",
     "InquiryAttachment",
     "OverviewSummary",
     "PayeeSummary",

@@ -41,8 +41,7 @@ class Inquiry(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="起草人", on_delete=models.PROTECT, related_name="+"
     )
-    response = models.TextField("答复说明", blank=True)
-    finding = models.CharField("核实结论", max_length=12, choices=Finding.choices, blank=True)
+    # When the last open alert was answered (each alert's own answer: `InquiryAnswer`).
     responded_at = models.DateTimeField("答复时间", null=True, blank=True)
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -63,6 +62,57 @@ class Inquiry(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+
+class InquiryAnswer(TimeStampedModel):
+    """The addressee's answer about ONE alert of a letter: its own explanation and finding, so
+    a letter about several alerts is answered, reviewed and settled alert by alert. Staff may
+    return some answers and keep the others; the letter is closed when every answer is
+    accepted (services/inquiries.py)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待答复"
+        ANSWERED = "answered", "已答复"
+        RETURNED = "returned", "退回重答"
+        ACCEPTED = "accepted", "已认可"
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="answers")
+    alert = models.ForeignKey(
+        Alert, verbose_name="预警", on_delete=models.PROTECT, related_name="inquiry_answers"
+    )
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.PENDING)
+    response = models.TextField("答复说明", blank=True)
+    finding = models.CharField(
+        "核实结论", max_length=12, choices=Inquiry.Finding.choices, blank=True
+    )
+    responded_at = models.DateTimeField("答复时间", null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="答复人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    return_reason = models.TextField("退回理由", blank=True)
+
+    class Meta:
+        ordering = ["alert__period", "alert_id"]
+        verbose_name = verbose_name_plural = "问询函答复"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inquiry", "alert"], name="inquiryanswer_one_per_alert"
+            ),
+            # An answered or accepted alert always has its explanation and its finding.
+            models.CheckConstraint(
+                condition=models.Q(state__in=["pending", "returned"])
+                | (~models.Q(response="") & ~models.Q(finding="")),
+                name="inquiryanswer_answered_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inquiry_id}/{self.alert_id} {self.get_state_display()}"
 
 
 class InquiryAttachment(TimeStampedModel):

@@ -1,8 +1,11 @@
 """Services of the inquiry letter (问询函) workflow `budget_inquiry` (budget/workflows.py).
 
 Staff draft a letter from one or more alerts, issue it with a due date in working days, and
-accept (办结) or return (退回重答) the answer; the addressed organisation's data-provider
-officer answers with an explanation, a finding and optional files. Every state change goes
+accept (办结) or return (退回重答) the answers; the addressed organisation's data-provider
+officer answers EACH alert of the letter with its own explanation and finding
+(`InquiryAnswer`), plus optional files for the letter. Staff may return some of the answers
+and keep the others; the officer then answers only the returned ones, and the letter is
+closed when every answer is accepted, each alert settled by its own finding. Every state change goes
 through `core.workflow.apply_transition` (state check on the locked row, event, audit), and
 the fields a step carries beyond its note are written in the same transaction.
 
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from renda.accounts.models import User
-from renda.budget.models import Alert, Inquiry, InquiryAttachment
+from renda.budget.models import Alert, Inquiry, InquiryAnswer, InquiryAttachment
 from renda.budget.permissions import can_handle_alerts
 from renda.core import audit
 from renda.core import calendar as workcal
@@ -172,6 +175,7 @@ def create_inquiry(
     else:
         raise ValidationError("文号分配冲突，请稍后重试。")
     inquiry.alerts.set(alerts)
+    InquiryAnswer.objects.bulk_create(InquiryAnswer(inquiry=inquiry, alert=a) for a in alerts)
     audit.record(
         actor=actor,
         action="budget.inquiry.create",
@@ -275,45 +279,110 @@ def issue_inquiry(
     return inquiry
 
 
+OPEN = (InquiryAnswer.State.PENDING, InquiryAnswer.State.RETURNED)
+
+
+def open_answers(inquiry: Inquiry) -> list[InquiryAnswer]:
+    """The answers the addressee still owes: never answered, or returned by staff."""
+    return list(inquiry.answers.filter(state__in=OPEN).select_related("alert__rule", "alert__unit"))
+
+
+def _check_answers(
+    open_: Sequence[InquiryAnswer],
+    answers: Mapping[int, tuple[str, str]] | None,
+    response: str,
+    finding: str,
+) -> dict[int, tuple[str, str]]:
+    """Each open alert's (text, finding), checked. Without ``answers`` the one ``response``
+    and ``finding`` answer every open alert (a letter about one alert, or a script); the
+    form sends one pair per alert, and an error names the alert's own fields."""
+    problems: dict[str, list[str]] = {}
+    if answers is None:
+        given = {a.alert_id: (response, finding) for a in open_}
+        keys = {a.alert_id: ("response", "finding") for a in open_}
+    else:
+        given = dict(answers)
+        keys = {a.alert_id: (f"response_{a.alert_id}", f"finding_{a.alert_id}") for a in open_}
+        stray = set(given) - set(keys)
+        if stray:
+            problems["__all__"] = ["所答复的预警不在本函待答复的事项中，请刷新页面后重试。"]
+    checked: dict[int, tuple[str, str]] = {}
+    for answer in open_:
+        text_key, finding_key = keys[answer.alert_id]
+        text, found = given.get(answer.alert_id, ("", ""))
+        if not text.strip():
+            problems.setdefault(text_key, []).append("请填写答复说明。")
+        if found not in Inquiry.Finding.values:
+            problems.setdefault(finding_key, []).append(
+                "请选择核实结论（属正常、已整改或确属违规）。"
+            )
+        checked[answer.alert_id] = (text.strip(), found)
+    if problems:
+        raise ValidationError(problems)
+    return checked
+
+
+def _answers_note(answers: Sequence[InquiryAnswer]) -> str:
+    """The timeline's note of one answer step: each alert with its finding and text."""
+    return "\n".join(
+        f"{n}. 〔{a.alert.rule.code} {a.alert.rule.name}·{a.alert.subject_label}〕"
+        f"{a.get_finding_display()}：{a.response}"
+        for n, a in enumerate(answers, start=1)
+    )
+
+
 @transaction.atomic
 def respond_inquiry(
     *,
     actor: User,
     inquiry: Inquiry,
-    response: str,
-    finding: str,
+    answers: Mapping[int, tuple[str, str]] | None = None,
+    response: str = "",
+    finding: str = "",
     files: Sequence[Any] = (),
     expected_state: str | None = None,
 ) -> Inquiry:
-    """The addressee's answer: an explanation, a finding and optional files. Everything is
-    checked before anything is written; the workflow's state check on the locked row makes
-    a second submission of the same answer fail instead of writing twice."""
+    """The addressee's answer: for every alert still open in the letter, its own explanation
+    and finding (``answers``: alert id → (text, finding)), and optional files for the
+    letter. Everything is checked before anything is written; the workflow's state check
+    on the locked row makes a second submission of the same answer fail instead of writing
+    twice."""
+    open_ = open_answers(inquiry)
     problems: dict[str, list[str]] = {}
-    if not response.strip():
-        problems["response"] = ["请填写答复说明。"]
-    if finding not in Inquiry.Finding.values:
-        problems["finding"] = ["请选择核实结论（属正常、已整改或确属违规）。"]
+    try:
+        checked = _check_answers(open_, answers, response, finding)
+    except ValidationError as error:
+        problems.update(error.message_dict)
     if len(files) > MAX_FILES:
         problems["attachments"] = [f"一次最多上传 {MAX_FILES} 个附件。"]
     if problems:
         raise ValidationError(problems)
     for uploaded in files:
         check_upload(uploaded, allowed=DOCUMENTS, max_mb=MAX_FILE_MB, field="attachments")
+    now = timezone.now()
+    for answer in open_:
+        answer.response, answer.finding = checked[answer.alert_id]
+        answer.state = InquiryAnswer.State.ANSWERED
     apply_transition(
         actor=actor,
         obj=inquiry,
         transition="respond",
-        note=response,
+        note=_answers_note(open_),
         expected_state=expected_state,
     )
     locked = _lock(inquiry)
-    locked.response = response.strip()
-    locked.finding = finding
-    locked.responded_at = timezone.now()
+    # Under the letter's lock: the answers still open are exactly the ones checked above
+    # (the state check of the transition refused a concurrent second answer).
+    for answer in open_:
+        answer.responded_at, answer.responded_by, answer.return_reason = now, actor, ""
+        answer.full_clean()
+    InquiryAnswer.objects.bulk_update(
+        open_, ["state", "response", "finding", "responded_at", "responded_by", "return_reason"]
+    )
+    locked.responded_at = now
     locked.responded_by = actor
-    locked.full_clean()
-    locked.save(update_fields=["response", "finding", "responded_at", "responded_by", "updated_at"])
-    _refresh(inquiry, locked, ["state", "response", "finding", "responded_at", "responded_by"])
+    locked.save(update_fields=["responded_at", "responded_by", "updated_at"])
+    _refresh(inquiry, locked, ["state", "responded_at", "responded_by"])
     for uploaded in files:
         InquiryAttachment.objects.create(
             inquiry=locked,
@@ -322,17 +391,22 @@ def respond_inquiry(
             size=uploaded.size,
             uploaded_by=actor,
         )
+    findings = {str(a.alert_id): a.finding for a in open_}
     audit.record(
         actor=actor,
         action="budget.inquiry.respond",
         target=locked,
-        details={"finding": finding, "files": len(files)},
+        details={"findings": findings, "files": len(files)},
     )
+    counts: dict[str, int] = {}
+    for a in open_:
+        counts[a.get_finding_display()] = counts.get(a.get_finding_display(), 0) + 1
+    summary = "、".join(f"{label} {n} 条" for label, n in counts.items())
     notify(
         actor=actor,
         recipients=[u for u in [locked.created_by] if u.is_active],
         title=f"问询函已答复：{locked.number}",
-        body=f"核实结论：{locked.get_finding_display()}。请审核后办结或退回。",
+        body=f"核实结论：{summary}。请逐条审核后办结或退回。",
         url=_url(locked),
     )
     return inquiry
@@ -342,8 +416,8 @@ def respond_inquiry(
 def accept_inquiry(
     *, actor: User, inquiry: Inquiry, note: str = "", expected_state: str | None = None
 ) -> Inquiry:
-    """Accept the answer (办结). Its alerts are settled: 经核实无问题 when the finding was
-    normal, otherwise 已办结."""
+    """Accept the answers (办结): every answer is accepted and each alert is settled by its
+    own finding: 经核实无问题 when it was normal, otherwise 已办结."""
     _check_staff(actor)
     apply_transition(
         actor=actor, obj=inquiry, transition="accept", note=note, expected_state=expected_state
@@ -352,12 +426,12 @@ def accept_inquiry(
     locked.closed_at = timezone.now()
     locked.save(update_fields=["closed_at", "updated_at"])
     _refresh(inquiry, locked, ["state", "closed_at"])
-    handling = (
-        Alert.Handling.DISMISSED
-        if locked.finding == Inquiry.Finding.NORMAL
-        else Alert.Handling.RESOLVED
-    )
-    Alert.objects.filter(inquiries=locked).update(handling=handling)
+    answers = InquiryAnswer.objects.filter(inquiry=locked)
+    normal = answers.filter(finding=Inquiry.Finding.NORMAL).values("alert_id")
+    others = answers.exclude(finding=Inquiry.Finding.NORMAL).values("alert_id")
+    Alert.objects.filter(pk__in=normal).update(handling=Alert.Handling.DISMISSED)
+    Alert.objects.filter(pk__in=others).update(handling=Alert.Handling.RESOLVED)
+    answers.update(state=InquiryAnswer.State.ACCEPTED, updated_at=locked.closed_at)
     notify(
         actor=actor,
         recipients=addressee_officers(locked.addressee_id),
@@ -370,24 +444,47 @@ def accept_inquiry(
 
 @transaction.atomic
 def return_inquiry(
-    *, actor: User, inquiry: Inquiry, reason: str, expected_state: str | None = None
+    *,
+    actor: User,
+    inquiry: Inquiry,
+    reason: str,
+    alerts: Sequence[int] | None = None,
+    expected_state: str | None = None,
 ) -> Inquiry:
-    """Return the answer with a reason: the addressee answers again within a new period of
-    ``response_days`` working days."""
+    """Return answers with a reason: those of ``alerts`` (ids), or all of them when none are
+    named. The answers not returned stand; the addressee answers the returned ones again
+    within a new period of ``response_days`` working days."""
     _check_staff(actor)
     now = timezone.now()
     due = _due(now, inquiry.response_days)
     if not reason.strip():
         raise ValidationError({"note": "请填写退回理由。"})
+    answered = inquiry.answers.filter(state=InquiryAnswer.State.ANSWERED)
+    chosen = answered.filter(alert_id__in=alerts) if alerts else answered
+    if alerts and chosen.count() != len(set(alerts)):
+        raise ValidationError("所选预警不在本函已答复的事项中，请刷新页面后重试。")
+    returned = list(chosen.select_related("alert__rule"))
+    if not returned:
+        raise ValidationError("没有可退回的答复。")
+    scope = (
+        ""
+        if len(returned) == answered.count()
+        else "退回事项："
+        + "、".join(f"{a.alert.rule.code} {a.alert.subject_label}" for a in returned)
+        + "\n"
+    )
     apply_transition(
         actor=actor,
         obj=inquiry,
         transition="return",
-        note=_due_note(reason, due, inquiry.response_days),
+        note=_due_note(scope + reason.strip(), due, inquiry.response_days),
         expected_state=expected_state,
         due_at=due,
     )
     locked = _lock(inquiry)
+    InquiryAnswer.objects.filter(pk__in=[a.pk for a in returned]).update(
+        state=InquiryAnswer.State.RETURNED, return_reason=reason.strip(), updated_at=now
+    )
     locked.returned_count += 1
     locked.due_at, locked.reminded_at = due, None
     locked.save(update_fields=["returned_count", "due_at", "reminded_at", "updated_at"])
@@ -396,7 +493,10 @@ def return_inquiry(
         actor=actor,
         recipients=addressee_officers(locked.addressee_id),
         title=f"问询函答复被退回：{locked.number}",
-        body=f"退回理由：{reason.strip()}。请于 {timezone.localtime(due):%Y年%m月%d日} 前重新答复。",
+        body=(
+            f"{scope}退回理由：{reason.strip()}。"
+            f"请于 {timezone.localtime(due):%Y年%m月%d日} 前重新答复。"
+        ),
         url=_url(locked),
         sms=True,
     )
@@ -431,29 +531,36 @@ def withdraw_inquiry(
 
 # The plain buttons on the detail page; `respond` has its own form (finding and files).
 BUTTON_STEPS = {
-    "issue": lambda actor, inquiry, note, expected: issue_inquiry(
+    "issue": lambda actor, inquiry, note, expected, alerts: issue_inquiry(
         actor=actor, inquiry=inquiry, note=note, expected_state=expected
     ),
-    "accept": lambda actor, inquiry, note, expected: accept_inquiry(
+    "accept": lambda actor, inquiry, note, expected, alerts: accept_inquiry(
         actor=actor, inquiry=inquiry, note=note, expected_state=expected
     ),
-    "return": lambda actor, inquiry, note, expected: return_inquiry(
-        actor=actor, inquiry=inquiry, reason=note, expected_state=expected
+    "return": lambda actor, inquiry, note, expected, alerts: return_inquiry(
+        actor=actor, inquiry=inquiry, reason=note, alerts=alerts, expected_state=expected
     ),
-    "withdraw": lambda actor, inquiry, note, expected: withdraw_inquiry(
+    "withdraw": lambda actor, inquiry, note, expected, alerts: withdraw_inquiry(
         actor=actor, inquiry=inquiry, reason=note, expected_state=expected
     ),
 }
 
 
 def take_step(
-    *, actor: User, inquiry: Inquiry, step: str, note: str = "", expected_state: str | None = None
+    *,
+    actor: User,
+    inquiry: Inquiry,
+    step: str,
+    note: str = "",
+    expected_state: str | None = None,
+    alerts: Sequence[int] | None = None,
 ) -> Inquiry:
-    """One of the button steps by name (the detail page's action buttons)."""
+    """One of the button steps by name (the detail page's action buttons); ``alerts`` names
+    the answers a return sends back (all when empty)."""
     service = BUTTON_STEPS.get(step)
     if service is None:
         raise ValidationError("该操作需要在对应的表单中办理。")
-    return service(actor, inquiry, note, expected_state)  # type: ignore[no-any-return]
+    return service(actor, inquiry, note, expected_state, alerts or None)  # type: ignore[no-any-return]
 
 
 # --- overdue reminders --------------------------------------------------------------------

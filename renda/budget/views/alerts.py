@@ -167,7 +167,10 @@ def _detail_context(request: HttpRequest, alert: Alert, **bound: Any) -> dict[st
         "indicator_count": len(indicator_ids),
         "cap": EVIDENCE_CAP,
         "changes": list(alert.changes.all()),
-        "inquiries": list(alert.inquiries.select_related("addressee")),
+        # Each letter about the alert with this alert's own answer in it.
+        "inquiry_answers": list(
+            alert.inquiry_answers.select_related("inquiry__addressee").order_by("-inquiry_id")
+        ),
         "offered_to": alert.offered_to,
         "suggestion": suggestion,
         "agenda_by": alert.agenda_by,

@@ -37,6 +37,7 @@ from renda.budget.services.inquiries import (
     default_questions,
     default_title,
     is_overdue,
+    open_answers,
     overdue_q,
     respond_inquiry,
     take_step,
@@ -56,7 +57,14 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
     form = InquiryFilterForm(request.GET or None)
     qs = (
         inquiries_for_user(request.user)
-        .annotate(alert_count=Count("alerts"))
+        .annotate(
+            alert_count=Count("answers", distinct=True),
+            answered_count=Count(
+                "answers",
+                filter=Q(answers__state__in=("answered", "accepted")),
+                distinct=True,
+            ),
+        )
         .order_by("-created_at", "-id")
     )
     now = timezone.now()
@@ -95,14 +103,16 @@ def _detail(request: HttpRequest, inquiry: Inquiry) -> HttpResponse:
     context = wf.page_context(user, inquiry)
     actions = context["workflow_actions"]
     context.update(
-        # The answer has its own page (finding and files); the rest are plain buttons.
-        workflow_actions=[t for t in actions if t.name in BUTTON_STEPS],
+        # The answer has its own page; a return has its own form (which answers go back).
+        workflow_actions=[t for t in actions if t.name in BUTTON_STEPS and t.name != "return"],
         can_respond=any(t.name == "respond" for t in actions),
+        can_return=any(t.name == "return" for t in actions),
         # Late only while the addressee owes the answer (core's rule would also count a
         # letter answered on time and waiting for staff).
         workflow_overdue=is_overdue(inquiry),
         inquiry=inquiry,
         alerts=list(inquiry.alerts.select_related("rule", "unit")),
+        answers=list(inquiry.answers.select_related("alert__rule", "alert__unit", "responded_by")),
         attachments=list(inquiry.attachments.all()),
         can_view_alerts=can_view_alerts(user),
         can_edit=inquiry.state == "draft" and can_handle_alerts(user),
@@ -179,6 +189,7 @@ def inquiry_transition(request: HttpRequest, pk: int) -> HttpResponse:
             step=d["transition"],
             note=d["note"],
             expected_state=d["expected_state"] or None,
+            alerts=sorted({int(v) for v in request.POST.getlist("return_alert") if v.isdigit()}),
         )
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
@@ -243,16 +254,17 @@ def inquiry_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.DATA_PROVIDER)
 def inquiry_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    """The officer answers each open alert of the letter: its own text and finding."""
     inquiry = get_inquiry_for_user(request.user, pk)
-    form = RespondForm(request.POST or None, request.FILES or None)
+    owed = open_answers(inquiry)
+    form = RespondForm(request.POST or None, request.FILES or None, answers=owed)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             respond_inquiry(
                 actor=acting_user(request),
                 inquiry=inquiry,
-                response=d["response"],
-                finding=d["finding"],
+                answers=form.answer_pairs(),
                 files=d["attachments"],
                 expected_state=d["expected_state"] or None,
             )
@@ -269,11 +281,17 @@ def inquiry_respond(request: HttpRequest, pk: int) -> HttpResponse:
         if not any(t.name == "respond" for t in wf.available_transitions(request.user, inquiry)):
             messages.info(request, f"该问询函当前状态为“{inquiry.get_state_display()}”，无需答复。")
             return redirect("budget:inquiry_detail", inquiry.pk)
-        form = RespondForm(initial={"expected_state": inquiry.state})
+        form = RespondForm(initial={"expected_state": inquiry.state}, answers=owed)
+    owed_ids = {a.pk for a in owed}
     return render_page(
         request,
         "budget/inquiries/respond.html",
-        {"form": form, "inquiry": inquiry, "alerts": list(inquiry.alerts.select_related("rule"))},
+        {
+            "form": form,
+            "inquiry": inquiry,
+            "alerts": list(inquiry.alerts.select_related("rule")),
+            "settled": [a for a in inquiry.answers.all() if a.pk not in owed_ids],
+        },
         section="inquiries",
         status=422 if form.errors else 200,
     )
