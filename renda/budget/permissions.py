@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from renda.accounts.models import User
 from renda.budget.ingest.kinds import KIND_PREFIX
-from renda.budget.models import Alert, BudgetUnit, Inquiry, PushToken, Rule
+from renda.budget.models import Alert, BudgetUnit, ExportJob, Inquiry, PushToken, Rule
 from renda.core.models import ImportBatch
 from renda.core.roles import Role, has_role
 
@@ -116,3 +116,19 @@ def inquiries_for_user(user: User | AnonymousUser) -> QuerySet[Inquiry]:
 def get_inquiry_for_user(user: User | AnonymousUser, pk: int) -> Inquiry:
     # Another organisation's letter answers 404, so that ids give nothing away.
     return get_object_or_404(inquiries_for_user(user), pk=pk)
+
+
+# --- background exports (issue 14) -------------------------------------------------------
+
+
+def exports_for_user(user: User | AnonymousUser) -> QuerySet[ExportJob]:
+    """A user's own exports, and only while they may read budget data: an export's file is
+    for the one who asked for it."""
+    if not can_view_budget_data(user) or not isinstance(user, User):
+        return ExportJob.objects.none()
+    return ExportJob.objects.filter(requested_by=user)
+
+
+def get_export_for_user(user: User | AnonymousUser, pk: int) -> ExportJob:
+    # Somebody else's export answers 404, so that ids give nothing away.
+    return get_object_or_404(exports_for_user(user), pk=pk)

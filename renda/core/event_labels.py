@@ -142,6 +142,10 @@ LABELS: dict[str, str] = {
     "budget.inquiry.respond": "答复问询函",
     "budget.inquiry.remind": "问询函催办",
     "budget.bigscreen_pass": "大屏通行证",
+    "budget.export.request": "申请后台导出预算数据",
+    "budget.export.inline": "导出预算数据",
+    "budget.export.download": "下载导出的预算数据",
+    "budget.export.fail": "预算数据导出失败",
 }
 
 DOMAINS: dict[str, str] = {

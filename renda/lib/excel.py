@@ -11,7 +11,7 @@ login attempt's user name), so the one writer here is safe for any stored text:
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -43,7 +43,17 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
     return cell
 
 
-def build_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+def write_xlsx(
+    out: Any,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    progress: Callable[[int], None] | None = None,
+    every: int = 2000,
+) -> int:
+    """Write the workbook into the file object ``out`` row by row; ``progress(n)`` is called
+    every ``every`` rows (a background export publishes it). Returns the number of rows."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=clean_text(title)[:31])
     header_cells = []
@@ -52,10 +62,19 @@ def build_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
         cell.font = Font(bold=True)
         header_cells.append(cell)
     sheet.append(header_cells)
+    n = 0
     for row in rows:
         sheet.append([_cell(sheet, value) for value in row])
+        n += 1
+        if progress is not None and n % every == 0:
+            progress(n)
+    workbook.save(out)
+    return n
+
+
+def build_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(buffer, title, headers, rows)
     return buffer.getvalue()
 
 

@@ -10,6 +10,7 @@ it writes (budget/ingest/). Smaller tables keep real constraints.
 """
 
 from .alerts import LEVEL_TONES, Alert, AlertChange, AlertLevel, Rule, RuleRun, RuleVersion
+from .exports import ExportJob
 from .inquiries import Inquiry, InquiryAnswer, InquiryAttachment
 from .records import (
     BudgetAdjustment,
@@ -48,6 +49,7 @@ __all__ = [
     "ClassificationCode",
     "DebtMonth",
     "EnterpriseReport",
+    "ExportJob",
     "FinanceRegion",
     "FiscalRecord",
     "IdempotencyRecord",

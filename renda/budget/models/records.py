@@ -261,6 +261,15 @@ class Payment(FiscalRecord):
             models.Index(fields=["unit", "pay_date"], name="budget_pay_unit_date"),
             models.Index(fields=["indicator"], name="budget_pay_indicator"),
             models.Index(fields=["batch"], name="budget_pay_batch"),
+            # The payment list's order (newest first) within a year, valid vouchers only: a
+            # page of 50 is read off the index instead of sorting the whole year (240 ms →
+            # 1 ms for func_code=201 on the demo year). Dates arrive in order, so the index
+            # grows at its end and costs the import little.
+            models.Index(
+                fields=["year", "-pay_date", "-id"],
+                condition=Q(is_void=False),
+                name="budget_pay_year_listed",
+            ),
             # On PostgreSQL a BRIN index on pay_date is added by migration 0002.
         ]
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Count,
     DecimalField,
     OuterRef,
     Q,
@@ -102,6 +103,13 @@ def payments(filters: dict[str, Any]) -> QuerySet[Payment]:
     if not filters.get("include_void"):
         qs = qs.filter(is_void=False)
     return qs
+
+
+def count_and_total(qs: QuerySet[Any], field: str = "amount") -> tuple[int, Decimal]:
+    """The rows and their sum in one pass over the table (a list page needs both: the
+    paginator's count and the total line), instead of two."""
+    row = qs.order_by().aggregate(n=Count("pk"), total=Coalesce(Sum(field), ZERO))
+    return row["n"], row["total"]
 
 
 def total(qs: QuerySet[Any], field: str = "amount") -> Decimal:

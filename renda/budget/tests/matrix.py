@@ -27,6 +27,14 @@ def a_token(world: Any) -> list[int]:
     return [make_token(world).pk]
 
 
+def a_staff_export(world: Any) -> list[int]:
+    """A finished export of the staff member's (an empty list, written by the worker)."""
+    from renda.budget.services.exports import request_export, run_export
+
+    job = request_export(actor=world.staff, kind="payments", filters={"year": 2025})
+    return [run_export(job.pk).pk]
+
+
 MATRIX = {
     "budget:home": Entry(expect(HOME)),
     "budget:batches": Entry(expect(HOME)),
@@ -42,6 +50,11 @@ MATRIX = {
     "budget:indicators_export": Entry(expect(READERS)),
     "budget:payments": Entry(expect(READERS)),
     "budget:payments_export": Entry(expect(READERS)),
+    "budget:payments_export_start": Entry(expect(READERS, ok=302), method="post"),
+    "budget:exports": Entry(expect(READERS)),
+    # Only the requester sees an export and its file; another reader gets 404.
+    "budget:export_detail": Entry({**expect(["staff"]), "sc_member": 404}, args=a_staff_export),
+    "budget:export_download": Entry({**expect(["staff"]), "sc_member": 404}, args=a_staff_export),
     "budget:units": Entry(expect(READERS)),
     "budget:unit_detail": Entry(expect(READERS), args=a_unit),
     "budget:tokens": Entry(expect(["security_admin"])),

@@ -1,24 +1,37 @@
-"""Treasury payment pages: the filtered list and its Excel export."""
+"""Treasury payment pages: the filtered list, its Excel export, and the background export
+jobs (a short export downloads at once; a long one is written by a worker while its page
+shows the progress, then offers the file to the requester alone)."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from renda.accounts.permissions import acting_user
 from renda.budget.forms.data import PaymentFilterForm
-from renda.budget.models import Payment
-from renda.budget.permissions import READERS
-from renda.budget.selectors.data import default_year, payments, total
-from renda.budget.selectors.exports import PAYMENT_COLUMNS
+from renda.budget.models import ExportJob
+from renda.budget.permissions import READERS, exports_for_user, get_export_for_user
+from renda.budget.selectors.data import count_and_total, default_year, payments
+from renda.budget.services.exports import (
+    KEEP_DAYS,
+    export_inline,
+    inline_rows,
+    record_download,
+    request_export,
+)
 from renda.budget.views.pages import render_page
-from renda.core.exports import export_xlsx
 from renda.core.roles import role_required
+from renda.lib.excel import XLSX_TYPE
 
 PAGE_SIZE = 50
-EXPORT_LIMIT = 200_000  # rows; a bigger export belongs to a database query, not a browser
 
 
 def _query(request: HttpRequest) -> str:
@@ -39,7 +52,10 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     form = PaymentFilterForm(request.GET or None)
     filters = _filters(form)
     qs = payments(filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    count, amount = count_and_total(qs)
+    paginator = Paginator(qs, PAGE_SIZE)
+    paginator.count = count  # type: ignore[misc]  # known already: no second COUNT(*)
+    page = paginator.get_page(request.GET.get("page"))
     return render_page(
         request,
         "budget/payment_list.html",
@@ -48,18 +64,82 @@ def payment_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": _query(request),
             "year": filters["year"],
-            "total": total(qs),
+            "total": amount,
+            # A long list is exported in the background (a button, not a link).
+            "export_in_background": page.paginator.count > inline_rows(),
         },
         section="payments",
     )
 
 
+def _xlsx(name: str, data: bytes) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
 @role_required(*READERS)
 def payment_export(request: HttpRequest) -> HttpResponse:
-    filters = _filters(PaymentFilterForm(request.GET or None))
-    qs: QuerySet[Payment] = payments(filters)[:EXPORT_LIMIT]
-    return export_xlsx(
-        title="支付凭证",
-        columns=PAYMENT_COLUMNS,
-        rows=qs.select_related("unit", "region").iterator(chunk_size=2000),
+    """GET: a short list downloads at once; a long one asks to start a background export
+    (a GET never starts work on the server)."""
+    form = PaymentFilterForm(request.GET or None)
+    filters = _filters(form)
+    count = payments(filters).count()
+    if count <= inline_rows():
+        name, data = export_inline(actor=acting_user(request), kind="payments", filters=filters)
+        return _xlsx(name, data)
+    return render_page(
+        request,
+        "budget/exports/confirm.html",
+        {"count_shown": f"{count:,}", "query": _query(request), "year": filters["year"], "keep": KEEP_DAYS},
+        section="payments",
+    )
+
+
+@require_POST
+@role_required(*READERS)
+def payment_export_start(request: HttpRequest) -> HttpResponse:
+    """Start (or find the running) background export of the list as filtered."""
+    form = PaymentFilterForm(request.GET or None)
+    filters = _filters(form)
+    try:
+        job = request_export(actor=acting_user(request), kind="payments", filters=filters)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+        return redirect(f"{reverse('budget:payments')}?{_query(request)}")
+    return redirect("budget:export_detail", job.pk)
+
+
+@role_required(*READERS)
+def export_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(exports_for_user(request.user), 20).get_page(request.GET.get("page"))
+    return render_page(
+        request,
+        "budget/exports/list.html",
+        {"page": page, "keep": KEEP_DAYS},
+        section="payments",
+    )
+
+
+@role_required(*READERS)
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_export_for_user(request.user, pk)
+    context = {"job": job, "keep": KEEP_DAYS}
+    if request.htmx:  # type: ignore[attr-defined]
+        if job.running:
+            return render(request, "budget/exports/detail.html#progress", context)
+        response = HttpResponse(status=204)  # finished: reload to show the link or the error
+        response["HX-Refresh"] = "true"
+        return response
+    return render_page(request, "budget/exports/detail.html", context, section="payments")
+
+
+@role_required(*READERS)
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_export_for_user(request.user, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404("文件尚未生成或已过期")
+    record_download(actor=acting_user(request), job=job)
+    return FileResponse(  # type: ignore[return-value]
+        job.file.open("rb"), as_attachment=True, filename=job.file_name, content_type=XLSX_TYPE
     )
