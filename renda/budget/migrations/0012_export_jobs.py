@@ -6,37 +6,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('budget', '0011_inquiry_answers'),
+        ("budget", "0011_inquiry_answers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExportJob',
+            name="ExportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('kind', models.CharField(choices=[('payments', '支付凭证')], max_length=16, verbose_name='导出内容')),
-                ('filters', models.JSONField(default=dict, verbose_name='筛选条件')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '正在生成'), ('done', '已完成'), ('failed', '失败'), ('expired', '已过期')], default='queued', max_length=12, verbose_name='状态')),
-                ('rows_total', models.PositiveIntegerField(default=0, verbose_name='总行数')),
-                ('rows_done', models.PositiveIntegerField(default=0, verbose_name='已写行数')),
-                ('file', models.FileField(blank=True, upload_to='budget/exports/%Y/%m/', verbose_name='文件')),
-                ('file_name', models.CharField(blank=True, max_length=200, verbose_name='文件名')),
-                ('size', models.PositiveBigIntegerField(default=0, verbose_name='大小')),
-                ('error', models.TextField(blank=True, verbose_name='错误')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("payments", "支付凭证")], max_length=16, verbose_name="导出内容"
+                    ),
+                ),
+                ("filters", models.JSONField(default=dict, verbose_name="筛选条件")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "正在生成"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                            ("expired", "已过期"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("rows_total", models.PositiveIntegerField(default=0, verbose_name="总行数")),
+                ("rows_done", models.PositiveIntegerField(default=0, verbose_name="已写行数")),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, upload_to="budget/exports/%Y/%m/", verbose_name="文件"
+                    ),
+                ),
+                ("file_name", models.CharField(blank=True, max_length=200, verbose_name="文件名")),
+                ("size", models.PositiveBigIntegerField(default=0, verbose_name="大小")),
+                ("error", models.TextField(blank=True, verbose_name="错误")),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="开始时间"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导出任务',
-                'verbose_name_plural': '导出任务',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['requested_by', '-created_at'], name='budget_export_requester'), models.Index(fields=['status', 'finished_at'], name='budget_export_status')],
+                "verbose_name": "导出任务",
+                "verbose_name_plural": "导出任务",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["requested_by", "-created_at"], name="budget_export_requester"
+                    ),
+                    models.Index(fields=["status", "finished_at"], name="budget_export_status"),
+                ],
             },
         ),
     ]

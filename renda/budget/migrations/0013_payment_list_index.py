@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('budget', '0012_export_jobs'),
-        ('core', '0006_sms_message'),
+        ("budget", "0012_export_jobs"),
+        ("core", "0006_sms_message"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(condition=models.Q(('is_void', False)), fields=['year', '-pay_date', '-id'], name='budget_pay_year_listed'),
+            model_name="payment",
+            index=models.Index(
+                condition=models.Q(("is_void", False)),
+                fields=["year", "-pay_date", "-id"],
+                name="budget_pay_year_listed",
+            ),
         ),
     ]

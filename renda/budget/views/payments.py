@@ -91,7 +91,12 @@ def payment_export(request: HttpRequest) -> HttpResponse:
     return render_page(
         request,
         "budget/exports/confirm.html",
-        {"count_shown": f"{count:,}", "query": _query(request), "year": filters["year"], "keep": KEEP_DAYS},
+        {
+            "count_shown": f"{count:,}",
+            "query": _query(request),
+            "year": filters["year"],
+            "keep": KEEP_DAYS,
+        },
         section="payments",
     )
 
