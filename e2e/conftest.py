@@ -3,7 +3,9 @@ Playwright never downloads a browser here).
 
 The site runs the way `make run` runs it, as a separate process: a fresh database in a temp
 directory (SQLite, or a temporary PostgreSQL database when DATABASE_URL points at one),
-`migrate`, `seed_demo`, then `manage.py runserver --noreload` with DEBUG on. A subprocess
+`migrate`, `seed_demo` (with DEBUG on, which the command asks for), then
+`manage.py runserver --noreload --insecure` with DEBUG off, so that pages, error pages (the
+project's Chinese 404, not Django's debug page) and static files are what users see. A subprocess
 rather than pytest-django's `live_server` because Playwright's sync API runs an event loop
 in the test thread, where Django refuses ORM calls; and because it proves that the demo data
 set, the static files and the settings work together exactly as a newcomer gets them.
@@ -80,6 +82,11 @@ class Site:
     env: dict[str, str]
     deputies: list[tuple[str, str, str]]  # (name, mobile, id number)
 
+    def read(self, code: str) -> Any:
+        """Run `code` in the site's Django shell and return what it printed as JSON: tests
+        check a page against the rows in the site's database, not against fixed figures."""
+        return json.loads(self.manage("shell", "-v0", "-c", code))
+
     def manage(self, *args: str) -> str:
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
@@ -87,7 +94,7 @@ class Site:
             env=self.env,
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=900,  # seed_demo takes minutes on a busy machine
             check=True,
         )
         return result.stdout
@@ -115,6 +122,9 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    if not (ROOT / "static" / "vendor" / "bootstrap" / "bootstrap.min.css").exists():
+        # Without it every page renders unstyled and the layout checks mean nothing.
+        pytest.fail("static/vendor/ 缺少 Bootstrap：请先运行 `make vendor`")
     workdir = tmp_path_factory.mktemp("e2e-site")
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     base_url = os.environ.get("DATABASE_URL", "")
@@ -136,11 +146,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         tuple(row) for row in json.loads(site.manage("shell", "-v0", "-c", _DUMP_DEPUTIES))
     ]  # type: ignore[misc]
     log = workdir / "runserver.log"
+    serve_env = {**env, "DEBUG": "0"}  # as `make run` serves it
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            [
+                sys.executable,
+                "manage.py",
+                "runserver",
+                f"127.0.0.1:{port}",
+                "--noreload",
+                "--insecure",
+            ],
             cwd=ROOT,
-            env=env,
+            env=serve_env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
