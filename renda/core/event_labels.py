@@ -67,6 +67,7 @@ LABELS: dict[str, str] = {
     "deputy.update": "修改代表信息",
     "deputy.end_mandate": "终止代表资格",
     "deputy.account_create": "为代表开通账号",
+    "deputy.accounts_issue": "批量开通代表账号",
     "deputy.export": "导出代表名册",
     "membership.create": "新增任职",
     "membership.end": "结束任职",

@@ -13,6 +13,7 @@ registry_patterns = [
     path("<id:pk>/edit/", registry.deputy_edit, name="edit"),
     path("<id:pk>/end/", registry.deputy_end, name="end"),
     path("<id:pk>/account/", accounts.deputy_account_create, name="account_create"),
+    path("accounts/issue/", accounts.accounts_issue, name="accounts_issue"),
     path("<id:pk>/memberships/new/", registry.membership_add, name="membership_add"),
     path(
         "<id:pk>/memberships/<id:membership_pk>/end/",

@@ -92,9 +92,13 @@ def create_user(
     mobile: str = "",
     email: str = "",
     must_change_password: bool = True,
+    sms_login_only: bool = False,
 ) -> User:
     """Create an account. Without a password a random one is set and must be changed at first
-    log in (ASVS 6.4.1: initial passwords are random and expire)."""
+    log in (ASVS 6.4.1: initial passwords are random and expire). `sms_login_only` opens an
+    account with no usable password at all, for a deputy or handling officer who logs in with
+    the mobile number and a text-message code (accounts.services.sms_login); nobody is ever
+    told a password, and no hashing is paid for 597 deputies at once."""
     user = User(
         username=username.strip(),
         name=name.strip(),
@@ -106,6 +110,18 @@ def create_user(
     )
     _check_identity(user)
     user.full_clean(exclude=["password"])
+    if sms_login_only:
+        if role not in (Role.DEPUTY, Role.HANDLING_OFFICER) or password is not None:
+            raise ValidationError(
+                {"role": "只有代表和承办单位工作人员的账号可以仅用短信验证码登录。"}
+            )
+        user.must_change_password = False
+        user.set_unusable_password()
+        user.save()
+        audit.record(
+            actor=actor, action="user.create", target=user, details={"role": role, "login": "sms"}
+        )
+        return user
     if password is None:
         password = generate_password()
     else:

@@ -1,7 +1,7 @@
 """The only code that writes deputies' data: the registry (terms, delegations, deputies,
 memberships) and duty records with their score rules."""
 
-from .accounts import create_deputy_account
+from .accounts import create_deputy_account, issue_term_accounts
 from .duty import (
     AUTOMATIC_KINDS,
     add_duty_record,
@@ -32,6 +32,7 @@ __all__ = [
     "create_deputies_in_bulk",
     "create_deputy",
     "create_deputy_account",
+    "issue_term_accounts",
     "create_score_rule",
     "create_term",
     "end_mandate",

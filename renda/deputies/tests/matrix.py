@@ -60,6 +60,7 @@ MATRIX = {
     "deputies:end": Entry(STAFF_ONLY, args=a_deputy),
     "deputies:membership_add": Entry(STAFF_ONLY, args=a_deputy),
     "deputies:account_create": Entry(expect(["staff"], ok=302), args=a_deputy, method="post"),
+    "deputies:accounts_issue": Entry(STAFF_ONLY),
     "deputies:membership_end": Entry(STAFF_ONLY, args=a_membership),
     "deputies:me": Entry(expect(["deputy"]), args=own_record),
     # duty records and scores (under /suggestions/duty/)
