@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import random
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -34,11 +35,14 @@ from renda.deputies.models import Deputy
 
 from . import effects, services
 from .models import ChecklistItem, DutySlot, Opinion, Reception, Station
+from .rules import rules
 
 RECEIVED = 550
 COLLECTED = 322
 SOLVED = 120
 FROM_RECEPTIONS = 250  # of the 322; the rest came through the web form and QR codes
+# Duty days planned per deputy, as a multiple of the yearly minimum.
+MINIMUM_SHARE = 1.1
 
 # What happens to the 322 opinions (sums to COLLECTED; the first two lines are the solved).
 OUTCOMES: tuple[tuple[str, int], ...] = (
@@ -90,6 +94,26 @@ MATTERS: dict[str, tuple[str, ...]] = {
     "safety": ("夜市周边治安较乱，时有争吵斗殴，希望增加巡逻。",),
     "governance": ("不动产登记窗口排队时间长，希望增加窗口或开通网上预约。",),
     "other": ("希望在社区建一个老年人活动室，丰富老年人文化生活。",),
+}
+# The unit that handles each kind of matter (a school-gate traffic jam is the traffic
+# police's; the rest of "transport" is the transport bureau's).
+UNIT_FOR_CATEGORY = {
+    "construction": "ZF-ZJJ",
+    "transport": "ZF-JTJ",
+    "environment": "ZF-STHJ",
+    "education": "ZF-JYJ",
+    "health": "ZF-WJJ",
+    "social": "ZF-MZJ",
+    "agriculture": "ZF-NYNCJ",
+    "economy": "ZF-XZSPJ",
+    "safety": "ZF-GAJ",
+    "governance": "ZF-ZRZYJ",
+    "other": "ZF-MZJ",
+}
+UNIT_FOR_MATTER = {
+    MATTERS["transport"][0]: "ZF-GAJ",
+    MATTERS["agriculture"][0]: "ZF-SLJ",
+    MATTERS["social"][1]: "TT-CL",
 }
 REPLIES = {
     "A": "经现场核查，问题已于近日整改到位，后续将加强日常巡查维护。",
@@ -259,14 +283,24 @@ def _rosters(
                 else [_first_friday(year + 1, 1), _first_friday(year + 1, 2)]
             )
             upcoming += nxt[: 2 - len(upcoming)]
-        dates = [d for d in days if start <= d <= end] + upcoming
+        held = [d for d in days if start <= d <= end]
+        dates = held + upcoming
+        # Enough deputies a day for each to be on duty a little over the yearly minimum
+        # (a few miss their day, so most but not all reach it, as in a working county).
+        members = Deputy.objects.filter(
+            station_member__station=s, status=Deputy.Status.ACTIVE
+        ).count()
+        per_slot = max(
+            3 if is_station else 2,
+            math.ceil(MINIMUM_SHARE * rules().min_duty_days * members / max(1, len(held))),
+        )
         slots = services.plan_rotation(
             actor=actor,
             station=s,
             dates=dates,
             start_time=dt.time(9, 0),
             end_time=dt.time(12, 0) if is_station else dt.time(11, 30),
-            per_slot=3 if is_station else 2,
+            per_slot=per_slot,
             topic="代表接待日",
         )
         for slot in slots:
@@ -473,8 +507,10 @@ def _run_with_unit(
     units: list[Organization],
     rng: random.Random,
 ) -> None:
-    """Assigned to a handling unit, which replies; then the constituent may rate."""
-    unit = rng.choice(units)
+    """Assigned to the unit that handles the matter, which replies; then the constituent
+    may rate."""
+    code = UNIT_FOR_MATTER.get(opinion.content) or UNIT_FOR_CATEGORY.get(opinion.category, "")
+    unit = next((u for u in units if u.code == code), None) or rng.choice(units)
     complex_case = rng.random() < 0.2
     _step(
         later(1, 8),

@@ -52,7 +52,13 @@ def load_demo_year(
         # What the nightly job would have left behind over the year: the progress rules
         # judged at every month end (the alerts-by-month view), before the year-end run.
 
-        progress = [r.code for r in registry.AGGREGATE_RULES if not r.payment_months]
+        # Debt ratios (B14) and major projects (B15) are judged on the year's figures: a
+        # month-by-month history of them would only repeat the same debt and projects.
+        progress = [
+            r.code
+            for r in registry.AGGREGATE_RULES
+            if not r.payment_months and r.code not in ("B14", "B15")
+        ]
         for as_of in month_ends(dt.date(year, 1, 1), dt.date(year, 11, 30)):
             run_rules(
                 actor=actor,

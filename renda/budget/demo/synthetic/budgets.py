@@ -9,9 +9,11 @@ from decimal import Decimal
 from renda.budget.demo.synthetic.base import GeneratorBase, Indicator, Unit
 from renda.budget.demo.synthetic.tables import (
     DEPARTMENTS,
-    FALLBACK_UNITS,
+    PENSION_BANKS,
     SHARES,
     SIZE,
+    STATE_ENTERPRISES,
+    TOWN_UNITS,
     chinese_number,
     money,
 )
@@ -19,24 +21,22 @@ from renda.budget.demo.synthetic.tables import (
 
 class BudgetsMixin(GeneratorBase):
     def build_units(self) -> None:
-        """Every department (the county's own and one government per town) and its
-        subordinate units, named from the department's templates."""
+        """Every department (the county's own and one government per town) with the units a
+        county really has under it: first the named ones (人民医院, 公证处 …) and each town's
+        own, then, up to the scale's number of units, the ones that come one per town or by
+        number (派出所 in each town, 第三完全小学 …), taken in turn across departments."""
         towns = self.scale.towns or tuple(f"第{n}片区" for n in range(1, 41))
         departments: list[tuple[str, str, tuple[str, ...]]] = list(DEPARTMENTS)
         departments += [
-            (
-                f"{town}人民政府" if not town.endswith("街道") else f"{town}办事处",
-                "2010301",
-                ("{town}社会事务综合服务中心", "{town}农业综合服务站", "{town}中心学校"),
-            )
+            (f"{town}人民政府" if not town.endswith("街道") else f"{town}办事处", "2010301", ())
             for town in towns
         ]
-        per_dept = max(0, self.scale.units - len(departments)) / len(departments)
-        used_names: set[str] = set()
+        extra: list[list[tuple[str, str, str]]] = []  # per department: (dept code, func, name)
         for code, (name, func, templates) in enumerate(departments, start=101):
             dept_code = f"{code:03d}"
-            dept_name = name if name.endswith(("人民政府", "办事处")) else f"{self.prefix}{name}"
-            used_names.add(dept_name)
+            own_town = name.removesuffix("人民政府").removesuffix("办事处")
+            is_town = own_town != name
+            dept_name = name if is_town else f"{self.prefix}{name}"
             self.units.append(
                 Unit(
                     dept_code,
@@ -47,39 +47,47 @@ class BudgetsMixin(GeneratorBase):
                     ("wages", "goods", "labour", "reception", "vehicle"),
                 )
             )
-            count = int(per_dept) + (1 if self.rng.random() < per_dept - int(per_dept) else 0)
-            own_town = name.removesuffix("人民政府").removesuffix("办事处")
-            for n in range(1, count + 1):
-                town = own_town if own_town != name else towns[(n * 7 + code) % len(towns)]
-                unit_name = self._sub_unit_name(dept_name, templates, n, town, used_names)
-                self.units.append(self._sub_unit(dept_code, func, n, unit_name))
-        for unit in self.units:
-            unit.payees = {}
+            fixed = [t.format(town=own_town) for t in TOWN_UNITS] if is_town else []
+            fixed += [f"{self.prefix}{t}" for t in templates if "{" not in t]
+            for unit_name in fixed:
+                self.units.append(self._sub_unit(dept_code, func, unit_name))
+            extra.append([(dept_code, func, name) for name in self._expanded(templates, towns)])
+        wanted = max(0, self.scale.units - len(self.units))
+        queue = [names for names in extra if names]
+        while wanted and queue:
+            for names in list(queue):
+                if not wanted:
+                    break
+                dept_code, func, unit_name = names.pop(0)
+                self.units.append(self._sub_unit(dept_code, func, unit_name))
+                wanted -= 1
+                if not names:
+                    queue.remove(names)
 
-    def _sub_unit_name(
-        self, dept_name: str, templates: tuple[str, ...], n: int, town: str, used: set[str]
-    ) -> str:
-        """The n-th subordinate unit's name (from the templates, else a fallback after the
-        department), numbered （二）, （三）… when taken; recorded in `used`."""
-        template = templates[(n - 1) % len(templates)] if templates else ""
-        if template and ("{n}" in template or "{town}" in template or n <= len(templates)):
-            label = template.format(n=chinese_number(n), town=town)
-            unit_name = label if "{town}" in template else f"{self.prefix}{label}"
-        else:
-            unit_name = f"{dept_name}{FALLBACK_UNITS[n % len(FALLBACK_UNITS)]}"
-        base, k = unit_name, 1
-        while unit_name in used:
-            k += 1
-            unit_name = f"{base}（{chinese_number(k)}）"
-        used.add(unit_name)
-        return unit_name
+    def _expanded(self, templates: tuple[str, ...], towns: tuple[str, ...]) -> list[str]:
+        """The one-per-town and numbered units of a department, interleaved."""
+        per_town = [
+            [t.format(town=town) for town in towns if _fits(t, town)]
+            for t in templates
+            if "{town}" in t
+        ]
+        numbered = [
+            [f"{self.prefix}{t.format(n=chinese_number(n))}" for n in range(1, 31)]
+            for t in templates
+            if "{n}" in t
+        ]
+        lists = per_town + numbered
+        return [
+            lst[i] for i in range(max(map(len, lists), default=0)) for lst in lists if i < len(lst)
+        ]
 
-    def _sub_unit(self, dept_code: str, func: str, n: int, unit_name: str) -> Unit:
+    def _sub_unit(self, dept_code: str, func: str, unit_name: str) -> Unit:
         cats = ["wages", "goods", "labour"]
         if func.startswith(("208", "213")) or "敬老院" in unit_name:
             cats.append("subsidy")
         if func.startswith(("212", "213", "214", "205", "210")) and self.rng.random() < 0.35:
             cats.append("capital")
+        n = sum(1 for u in self.units if u.dept_code == dept_code) + 1
         return Unit(
             f"{dept_code}{n:03d}",
             unit_name,
@@ -105,6 +113,48 @@ class BudgetsMixin(GeneratorBase):
             for cat in unit.categories:
                 self.indicators.append(self._initial_indicator(unit, cat, budget))
         self._add_changes()
+        self._other_budgets(total)
+
+    def _other_budgets(self, total: float) -> None:
+        """The two other budgets of the four (四本预算): 国有资本经营预算 (capital for the
+        county's enterprises, paid by the finance bureau) and 社会保险基金预算 (pensions, paid
+        monthly by the social insurance centre through the banks)."""
+        finance = next((u for u in self.units if not u.dept_code and "财政局" in u.name), None)
+        pensions = next((u for u in self.units if u.name.endswith("社会保险服务中心")), None)
+        if finance is not None:
+            finance.payees["capital"] = [
+                (f"{self.prefix}{name}", self.account(False)) for name in STATE_ENTERPRISES
+            ]
+            project = (f"XM{self.year}{len(self.indicators):05d}", "国有企业资本金注入")
+            self.indicators.append(
+                Indicator(
+                    self.next_bgt_id(),
+                    finance,
+                    "capital",
+                    "3",
+                    "年初预算",
+                    money(total * 0.02),
+                    project=project,
+                    frac=self.rng.uniform(0.93, 0.985),
+                )
+            )
+        if pensions is not None:
+            county = self.prefix.removesuffix("市").removesuffix("县")
+            pensions.payees["pension"] = [
+                (name.format(county=county), self.account(False)) for name in PENSION_BANKS
+            ]
+            self.indicators.append(
+                Indicator(
+                    self.next_bgt_id(),
+                    pensions,
+                    "pension",
+                    "4",
+                    "年初预算",
+                    money(total * 0.12),
+                    frac=self.rng.uniform(0.95, 0.985),
+                    weights=(1 / 12,) * 12,
+                )
+            )
 
     def _initial_indicator(self, unit: Unit, cat: str, budget: float) -> Indicator:
         amount = money(budget * SHARES[cat] * self.rng.uniform(0.85, 1.15))
@@ -204,3 +254,14 @@ class BudgetsMixin(GeneratorBase):
             if row[4]:
                 by_id[row[4]].net -= amount
             by_id[row[5]].net += amount
+
+
+# Rural services exist in 镇/乡, a 社区卫生服务中心 in a 街道.
+RURAL = ("卫生院", "林业站", "农业综合服务中心", "动物防疫站", "水利站", "村镇建设", "交通管理站")
+
+
+def _fits(template: str, town: str) -> bool:
+    urban = town.endswith("街道")
+    if "社区卫生服务中心" in template:
+        return urban
+    return not (urban and any(word in template for word in RURAL))

@@ -54,12 +54,15 @@ class FiguresMixin(GeneratorBase):
             "10304": 0.05,
             "10305": 0.05,
             "10307": 0.15,
+            # 国有资本经营收入 and 社会保险基金收入 fund the other two budgets.
+            "10306": 0.05,
+            "102": 0.29,
         }
         budget_rows, receipts = [], []
         seq = 0
         for code, share in shares.items():
             amount = money(own * share)
-            fund = "2" if code == "10307" else "1"
+            fund = {"10307": "2", "10306": "3", "102": "4"}.get(code, "1")
             budget_rows.append(
                 [str(self.year), self.scale.region_code, code, fund, f"{amount:.2f}"]
             )

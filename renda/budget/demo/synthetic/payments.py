@@ -77,9 +77,13 @@ class PaymentsMixin(GeneratorBase):
             if n == 0:
                 continue
             month_total = Decimal(target * n / total_count).quantize(CENT)
-            amounts = self.amounts(
-                month_total, n, LARGE_CAPITAL[1] if large else Decimal(CAP[ind.cat])
-            )
+            if ind.cat == "pension":  # the same sum every month, paid out in equal parts
+                part = (month_total / n).quantize(CENT)
+                amounts = [part] * (n - 1) + [month_total - part * (n - 1)]
+            else:
+                amounts = self.amounts(
+                    month_total, n, LARGE_CAPITAL[1] if large else Decimal(CAP[ind.cat])
+                )
             per_payee = 1 if ind.cat == "wages" else 3
             payees = self.payees_for(ind.unit, ind.cat, math.ceil(len(amounts) / per_payee) + 2)
             start = self.rng.randrange(len(payees))
