@@ -303,7 +303,7 @@ def unit_ranking(region: FinanceRegion, year: int, progress: Decimal) -> dict[st
     for unit_id, amount, spent in UnitPaidSummary.objects.filter(
         region=region, year=year, available__gte=UNIT_MIN_AVAILABLE
     ).values_list("unit_id", "available", "amount"):
-        gaps.append((gap(rate(spent, amount), progress) or ZERO, unit_id, amount, spent))
+        gaps.append((gap(exact_rate(spent, amount), progress) or ZERO, unit_id, amount, spent))
     gaps.sort(key=lambda g: (g[0], g[1]))
     slowest_keys = gaps[:RANK_SIZE]
     fastest_keys = sorted(gaps, key=lambda g: (-g[0], g[1]))[:RANK_SIZE]
@@ -359,7 +359,7 @@ def revenue(region: FinanceRegion, year: int, progress: Decimal) -> dict[str, An
             "budget": budget.get(code) or ZERO,
             "received": received.get(code, ZERO),
             "rate": rate(received.get(code, ZERO), budget.get(code)),
-            "gap": gap(rate(received.get(code, ZERO), budget.get(code)), progress),
+            "gap": gap(exact_rate(received.get(code, ZERO), budget.get(code)), progress),
         }
         for code in codes
     ]
@@ -372,7 +372,7 @@ def revenue(region: FinanceRegion, year: int, progress: Decimal) -> dict[str, An
             "budget": total_budget,
             "received": total_received,
             "rate": total_rate,
-            "gap": gap(total_rate, progress),
+            "gap": gap(exact_rate(total_received, total_budget), progress),
         },
     }
 
@@ -434,7 +434,7 @@ def projects(region: FinanceRegion, year: int) -> list[dict[str, Any]]:
                 "physical_progress": r.physical_progress,
                 "rate": value,
                 "progress": progress,
-                "gap": gap(value, progress),
+                "gap": gap(exact_rate(r.annual_completed, r.annual_plan), progress),
                 "note": r.note,
             }
         )

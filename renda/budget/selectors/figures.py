@@ -76,9 +76,10 @@ def as_of_date(region: FinanceRegion | None, year: int, *, today: dt.date | None
 
 
 def time_progress(day: dt.date) -> Decimal:
-    """Share of the year gone by the end of `day`, in per cent (day of year ÷ days in year)."""
+    """Share of the year gone by the end of `day`, in per cent (day of year ÷ days in year),
+    unrounded: the pages round it (`pct`), the gaps and their colours use it exact."""
     days = 366 if calendar.isleap(day.year) else 365
-    return (Decimal(day.timetuple().tm_yday) / days * HUNDRED).quantize(RATE_STEP)
+    return Decimal(day.timetuple().tm_yday) * HUNDRED / days
 
 
 def exact_rate(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
@@ -95,7 +96,10 @@ def rate(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
 
 
 def gap(value: Decimal | None, progress: Decimal) -> Decimal | None:
-    return None if value is None else (value - progress).quantize(RATE_STEP)
+    """Percentage points ahead of (+) or behind (−) time progress, unrounded: the colour of a
+    gap (dashboard_tags.gap_tone: 20 points behind is red) is judged on the exact figure, and
+    `points` rounds it for display. Pass an `exact_rate`."""
+    return None if value is None else value - progress
 
 
 def debt_level(ratio: Decimal | None) -> int | None:
@@ -200,11 +204,10 @@ def collapse(data: dict[Key, Any], index: Iterable[int], *, pair: bool = False) 
 def execution_row(
     available_amount: Decimal, paid_amount: Decimal, progress: Decimal, **extra: Any
 ) -> dict[str, Any]:
-    value = rate(paid_amount, available_amount)
     return {
         **extra,
         "available": available_amount,
         "paid": paid_amount,
-        "rate": value,
-        "gap": gap(value, progress),
+        "rate": rate(paid_amount, available_amount),
+        "gap": gap(exact_rate(paid_amount, available_amount), progress),
     }

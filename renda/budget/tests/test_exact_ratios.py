@@ -121,3 +121,28 @@ def test_the_debt_colour_is_judged_on_the_exact_ratio(world, tmp_path):
     assert load(world.staff, tmp_path, "debt", rows).status == "committed"
     rows = dashboards.debt(region, 2025)["rows"]
     assert [r["level"] for r in rows] == [None, AlertLevel.NOTICE, AlertLevel.NOTICE]
+
+
+def test_the_dashboard_gap_colour_is_judged_on_the_exact_gap():
+    """gap_tone: 20 points behind time progress is red, 10 behind orange. The gap used to be
+    rounded rate minus rounded progress, so 19.96 points behind showed red."""
+    from renda.budget.selectors.figures import execution_row, time_progress
+    from renda.budget.templatetags.dashboard_tags import gap_tone, points
+
+    progress = time_progress(dt.date(2025, 4, 1))  # 24.9315…, exact
+    assert progress == Decimal(91) * 100 / 365
+
+    def row(points_behind):
+        available = Decimal("1000000.00")
+        paid = (available * (progress - points_behind) / 100).quantize(Decimal("0.01"))
+        return execution_row(available, paid, progress)
+
+    just_short = row(Decimal("19.96"))  # shown "-20.0", judged as 19.96 behind
+    assert points(just_short["gap"]) == "-20.0"
+    assert gap_tone(just_short["gap"]) == "text-warning-emphasis"
+    assert gap_tone(row(Decimal("20.001"))["gap"]) == "text-danger"
+    assert gap_tone(row(Decimal("9.996"))["gap"]) == "text-body"
+    assert gap_tone(row(Decimal("10.001"))["gap"]) == "text-warning-emphasis"
+    assert gap_tone(Decimal("-20")) == "text-danger" and gap_tone(Decimal("-10")) == (
+        "text-warning-emphasis"
+    )

@@ -29,6 +29,7 @@ from renda.budget.selectors.dashboards import default_region, overview, regions_
 from renda.budget.selectors.data import available_years
 from renda.budget.selectors.drilldown import function_detail
 from renda.budget.selectors.drilldown import unit_detail as unit_figures
+from renda.budget.selectors.figures import RATE_STEP
 from renda.budget.services.screen import PASS_HOURS, issue_screen_pass, screen_pass_user
 from renda.budget.views.pages import render_page
 
@@ -74,7 +75,9 @@ def _wan(value: Decimal | None) -> float | None:
 
 
 def _num(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
+    """A figure for the charts, rounded as the pages show it (rates and gaps are exact in
+    the selectors; one decimal here, so a label reads 24.9%, not 24.931506849315%)."""
+    return None if value is None else float(value.quantize(RATE_STEP))
 
 
 def _execution(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
@@ -94,7 +97,7 @@ def chart_data(ov: dict[str, Any]) -> dict[str, Any]:
         "region": ov["region"]["name"],
         "year": ov["year"],
         "asOf": as_of.isoformat(),
-        "progress": float(ov["progress"]),
+        "progress": _num(ov["progress"]),
         "totals": {
             "available": _wan(ov["totals"]["available"]),
             "paid": _wan(ov["totals"]["paid"]),
@@ -227,7 +230,7 @@ def dashboard_function(request: HttpRequest, code: str) -> HttpResponse:
     chart = {
         "names": [r["name"] for r in detail["rows"][:20]],
         "rate": [_num(r["rate"]) for r in detail["rows"][:20]],
-        "progress": float(detail["progress"]),
+        "progress": _num(detail["progress"]),
     }
     return render_page(
         request,
