@@ -64,3 +64,12 @@ def test_the_export_details_are_readable_and_a_denial_names_method_and_path(
     rows = list(sheet.iter_rows(values_only=True))
     assert [r[3] for r in rows[1:]] == ["越权访问被拒绝"]
     assert rows[1][9] == f"路径：{reverse('core:audit_log')}；请求方法：GET"
+
+
+def test_the_filter_fields_are_styled_and_labelled(world: Any, client_for: Any) -> None:
+    # The inputs had no form-control class and the labels pointed at nothing.
+    html = client_for("audit_admin").get(reverse("core:audit_log")).content.decode()
+    assert 'class="form-control" id="id_q"' in html.replace(' name="q"', "") or (
+        'name="q"' in html and "form-control" in html.split('name="q"')[0].rsplit("<input", 1)[1]
+    )
+    assert 'for="id_since"' in html and "form-select" in html

@@ -13,13 +13,14 @@ from django.utils import timezone
 
 from renda.core.event_labels import actions_matching, event_label, readable_details
 from renda.core.exports import Column, export_xlsx
+from renda.core.forms import BootstrapForm
 from renda.core.roles import Role, role_required
 
 from .. import audit
 from ..models import AuditEvent
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(BootstrapForm):
     q = forms.CharField(label="账号、对象或事件", required=False)
     action = forms.CharField(label="事件（名称或代码）", required=False)
     outcome = forms.ChoiceField(
