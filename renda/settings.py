@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "renda.core",
     "renda.accounts",
     "renda.deputies",
+    "renda.meetings",
     "renda.stations",
     "renda.suggestions",
     "renda.budget",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("renda.accounts.urls")),
     path("", include("renda.deputies.urls")),  # /deputies/… and /suggestions/duty/…
     path("budget/", include("renda.budget.urls")),
+    path("meetings/", include("renda.meetings.urls")),
     path("suggestions/", include("renda.suggestions.urls")),
     path("stations/", include("renda.stations.urls")),
     path("", include("renda.core.urls")),

@@ -147,6 +147,17 @@ LABELS: dict[str, str] = {
     "budget.export.inline": "导出预算数据",
     "budget.export.download": "下载导出的预算数据",
     "budget.export.fail": "预算数据导出失败",
+    # meetings
+    "meeting.create": "新建会议",
+    "meeting.invite": "邀请列席",
+    "meeting.agenda_add": "列入会议议程",
+    "meeting.agenda_remove": "移出会议议程",
+    "meeting.outcome": "登记议题结果",
+    "meeting.notify": "发出会议通知",
+    "meeting.notice_read": "阅读会议通知",
+    "meeting.respond": "答复会议通知",
+    "meeting.leave_decide": "审批会议请假",
+    "meeting.check_in": "会议签到",
 }
 
 DOMAINS: dict[str, str] = {
@@ -173,6 +184,7 @@ DOMAINS: dict[str, str] = {
     "opinion": "社情民意",
     "budget": "预算监督",
     "workflow": "流程",
+    "meeting": "会议",
 }
 
 DETAIL_KEYS: dict[str, str] = {
@@ -198,6 +210,8 @@ DETAIL_KEYS: dict[str, str] = {
     "by_number": "按号码查询",
     "rating": "评价",
     "auth": "验证方式",
+    "response": "回执",
+    "approve": "准假",
 }
 
 

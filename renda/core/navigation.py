@@ -77,6 +77,13 @@ MODULES: tuple[Module, ...] = (
         (Entry(CONGRESS, "suggestions:home"),),
     ),
     Module(
+        "meetings",
+        "会议",
+        "bi-calendar-event",
+        "人代会、常委会会议和主任会议：通知回执、请假、扫码签到、法定人数与出席记录。",
+        (Entry(CONGRESS, "meetings:list"), Entry(frozenset({Role.DEPUTY}), "meetings:my_list")),
+    ),
+    Module(
         "livelihood",
         "民生实事票决",
         "bi-check2-square",
