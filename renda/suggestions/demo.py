@@ -99,7 +99,7 @@ STORIES: tuple[tuple[str, int, str | tuple[int, int]], ...] = (
     ("draft", 5, (1, 10)),
 )
 # Stories that end waiting for someone: their last step happened in the last few days.
-RECENT = ("returned", "extension_requested", "replied", "registered", "submitted")
+RECENT = ("returned", "extension_requested", "replied", "rehandling", "registered", "submitted")
 
 
 def demo_year(today: dt.date) -> int:

@@ -136,5 +136,5 @@ def test_generated_files_are_unchanged_by_the_split_into_modules(tmp_path):
         digest.update(path.read_bytes())
     digest.update(json.dumps(manifest, sort_keys=True, default=str).encode())
     assert digest.hexdigest() == (
-        "1a25014a66862c6e63d820405f08012dbbf588d7bc2e9ab9054df1b8edffaedf"
+        "d38987fd5664b080cef798bd4e9974cfce49c6f920725324e48dc9d732cc0125"
     )

@@ -92,8 +92,11 @@ class FiguresMixin(GeneratorBase):
         return budget_rows, receipts
 
     def debt(self) -> list[list[str]]:
-        spending = float(sum((i.amount for i in self.indicators), Decimal(0)))
-        general, special = spending * 0.55, spending * 0.75
+        # Debt is measured against the general and fund budgets (not the pension fund).
+        spending = float(
+            sum((i.amount for i in self.indicators if i.fund in ("1", "2")), Decimal(0))
+        )
+        general, special = spending * 0.4, spending * 0.5
         ratio = 2.1 if self.anomalies else 0.85
         capacity = (general + special) * 1.03 / ratio
         if self.anomalies:
