@@ -80,7 +80,19 @@ def indicator_row(
     return [values[c.key] for c in KINDS["indicators"].columns]
 
 
+# The names reference_data() registers: a file names each unit as the registry does (a name
+# that contradicts the unit code is a cell error).
+UNIT_NAMES = {
+    "105": "冷水江市教育局",
+    "105001": "冷水江市第一中学",
+    "119": "冷水江市卫生健康局",
+    "119001": "冷水江市人民医院",
+}
+
+
 def payment_row(voucher: str, amount: str = "1200.00", **over: Any) -> list[Any]:
+    if "agency_code" in over and "agency_name" not in over:
+        over["agency_name"] = UNIT_NAMES.get(over["agency_code"], "")
     values = {
         "voucher_no": voucher,
         "pay_date": "2025-03-18",
