@@ -59,6 +59,13 @@ MODULES: tuple[Module, ...] = (
         (Entry(frozenset({*CONGRESS, Role.DEPUTY, Role.HANDLING_OFFICER}), "stations:home"),),
     ),
     Module(
+        "liaison",
+        "双联",
+        "bi-telephone",
+        "常委会组成人员联系代表、代表联系群众：联系名单、联系记录，反映的问题转为群众意见或建议。",
+        (Entry(frozenset({*CONGRESS, Role.DEPUTY}), "stations:liaison"),),
+    ),
+    Module(
         "deputies",
         "代表履职服务",
         "bi-people",
@@ -89,6 +96,13 @@ MODULES: tuple[Module, ...] = (
         "bi-check2-square",
         "项目征集、候选确定、代表无记名票决与实施跟踪。",
         (Entry(CONGRESS, None),),
+    ),
+    Module(
+        "report",
+        "年度报告",
+        "bi-file-earmark-bar-graph",
+        "常委会工作报告用的年度数据：代表和站点、建议办理、预算监督，可打印、可下载Word。",
+        (Entry(CONGRESS, "portal:annual_report"),),
     ),
     Module(
         "portal",

@@ -276,3 +276,14 @@ def recent_public_work(station: Station, limit: int = 8) -> list[dict[str, Any]]
 
 def opinion_counts_by_state(qs: QuerySet[Opinion]) -> dict[str, int]:
     return {row["state"]: row["n"] for row in qs.values("state").annotate(n=Count("id")).order_by()}
+
+
+def station_counts() -> dict[str, int]:
+    """Stations in use (一站一点): liaison stations, liaison points and both, in one query."""
+    counts = Station.objects.filter(is_active=True).aggregate(
+        station=Count("id", filter=Q(kind=Station.Kind.STATION)),
+        point=Count("id", filter=Q(kind=Station.Kind.POINT)),
+    )
+    result = {key: value or 0 for key, value in counts.items()}
+    result["total"] = result["station"] + result["point"]
+    return result

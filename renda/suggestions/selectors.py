@@ -395,3 +395,29 @@ def duty_report_part(deputy: Deputy, year: int) -> dict[str, Any]:
         "motions": list(Motion.objects.filter(signatures__deputy=deputy, submitted_at__year=year)),
         "evaluations": Evaluation.objects.filter(deputy=deputy, created_at__year=year).count(),
     }
+
+
+def year_summary(year: int) -> dict[str, int]:
+    """The year's suggestions (提出年度: submitted that year, drafts never count) in one query,
+    each item counted once whatever the number of its units: received, answered (the states
+    of `ANSWERED_STATES`), answered on time (answered, and no first-round answer of any of its
+    units came after the deadline in force then, extensions included), the class of its
+    latest answer (A/B/C/D) and the lead deputy's latest rating."""
+    late_first = Reply.objects.filter(suggestion=OuterRef("pk"), round=1, on_time=False)
+    answered = Q(state__in=ANSWERED_STATES)
+    counts = (
+        Suggestion.objects.filter(submitted_at__year=year)
+        .exclude(state="draft")
+        .order_by()
+        .aggregate(
+            received=Count("id"),
+            answered=Count("id", filter=answered),
+            on_time=Count("id", filter=answered & ~Exists(late_first)),
+            **{f"class_{c}": Count("id", filter=answered & Q(reply_class=c)) for c in "ABCD"},
+            **{
+                f"rating_{value}": Count("id", filter=Q(satisfaction=value))
+                for value in Satisfaction.values
+            },
+        )
+    )
+    return {key: value or 0 for key, value in counts.items()}

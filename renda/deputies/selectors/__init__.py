@@ -4,6 +4,7 @@ yearly duty report."""
 from .registry import (
     PUBLIC_FIELDS,
     TimelineEntry,
+    deputies_in_office,
     deputy_memberships,
     deputy_timeline,
     deputy_totals,
@@ -19,6 +20,7 @@ from .registry import (
 __all__ = [
     "PUBLIC_FIELDS",
     "TimelineEntry",
+    "deputies_in_office",
     "deputy_memberships",
     "deputy_timeline",
     "deputy_totals",

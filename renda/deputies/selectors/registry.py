@@ -183,6 +183,29 @@ def public_deputy_counts() -> dict[str, int]:
     return {key: value or 0 for key, value in counts.items()}
 
 
+def deputies_in_office(on: dt.date) -> dict[str, int]:
+    """Deputies in office on the day `on`, city and township, in one query: elected by then,
+    mandate not ended by then, in a term that had begun and had not expired. A suspended
+    deputy keeps the mandate, so suspension does not take one out; the annual
+    report counts with this on the year's last day (or today for the current year)."""
+    counts = (
+        Deputy.objects.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=on),
+            Q(term__end_date__isnull=True) | Q(term__end_date__gte=on),
+            elected_on__lte=on,
+            term__start_date__lte=on,
+        )
+        .order_by()
+        .aggregate(
+            city=Count("id", filter=Q(term__level="city")),
+            township=Count("id", filter=Q(term__level="township")),
+        )
+    )
+    result = {key: value or 0 for key, value in counts.items()}
+    result["total"] = result["city"] + result["township"]
+    return result
+
+
 def townships_with_deputy_counts() -> QuerySet[Region]:
     """Townships and subdistricts, each with the number of deputies the public may see."""
     serving = Q(deputies__status=Deputy.Status.ACTIVE, deputies__term__is_current=True)

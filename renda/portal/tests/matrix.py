@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from renda.core.tests.matrix_support import Entry, everyone
+from renda.core.tests.matrix_support import Entry, everyone, expect
+
+CONGRESS = ["staff", "sc_member"]
 
 
 def a_deputy(world: Any) -> list[int]:
@@ -15,4 +17,6 @@ MATRIX = {
     "portal:home": Entry(everyone()),
     "portal:deputies": Entry(everyone()),
     "portal:deputy": Entry(everyone(), args=a_deputy),
+    "portal:annual_report": Entry(expect(CONGRESS)),
+    "portal:annual_report_docx": Entry(expect(CONGRESS)),
 }
