@@ -23,7 +23,15 @@ from renda.lib.idcard import (
 )
 
 from .extensions import facts
-from .models import Constituency, Delegation, Deputy, DutyRecord, Term
+from .models import (
+    ActivityParticipant,
+    Constituency,
+    Delegation,
+    Deputy,
+    DutyRecord,
+    GroupActivity,
+    Term,
+)
 from .services.duty import AUTOMATIC_KINDS
 
 PARTY_SUGGESTIONS = (
@@ -438,3 +446,140 @@ class RankingForm(BootstrapForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["delegation"].queryset = Delegation.objects.filter(term__is_current=True)  # type: ignore[attr-defined]
+
+
+# --- 代表述职 and 代表小组活动 ----------------------------------------------------------------
+
+_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+_COUNT_ERRORS = {
+    "required": "请填写人数。",
+    "invalid": "请填写整数。",
+    "min_value": "人数不能为负数。",
+}
+
+
+def current_terms() -> QuerySet[Term]:
+    return Term.objects.filter(is_current=True).select_related("congress")
+
+
+class ReportingPlanForm(BootstrapForm):
+    term = forms.ModelChoiceField(label="届", queryset=Term.objects.none(), empty_label="请选择")
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    title = forms.CharField(label="计划名称", max_length=200)
+    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["term"].queryset = current_terms()  # type: ignore[attr-defined]
+        self.fields["year"].initial = timezone.localdate().year
+
+
+class ReportingAssignmentForm(BootstrapForm):
+    deputy = DeputyChoice(label="代表", queryset=Deputy.objects.none(), empty_label="请选择")
+    constituency = forms.ModelChoiceField(
+        label="选区", queryset=Constituency.objects.none(), required=False, empty_label="不指定"
+    )
+    audience = forms.CharField(
+        label="述职对象",
+        max_length=200,
+        required=False,
+        help_text="例如：禾青镇代表联络站代表性选民 30 人；只选了选区时可不填",
+    )
+    scheduled_on = forms.DateField(label="述职日期", widget=_date_input())
+    venue = forms.CharField(label="述职地点", max_length=200)
+
+    def __init__(self, *args: Any, term: Term, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].queryset = active_deputies(term)  # type: ignore[attr-defined]
+        self.fields["constituency"].queryset = Constituency.objects.filter(term=term)  # type: ignore[attr-defined]
+
+
+class ReportTextForm(BootstrapForm):
+    report_text = forms.CharField(
+        label="述职报告",
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        error_messages={"required": "请填写述职报告。"},
+    )
+
+
+class EvaluationForm(BootstrapForm):
+    satisfied = forms.IntegerField(label="满意", min_value=0, error_messages=_COUNT_ERRORS)
+    basically_satisfied = forms.IntegerField(
+        label="基本满意", min_value=0, error_messages=_COUNT_ERRORS
+    )
+    dissatisfied = forms.IntegerField(label="不满意", min_value=0, error_messages=_COUNT_ERRORS)
+
+
+class ActivityForm(BootstrapForm):
+    term = forms.ModelChoiceField(label="届", queryset=Term.objects.none(), empty_label="请选择")
+    kind = forms.ChoiceField(
+        label="活动类别", choices=[("", "请选择"), *GroupActivity.Kind.choices]
+    )
+    title = forms.CharField(label="活动名称", max_length=200)
+    starts_at = forms.DateTimeField(label="开始时间", widget=_DATETIME)
+    place = forms.CharField(label="活动地点", max_length=200)
+    description = forms.CharField(
+        label="活动内容", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    delegation = forms.ModelChoiceField(
+        label="代表团（组）",
+        queryset=Delegation.objects.none(),
+        required=False,
+        empty_label="不指定",
+    )
+    invitees = DeputyMultipleChoice(
+        label="邀请代表", queryset=Deputy.objects.none(), required=False
+    )
+    open_signup = forms.BooleanField(label="本届在任代表均可报名", required=False)
+    capacity = forms.IntegerField(
+        label="名额",
+        min_value=1,
+        required=False,
+        help_text="空表示不限",
+        error_messages={"min_value": "名额至少为 1。"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["term"].queryset = current_terms()  # type: ignore[attr-defined]
+        self.fields["delegation"].queryset = Delegation.objects.filter(term__is_current=True)  # type: ignore[attr-defined]
+        self.fields["invitees"].queryset = active_deputies()  # type: ignore[attr-defined]
+
+
+class AttendanceForm(BootstrapForm):
+    """One choice (出席 / 请假 / 缺席) and a note per deputy on the roster; a signed-up deputy
+    starts as present, everybody else as absent."""
+
+    CHOICES = [
+        (ActivityParticipant.Attendance.PRESENT, "出席"),
+        (ActivityParticipant.Attendance.LEAVE, "请假"),
+        (ActivityParticipant.Attendance.ABSENT, "缺席"),
+    ]
+
+    def __init__(self, *args: Any, rows: list[ActivityParticipant], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            initial = row.attendance or ("present" if row.signed_up_at else "absent")
+            self.fields[f"att_{row.deputy_id}"] = forms.ChoiceField(
+                label=row.deputy.name,
+                choices=self.CHOICES,
+                initial=initial,
+                error_messages={
+                    "required": "请选择出勤情况。",
+                    "invalid_choice": "请选择出勤情况。",
+                },
+            )
+            self.fields[f"note_{row.deputy_id}"] = forms.CharField(
+                label="备注", max_length=200, required=False, initial=row.note
+            )
+
+    def attendance(self) -> dict[int, str]:
+        return {r.deputy_id: self.cleaned_data[f"att_{r.deputy_id}"] for r in self.rows}
+
+    def notes(self) -> dict[int, str]:
+        return {r.deputy_id: self.cleaned_data[f"note_{r.deputy_id}"] for r in self.rows}
+
+    def pairs(self) -> list[tuple[ActivityParticipant, Any, Any]]:
+        return [(r, self[f"att_{r.deputy_id}"], self[f"note_{r.deputy_id}"]) for r in self.rows]

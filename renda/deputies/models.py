@@ -238,6 +238,8 @@ class DutyRecord(models.Model):
         RESEARCH = "research", "专题调研"
         TRAINING = "training", "学习培训"
         GROUP_ACTIVITY = "group_activity", "代表小组活动"
+        ACTIVITY_LEAVE = "activity_leave", "请假未参加代表活动"
+        ACTIVITY_ABSENCE = "activity_absence", "缺席代表活动"
         STATION_DUTY = "station_duty", "进站履职"
         SUGGESTION = "suggestion", "提出建议"
         MOTION = "motion", "领衔或联名议案"
@@ -331,3 +333,205 @@ class ScoreRule(models.Model):
         if self.pk is not None:
             raise RuntimeError("积分规则只能新增版本，不能修改")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+# --- 代表述职 and 代表小组活动 (issue 15, item 6) ------------------------------------------
+
+
+class ReportingPlan(TimeStampedModel):
+    """年度代表述职计划: which deputies of a term report to which constituents in a year."""
+
+    term = models.ForeignKey(
+        Term, verbose_name="届", on_delete=models.PROTECT, related_name="reporting_plans"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    title = models.CharField("计划名称", max_length=200)
+    note = models.TextField("说明", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year", "term"]
+        verbose_name = verbose_name_plural = "代表述职计划"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "year"],
+                name="reportingplan_one_per_year",
+                violation_error_message="该届本年度已有述职计划",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReportingAssignment(TimeStampedModel):
+    """One deputy's 述职 in a plan: to whom (a constituency, or constituents described in
+    words, e.g. a station's representative voters), when and where; the report text; and the
+    constituents' evaluation (满意 / 基本满意 / 不满意 counts) entered by staff."""
+
+    plan = models.ForeignKey(
+        ReportingPlan, verbose_name="述职计划", on_delete=models.CASCADE, related_name="assignments"
+    )
+    deputy = models.ForeignKey(
+        Deputy, verbose_name="代表", on_delete=models.PROTECT, related_name="reporting"
+    )
+    constituency = models.ForeignKey(
+        Constituency, verbose_name="选区", null=True, blank=True, on_delete=models.PROTECT
+    )
+    audience = models.CharField("述职对象", max_length=200)
+    scheduled_on = models.DateField("述职日期")
+    venue = models.CharField("述职地点", max_length=200)
+    report_text = models.TextField("述职报告", blank=True)
+    report_submitted_at = models.DateTimeField("报告提交时间", null=True, blank=True)
+    report_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    satisfied = models.IntegerField("满意", null=True, blank=True)
+    basically_satisfied = models.IntegerField("基本满意", null=True, blank=True)
+    dissatisfied = models.IntegerField("不满意", null=True, blank=True)
+    evaluated_at = models.DateTimeField("测评登记时间", null=True, blank=True)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["scheduled_on", "id"]
+        verbose_name = verbose_name_plural = "代表述职安排"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "deputy"],
+                name="reporting_once_per_plan",
+                violation_error_message="该代表已列入本年度述职计划",
+            ),
+            models.CheckConstraint(
+                condition=(Q(satisfied__isnull=True) | Q(satisfied__gte=0))
+                & (Q(basically_satisfied__isnull=True) | Q(basically_satisfied__gte=0))
+                & (Q(dissatisfied__isnull=True) | Q(dissatisfied__gte=0)),
+                name="reporting_counts_not_negative",
+                violation_error_message="测评人数不能为负数",
+            ),
+            # The three counts and the time they were entered come together or not at all.
+            models.CheckConstraint(
+                condition=Q(
+                    satisfied__isnull=True,
+                    basically_satisfied__isnull=True,
+                    dissatisfied__isnull=True,
+                    evaluated_at__isnull=True,
+                )
+                | Q(
+                    satisfied__isnull=False,
+                    basically_satisfied__isnull=False,
+                    dissatisfied__isnull=False,
+                    evaluated_at__isnull=False,
+                ),
+                name="reporting_counts_together",
+                violation_error_message="满意、基本满意、不满意人数须一并登记",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} {self.plan.year}年述职"
+
+    @property
+    def evaluated(self) -> bool:
+        return self.evaluated_at is not None
+
+    @property
+    def total_votes(self) -> int:
+        return (self.satisfied or 0) + (self.basically_satisfied or 0) + (self.dissatisfied or 0)
+
+
+class GroupActivity(TimeStampedModel):
+    """代表小组活动: a 视察, 调研 or 专题活动 of a delegation (代表团/代表小组) or of invited
+    deputies; deputies sign up, staff record attendance afterwards, and the attendance becomes
+    duty records once."""
+
+    class Kind(models.TextChoices):
+        INSPECTION = "inspection", "视察"
+        RESEARCH = "research", "调研"
+        THEMED = "themed", "专题活动"
+
+    term = models.ForeignKey(
+        Term, verbose_name="届", on_delete=models.PROTECT, related_name="activities"
+    )
+    kind = models.CharField("活动类别", max_length=16, choices=Kind.choices)
+    title = models.CharField("活动名称", max_length=200)
+    starts_at = models.DateTimeField("开始时间")
+    place = models.CharField("活动地点", max_length=200)
+    description = models.TextField("活动内容", blank=True)
+    delegation = models.ForeignKey(
+        Delegation,
+        verbose_name="代表团（组）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    open_signup = models.BooleanField("本届代表均可报名", default=False)
+    capacity = models.PositiveSmallIntegerField("名额", null=True, blank=True)
+    attendance_recorded_at = models.DateTimeField("出勤登记时间", null=True, blank=True)
+    attendance_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = verbose_name_plural = "代表小组活动"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+                name="activity_capacity_positive",
+                violation_error_message="名额至少为 1",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ActivityParticipant(models.Model):
+    """A deputy on an activity's roster: invited (the delegation's members and the invitees,
+    fixed when the activity is created) or signed up; attendance once staff record it."""
+
+    class Attendance(models.TextChoices):
+        UNRECORDED = "", "未登记"
+        PRESENT = "present", "出席"
+        LEAVE = "leave", "请假"
+        ABSENT = "absent", "缺席"
+
+    activity = models.ForeignKey(
+        GroupActivity, verbose_name="活动", on_delete=models.CASCADE, related_name="participants"
+    )
+    deputy = models.ForeignKey(
+        Deputy, verbose_name="代表", on_delete=models.PROTECT, related_name="activity_rows"
+    )
+    invited = models.BooleanField("受邀", default=False)
+    signed_up_at = models.DateTimeField("报名时间", null=True, blank=True)
+    attendance = models.CharField(
+        "出勤", max_length=8, choices=Attendance.choices, blank=True, default=""
+    )
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["activity", "deputy__name", "id"]
+        verbose_name = verbose_name_plural = "活动参加人员"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "deputy"],
+                name="activity_participant_once",
+                violation_error_message="该代表已在活动名单中",
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance__in=["", "present", "leave", "absent"]),
+                name="activity_attendance_valid",
+                violation_error_message="出勤情况无效",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} · {self.deputy}"

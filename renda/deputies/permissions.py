@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -16,7 +17,7 @@ from renda.accounts.models import User
 from renda.accounts.permissions import can_manage_deputies, can_view_deputies
 from renda.core.roles import Role, has_role
 
-from .models import Deputy, Membership
+from .models import Deputy, GroupActivity, Membership, ReportingAssignment, ReportingPlan
 from .selectors import staff_deputies
 
 # Whoever asks: a signed-in user, or nobody (a public page).
@@ -106,3 +107,57 @@ def linked_deputy(user: Viewer) -> Deputy | None:
     """The deputy record linked to a signed-in account, whatever its role: what a service
     checks when it asks "is this actor that deputy?"."""
     return getattr(user, "deputy", None) if getattr(user, "is_authenticated", False) else None
+
+
+# --- 代表述职 and 代表小组活动 ------------------------------------------------------------
+# Staff arrange them and enter results; SC members read the staff pages; a deputy sees their
+# own 述职 and the activities they are on the roster of (or may sign up for).
+
+
+def can_manage_reporting(user: Viewer) -> bool:
+    return has_role(user, Role.STAFF)
+
+
+def can_view_reporting(user: Viewer) -> bool:
+    return has_role(user, Role.STAFF, Role.SC_MEMBER)
+
+
+def get_plan_for_user(user: Viewer, pk: int, *, write: bool = False) -> ReportingPlan:
+    if not (can_manage_reporting(user) if write else can_view_reporting(user)):
+        raise PermissionDenied
+    return get_object_or_404(ReportingPlan.objects.select_related("term"), pk=pk)
+
+
+def get_assignment_for_user(user: Viewer, pk: int, *, write: bool = False) -> ReportingAssignment:
+    """Staff (and, reading, SC members) reach every 述职; a deputy only their own (404 for
+    anybody else's)."""
+    qs = ReportingAssignment.objects.select_related("plan", "deputy", "constituency")
+    if can_manage_reporting(user) or (not write and can_view_reporting(user)):
+        return get_object_or_404(qs, pk=pk)
+    deputy = acting_deputy(user)
+    if deputy is None:
+        raise PermissionDenied
+    return get_object_or_404(qs, pk=pk, deputy=deputy)
+
+
+def get_activity_for_user(user: Viewer, pk: int, *, write: bool = False) -> GroupActivity:
+    """Staff and SC members read every activity, only staff change one. A deputy reaches
+    an activity they are on the roster of, or an open one of their term."""
+    qs = GroupActivity.objects.select_related("term", "delegation")
+    if can_manage_reporting(user) or (not write and can_view_reporting(user)):
+        return get_object_or_404(qs, pk=pk)
+    deputy = acting_deputy(user)
+    if deputy is None or write:
+        raise PermissionDenied
+    return get_object_or_404(deputy_activities(deputy), pk=pk)
+
+
+def deputy_activities(deputy: Deputy) -> QuerySet[GroupActivity]:
+    """The activities a deputy sees: on the roster, or open to their term."""
+    return (
+        GroupActivity.objects.filter(
+            Q(participants__deputy=deputy) | Q(open_signup=True, term_id=deputy.term_id)
+        )
+        .distinct()
+        .select_related("term", "delegation")
+    )
