@@ -77,6 +77,16 @@ MODULES: tuple[Module, ...] = (
         ),
     ),
     Module(
+        "reporting",
+        "述职与活动",
+        "bi-person-video3",
+        "代表向选民述职、选民测评，代表小组视察、调研和专题活动的报名与出勤，记入履职档案。",
+        (
+            Entry(CONGRESS, "deputies:reporting_plans"),
+            Entry(frozenset({Role.DEPUTY}), "deputies:activities_mine"),
+        ),
+    ),
+    Module(
         "suggestions",
         "建议办理",
         "bi-inboxes",
