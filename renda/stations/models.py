@@ -387,6 +387,7 @@ class Opinion(TimeStampedModel):
         RECEPTION = "reception", "进站接待"
         WEB = "web", "网上提交"
         QR = "qr", "扫码提交"
+        LIAISON = "liaison", "双联联系"
 
     class ReplyClass(models.TextChoices):
         SOLVED = "A", "A类：已解决或基本解决"
@@ -565,3 +566,7 @@ class OpinionAttachment(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# 双联 (issue 15 item 3): its models live beside these; imported here so Django registers them.
+from .models_liaison import Constituent, LiaisonContact, LiaisonRule, SCLiaison  # noqa: E402, F401

@@ -7,7 +7,8 @@ querysets here, never in templates.
 - Standing-committee members: read every station and opinion; change nothing.
 - Handling-unit officers: only the opinions assigned to their own unit (404 otherwise), and
   only the steps of the unit (reply, return). They never see the constituent's contact data.
-- Deputies: their own duties (check in, check out).
+- Deputies: their own duties (check in, check out), their own 双联 constituents and contacts.
+- 双联: staff maintain every link and list; an SC member sees only their own links.
 - The public: the portal pages, the form and the tracking page (tracking code as the key).
 """
 
@@ -20,8 +21,19 @@ from django.shortcuts import get_object_or_404
 
 from renda.accounts.models import User
 from renda.core.roles import Role, has_role
+from renda.deputies.models import Deputy
 
-from .models import DutyAssignment, DutySlot, Opinion, Reception, Station, StationClerk
+from .models import (
+    Constituent,
+    DutyAssignment,
+    DutySlot,
+    LiaisonContact,
+    Opinion,
+    Reception,
+    SCLiaison,
+    Station,
+    StationClerk,
+)
 
 READ_ROLES = (Role.STAFF, Role.SC_MEMBER)
 
@@ -209,3 +221,103 @@ def public_stations() -> QuerySet[Station]:
 def clerk_filter(user: User) -> Q:
     ids = clerk_station_ids(user)
     return Q() if ids is None else Q(station_id__in=ids)
+
+
+# --- 双联 (liaison, issue 15 item 3) ---------------------------------------------------------
+# Staff see and maintain every list; a standing-committee member sees their own links and
+# the contacts logged on them; a deputy sees their own constituents and contacts. Anything
+# else is 404 (ids give nothing away).
+
+
+def _own_deputy_id(user: User) -> int | None:
+    if not has_role(user, Role.DEPUTY):
+        return None
+    return getattr(getattr(user, "deputy", None), "pk", None)
+
+
+def can_manage_liaison(user: User) -> bool:
+    """Link standing-committee members to deputies, set the minimum, see coverage."""
+    return has_role(user, Role.STAFF)
+
+
+def can_keep_constituents(user: User | None, deputy_id: int) -> bool:
+    """The deputy's own list of constituents: the deputy, or staff on the deputy's behalf
+    (None is the system: the demo loader)."""
+    if user is None:
+        return True
+    return has_role(user, Role.STAFF) or _own_deputy_id(user) == deputy_id
+
+
+def can_log_on_link(user: User | None, link: SCLiaison) -> bool:
+    if user is None:
+        return True
+    return has_role(user, Role.STAFF) or (
+        has_role(user, Role.SC_MEMBER) and link.member_id == user.pk
+    )
+
+
+def can_work_on_contact(user: User | None, contact: LiaisonContact) -> bool:
+    """Turn what was raised into an opinion: whoever may log such a contact."""
+    if contact.sc_liaison_id is not None and contact.sc_liaison is not None:
+        return can_log_on_link(user, contact.sc_liaison)
+    return can_keep_constituents(user, contact.deputy_id)
+
+
+def sc_links_for(user: User) -> QuerySet[SCLiaison]:
+    qs = SCLiaison.objects.filter(is_active=True).select_related("member", "deputy")
+    if has_role(user, Role.STAFF):
+        return qs
+    if has_role(user, Role.SC_MEMBER):
+        return qs.filter(member=user)
+    return qs.none()
+
+
+def constituents_for(user: User) -> QuerySet[Constituent]:
+    qs = Constituent.objects.filter(is_active=True)
+    if has_role(user, Role.STAFF):
+        return qs
+    deputy_id = _own_deputy_id(user)
+    return qs.filter(deputy_id=deputy_id) if deputy_id else qs.none()
+
+
+def contacts_for(user: User) -> QuerySet[LiaisonContact]:
+    qs = LiaisonContact.objects.select_related("deputy", "sc_liaison", "sc_liaison__member")
+    if has_role(user, Role.STAFF):
+        return qs
+    if has_role(user, Role.SC_MEMBER):
+        return qs.filter(sc_liaison__member=user)
+    deputy_id = _own_deputy_id(user)
+    return qs.filter(deputy_id=deputy_id) if deputy_id else qs.none()
+
+
+def get_link_for_user(user: User, pk: int, *, write: bool = False) -> SCLiaison:
+    """A link: staff (all), its own member; writing the link itself is staff's."""
+    if not has_role(user, Role.STAFF, Role.SC_MEMBER):
+        raise PermissionDenied("您的角色无权查看常委会组成人员联系代表。")
+    link = get_object_or_404(sc_links_for(user), pk=pk)
+    if write and not can_manage_liaison(user):
+        raise PermissionDenied("只有人大机关工作人员可以调整联系代表。")
+    return link
+
+
+def get_constituent_for_user(user: User, pk: int) -> Constituent:
+    if not has_role(user, Role.STAFF, Role.DEPUTY):
+        raise PermissionDenied("您的角色无权查看代表联系群众名单。")
+    return get_object_or_404(constituents_for(user).select_related("deputy"), pk=pk)
+
+
+def get_contact_for_user(user: User, pk: int) -> LiaisonContact:
+    if not has_role(user, Role.STAFF, Role.SC_MEMBER, Role.DEPUTY):
+        raise PermissionDenied("您的角色无权查看双联联系记录。")
+    return get_object_or_404(contacts_for(user), pk=pk)
+
+
+def get_liaison_deputy_for_user(user: User, pk: int) -> Deputy:
+    """The deputy whose constituents are kept: staff (any deputy), the deputy themself (404
+    for another's)."""
+    if not has_role(user, Role.STAFF, Role.DEPUTY):
+        raise PermissionDenied("您的角色无权维护代表联系群众名单。")
+    qs = Deputy.objects.select_related("region", "term")
+    if has_role(user, Role.STAFF):
+        return get_object_or_404(qs, pk=pk)
+    return get_object_or_404(qs, pk=pk, user=user)

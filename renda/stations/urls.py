@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import opinions, public, registry, rosters, stats
+from .views import liaison, opinions, public, registry, rosters, stats
 
 app_name = "stations"
 
@@ -59,6 +59,42 @@ urlpatterns = [
     # statistics
     path("stats/", stats.stats, name="stats"),
     path("stats/export.xlsx", stats.stats_export, name="stats_export"),
+    # 双联 (issue 15 item 3)
+    path("liaison/", liaison.home, name="liaison"),
+    path("liaison/coverage/", liaison.coverage, name="liaison_coverage"),
+    path("liaison/coverage/export.xlsx", liaison.export, name="liaison_export"),
+    path("liaison/rule/", liaison.rule, name="liaison_rule"),
+    path("liaison/members/<id:pk>/", liaison.member, name="liaison_member"),
+    path("liaison/members/<id:pk>/link/", liaison.link_add, name="liaison_link_add"),
+    path("liaison/links/<id:pk>/remove/", liaison.link_remove, name="liaison_link_remove"),
+    path(
+        "liaison/links/<id:pk>/contacts/new/", liaison.link_contact_add, name="liaison_link_contact"
+    ),
+    path("liaison/mine/", liaison.mine, name="liaison_mine"),
+    path("liaison/deputies/<id:pk>/", liaison.deputy, name="liaison_deputy"),
+    path(
+        "liaison/deputies/<id:pk>/constituents/new/",
+        liaison.constituent_add,
+        name="liaison_constituent_add",
+    ),
+    path("liaison/deputies/<id:pk>/contacts/new/", liaison.contact_add, name="liaison_contact_add"),
+    path(
+        "liaison/constituents/<id:pk>/edit/",
+        liaison.constituent_edit,
+        name="liaison_constituent_edit",
+    ),
+    path(
+        "liaison/constituents/<id:pk>/remove/",
+        liaison.constituent_remove,
+        name="liaison_constituent_remove",
+    ),
+    path("liaison/contacts/<id:pk>/", liaison.contact, name="liaison_contact"),
+    path("liaison/contacts/<id:pk>/opinion/", liaison.contact_opinion, name="liaison_to_opinion"),
+    path(
+        "liaison/contacts/<id:pk>/suggestion/",
+        liaison.contact_suggestion,
+        name="liaison_to_suggestion",
+    ),
     # 人大之家 (public, no log-in)
     path("public/", public.public_directory, name="public_directory"),
     path("public/<id:pk>/", public.public_station, name="public_station"),

@@ -24,6 +24,7 @@ from renda.core.exports import Column, export_xlsx
 from renda.core.forms import attempt
 from renda.core.params import int_param, parse_int
 from renda.core.roles import Role, role_required
+from renda.core.sources import sources_of
 from renda.core.workflow import TransitionForm, overdue_q, page_context
 from renda.suggestions.forms import SuggestionForm
 
@@ -240,6 +241,7 @@ def opinion_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "show_contact": can_see_contact(user, opinion),
             "attachments": opinion.attachments.all(),
             "suggestion_url": suggestion_url(opinion),
+            "sources": sources_of(opinion),
             "assign_form": AssignForm() if names & {"assign", "assign_complex"} else None,
             "answer_form": ReplyForm(prefix="answer") if "answer" in names else None,
             "reply_form": ReplyForm() if "reply" in names else None,
