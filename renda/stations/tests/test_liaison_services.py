@@ -262,3 +262,14 @@ def test_quarter_bounds() -> None:
     assert Quarter(2026, 4).end == dt.date(2026, 12, 31) and Quarter(2026, 1).previous == Quarter(
         2025, 4
     )
+
+
+def test_demo_seed_is_idempotent(world: Any) -> None:
+    from renda.stations.demo_liaison import seed_liaison
+
+    for _ in range(3):
+        a_deputy(world)
+    figures = seed_liaison(actor=None)
+    assert figures["links"] == 3 and figures["constituents"] >= 9
+    assert seed_liaison(actor=None) == {}
+    assert Constituent.objects.count() == figures["constituents"]
