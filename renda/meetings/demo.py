@@ -108,7 +108,9 @@ def _upcoming_congress_session(actor: Any, term: Term, today: dt.date) -> Meetin
 def seed_meetings(*, actor: Any) -> dict[str, int]:
     """Create the two demo meetings once; returns counts of what was created."""
     term = Term.objects.filter(level=Level.CITY, is_current=True).first()
-    if term is None or Meeting.objects.filter(term=term).exists():
+    # A congress session may exist already (the suggestions demo opens one for its motions);
+    # the meetings of this loader are the ones with an agenda.
+    if term is None or Meeting.objects.filter(term=term, agenda__isnull=False).exists():
         return {}
     today = timezone.localdate()
     created: dict[str, int] = {}

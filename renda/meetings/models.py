@@ -4,9 +4,12 @@ in `workflows.py`; only `services` writes."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from renda.core.models import TimeStampedModel
 from renda.deputies.models import Deputy, Term
@@ -28,7 +31,7 @@ class Meeting(TimeStampedModel):
     title = models.CharField("会议名称", max_length=200)
     start_at = models.DateTimeField("开始时间")
     end_at = models.DateTimeField("结束时间")
-    venue = models.CharField("会议地点", max_length=200)
+    venue = models.CharField("会议地点", max_length=200, blank=True)
     state = models.CharField(
         "状态", max_length=16, choices=workflows.MEETING.choices, default=workflows.MEETING.initial
     )
@@ -60,6 +63,19 @@ class Meeting(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    # The dates a congress session is known by (开幕 and 闭幕 days, local time).
+    @property
+    def start_date(self) -> dt.date:
+        return timezone.localdate(self.start_at)
+
+    @property
+    def end_date(self) -> dt.date:
+        return timezone.localdate(self.end_at)
+
+    @property
+    def short_label(self) -> str:
+        return f"第{self.term.number}届{self.number}次会议"
 
 
 class MeetingMember(models.Model):

@@ -17,6 +17,7 @@ from renda.deputies.forms import (
     year_choices,
 )
 from renda.deputies.models import Deputy, Term
+from renda.meetings.models import Meeting
 
 from .models import (
     Attachment,
@@ -24,7 +25,6 @@ from .models import (
     HandlingNote,
     ReplyClass,
     Satisfaction,
-    Sitting,
     Suggestion,
 )
 from .services import MOTION_DECISIONS
@@ -291,7 +291,7 @@ class FilterForm(BootstrapForm):
         empty_label="全部单位",
     )
     sitting = forms.ModelChoiceField(
-        label="会议", required=False, queryset=Sitting.objects.none(), empty_label="全部会议"
+        label="会议", required=False, queryset=Meeting.objects.none(), empty_label="全部会议"
     )
     reply_class = forms.ChoiceField(
         label="答复类别", required=False, choices=[("", "全部类别"), *ReplyClass.choices]
@@ -305,7 +305,9 @@ class FilterForm(BootstrapForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = handling_units()  # type: ignore[attr-defined]
-        self.fields["sitting"].queryset = Sitting.objects.select_related("term")  # type: ignore[attr-defined]
+        self.fields["sitting"].queryset = Meeting.objects.filter(  # type: ignore[attr-defined]
+            kind=Meeting.Kind.CONGRESS
+        ).select_related("term")
         for name in ("overdue", "key"):
             self.fields[name].widget.attrs["class"] = "form-check-input"
 

@@ -63,38 +63,6 @@ class Satisfaction(models.TextChoices):
     DISSATISFIED = "dissatisfied", "不满意"
 
 
-class Sitting(TimeStampedModel):
-    """次会议: e.g. 第十八届人民代表大会第三次会议. 议案 can be filed only while one is open,
-    before the presidium's deadline."""
-
-    term = models.ForeignKey(
-        Term, verbose_name="届", on_delete=models.PROTECT, related_name="sittings"
-    )
-    number = models.PositiveSmallIntegerField("会议次数")
-    start_date = models.DateField("开幕日期")
-    end_date = models.DateField("闭幕日期")
-    motion_deadline = models.DateTimeField("议案截止时间", help_text="主席团规定的提出议案截止时间")
-
-    class Meta:
-        ordering = ["-start_date"]
-        verbose_name = verbose_name_plural = "会议"
-        constraints = [
-            models.UniqueConstraint(fields=["term", "number"], name="sitting_unique_number"),
-            models.CheckConstraint(
-                condition=Q(end_date__gte=models.F("start_date")),
-                name="sitting_dates_ordered",
-                violation_error_message="闭幕日期不能早于开幕日期",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.term}第{self.number}次会议"
-
-    @property
-    def short_label(self) -> str:
-        return f"第{self.term.number}届{self.number}次会议"
-
-
 class SerialCounter(models.Model):
     """The next number per scope (e.g. "s:term-3:sitting-5"), taken under a row lock so that
     two registrations at once never get the same number."""
@@ -117,13 +85,15 @@ class Motion(TimeStampedModel):
     workflow_code = "motion"
 
     term = models.ForeignKey(Term, verbose_name="届", on_delete=models.PROTECT, related_name="+")
+    # The congress session (a meetings.Meeting of kind "congress") it was filed in.
     sitting = models.ForeignKey(
-        Sitting,
+        "meetings.Meeting",
         verbose_name="会议",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="motions",
+        limit_choices_to={"kind": "congress"},
     )
     serial = models.PositiveIntegerField("序号", null=True, blank=True)
     code = models.CharField("编号", max_length=40, blank=True)
@@ -187,12 +157,13 @@ class Suggestion(TimeStampedModel):
 
     term = models.ForeignKey(Term, verbose_name="届", on_delete=models.PROTECT, related_name="+")
     sitting = models.ForeignKey(
-        Sitting,
+        "meetings.Meeting",
         verbose_name="会议",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="suggestions",
+        limit_choices_to={"kind": "congress"},
         help_text="空表示闭会期间提出",
     )
     serial = models.PositiveIntegerField("序号", null=True, blank=True)

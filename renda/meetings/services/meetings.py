@@ -56,8 +56,6 @@ def _check_meeting(meeting: Meeting) -> None:
         errors["kind"] = "乡镇人民代表大会不设常务委员会，不能召开常委会会议或主任会议。"
     if meeting.end_at < meeting.start_at:
         errors["end_at"] = "结束时间不能早于开始时间。"
-    if not meeting.venue.strip():
-        errors["venue"] = "请填写会议地点。"
     if (
         Meeting.objects.filter(term=meeting.term, kind=meeting.kind, number=meeting.number)
         .exclude(pk=meeting.pk)
@@ -120,7 +118,7 @@ def create_meeting(
     deputies = list(
         members_from_registry(kind=kind, term=term, day=day).values_list("pk", flat=True)
     )
-    if not deputies:
+    if not deputies and kind != Kind.CONGRESS:
         raise ValidationError(
             {"kind": "该届没有应出席这一会议的人员（常委会会议须先登记常委会组成人员）。"}
         )

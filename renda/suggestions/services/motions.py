@@ -92,7 +92,7 @@ def submit_motion(*, actor: User, motion: Motion, now: dt.datetime | None = None
         raise ValidationError(
             "议案只能在人民代表大会会议期间提出；现在不在会期内。闭会期间可以提出建议。"
         )
-    if now > sitting.motion_deadline:
+    if sitting.motion_deadline is not None and now > sitting.motion_deadline:
         raise ValidationError(
             f"{sitting.short_label}的议案截止时间（{timezone.localtime(sitting.motion_deadline):%Y-%m-%d %H:%M}）"
             "已过，不能再提出议案；可以改为提出建议。"

@@ -15,8 +15,9 @@ from renda.core.models import Organization
 from renda.core.roles import Role
 from renda.deputies.models import Deputy, Term
 from renda.deputies.tests.factories import make_deputy, make_term
+from renda.meetings.models import Meeting
 from renda.suggestions import services
-from renda.suggestions.models import Motion, Sitting, Suggestion
+from renda.suggestions.models import Motion, Suggestion
 
 NAMES = "王海李强张敏刘洋陈静杨帆黄磊赵刚吴军周平徐亮孙丽"
 
@@ -126,7 +127,7 @@ def replied(sc: Scene, *, reply_class: str = "A", **kw: Any) -> Suggestion:
     return s
 
 
-def open_sitting(sc: Scene, *, deadline_hours: int = 48) -> Sitting:
+def open_sitting(sc: Scene, *, deadline_hours: int = 48) -> Meeting:
     today = timezone.localdate()
     return services.create_sitting(
         actor=sc.world.staff,

@@ -16,6 +16,7 @@ from renda.core import workflow as wf
 from renda.core.exports import Column, export_xlsx
 from renda.core.forms import attempt
 from renda.core.roles import Role, role_required
+from renda.meetings.models import Meeting
 
 from .. import permissions as perms
 from .. import selectors, services
@@ -23,7 +24,7 @@ from ..forms import (
     FilterForm,
     SittingForm,
 )
-from ..models import Field, Sitting, Suggestion
+from ..models import Field, Suggestion
 from ..permissions import READERS
 from ..workflows import HANDLING_STATES, SUGGESTION
 
@@ -116,7 +117,12 @@ def sittings(request: AuthenticatedRequest) -> HttpResponse:
     ):
         messages.success(request, "会议已登记。")
         return redirect("suggestions:sittings")
-    rows = Sitting.objects.select_related("term__congress").annotate(
-        n_suggestions=Count("suggestions", distinct=True), n_motions=Count("motions", distinct=True)
+    rows = (
+        Meeting.objects.filter(kind=Meeting.Kind.CONGRESS)
+        .select_related("term__congress")
+        .annotate(
+            n_suggestions=Count("suggestions", distinct=True),
+            n_motions=Count("motions", distinct=True),
+        )
     )
     return render(request, "suggestions/sittings.html", {"form": form, "sittings": rows})
