@@ -234,6 +234,7 @@ class DutyRecord(models.Model):
     class Kind(models.TextChoices):
         MEETING_ATTENDANCE = "meeting_attendance", "出席会议"
         MEETING_LEAVE = "meeting_leave", "请假缺席会议"
+        MEETING_ABSENCE = "meeting_absence", "无故缺席会议"
         INSPECTION = "inspection", "视察"
         RESEARCH = "research", "专题调研"
         TRAINING = "training", "学习培训"

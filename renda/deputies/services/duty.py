@@ -22,7 +22,17 @@ from ..selectors.scoring import REVERSAL_PREFIX
 
 # Kinds the services of other apps record themselves (a submitted suggestion, a motion); staff
 # cannot type them in.
-AUTOMATIC_KINDS = frozenset({DutyRecord.Kind.SUGGESTION, DutyRecord.Kind.MOTION})
+# Kinds only the system records: a suggestion or motion when filed, and meeting attendance
+# when the meeting closes (renda.meetings) — staff no longer type attendance in.
+AUTOMATIC_KINDS = frozenset(
+    {
+        DutyRecord.Kind.SUGGESTION,
+        DutyRecord.Kind.MOTION,
+        DutyRecord.Kind.MEETING_ATTENDANCE,
+        DutyRecord.Kind.MEETING_LEAVE,
+        DutyRecord.Kind.MEETING_ABSENCE,
+    }
+)
 EVIDENCE_MAX_MB = 20
 
 
