@@ -81,8 +81,10 @@ def _filtered(request: HttpRequest) -> tuple[AlertFilterForm, QuerySet[Alert]]:
 def alert_list(request: HttpRequest) -> HttpResponse:
     form, qs = _filtered(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A monthly alert replaced by a later month's is the record of its month: the amount
+    # it names is carried by the alert that replaced it, so only the alerts that stand add up.
     totals = qs.order_by().aggregate(
-        amount=Sum("amount"),
+        amount=Sum("amount", filter=~Q(status=Alert.Status.SUPERSEDED)),
         notice=Count("pk", filter=Q(level=AlertLevel.NOTICE)),
         warning=Count("pk", filter=Q(level=AlertLevel.WARNING)),
         severe=Count("pk", filter=Q(level=AlertLevel.SEVERE)),
