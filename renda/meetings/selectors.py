@@ -86,3 +86,23 @@ def attendance_rate(deputy: Deputy, year: int) -> AttendanceRate:
         absent=Count("pk", filter=Q(attendance=MeetingMember.Attendance.ABSENT)),
     )
     return AttendanceRate(counts["total"], counts["present"], counts["leave"], counts["absent"])
+
+
+def year_summary(year: int) -> dict[str, int]:
+    """The year's meetings for the annual report: meetings held (closed) by kind, and the
+    attendance of the members who had to attend them (出席 / 请假 / 缺席). Two queries."""
+    held = Meeting.objects.filter(state="closed", start_at__year=year)
+    by_kind = dict(held.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    seats = MeetingMember.objects.filter(
+        role=ATTEND, meeting__state="closed", meeting__start_at__year=year
+    ).aggregate(
+        seats=Count("pk"),
+        present=Count("pk", filter=Q(attendance=MeetingMember.Attendance.PRESENT)),
+        leave=Count("pk", filter=Q(attendance=MeetingMember.Attendance.LEAVE)),
+        absent=Count("pk", filter=Q(attendance=MeetingMember.Attendance.ABSENT)),
+    )
+    return {
+        "held": sum(by_kind.values()),
+        **{f"held_{kind}": by_kind.get(kind, 0) for kind in Meeting.Kind.values},
+        **seats,
+    }

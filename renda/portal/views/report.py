@@ -4,9 +4,8 @@ a selector of the app that owns them, and names (and links to) the list it comes
 staff can check it before the report goes out. The portal sits above every app, so it is the
 one place that may read them all.
 
-Sections still to come say so instead of showing invented figures: the meetings module's
-counts (its selectors offer per-meeting and per-deputy attendance, not yet a year's count), and
-the exam and livelihood modules, which do not exist yet."""
+Sections still to come say so instead of showing invented figures: the exam and livelihood
+modules, which do not exist yet."""
 
 from __future__ import annotations
 
@@ -35,13 +34,14 @@ from renda.deputies.documents import (
     new_document,
 )
 from renda.deputies.selectors import deputies_in_office
+from renda.meetings import selectors as meetings
+from renda.meetings.rules import Kind as MeetingKind
 from renda.stations.selectors import county_figures, station_counts
 from renda.suggestions.models import Satisfaction
 from renda.suggestions.selectors import year_summary
 
 YEARS_SHOWN = 10  # the year picker offers this many years, the current one first
 LEVEL_NAMES = ("提示", "警告", "严重")
-PENDING_MEETINGS = "会议模块数据（召开会议次数、出席情况）将在会议模块提供年度统计后在此显示。"
 PENDING_MODULES = "任前法律考试、重大民生实事票决的数据将在这两个模块建成后加入本报告。"
 
 
@@ -191,6 +191,26 @@ def _suggestions_section(year: int) -> Section:
     return Section("suggestions", "二、代表建议办理", figures)
 
 
+def _meetings_section(year: int) -> Section:
+    """Meetings held (closed) in the year by kind, and the attendance of the members who had
+    to attend them; counted by meetings' year_summary."""
+    m = meetings.year_summary(year)
+    src = ("会议列表（已闭会）", _url("meetings:list", "state=closed"))
+    figures = [Figure("meetings_held", "召开会议", m["held"], "次", *src)]
+    figures += [
+        Figure(f"meetings_{kind.value}", kind.label, m[f"held_{kind.value}"], "次", *src)
+        for kind in MeetingKind
+    ]
+    figures += [
+        Figure("meeting_seats", "应出席人次", m["seats"], "人次", *src),
+        Figure("meeting_present", "出席人次", m["present"], "人次", *src),
+        Figure("meeting_leave", "请假人次", m["leave"], "人次", *src),
+        Figure("meeting_absent", "缺席人次", m["absent"], "人次", *src),
+        Figure("meeting_rate", "出席率", _pct(m["present"], m["seats"]), "", *src),
+    ]
+    return Section("meetings", "三、会议", figures)
+
+
 def _budget_section(year: int) -> Section:
     region = dashboards.default_region(year)
     title = "四、预算联网监督"
@@ -261,7 +281,7 @@ def build_report(year: int, today: dt.date | None = None) -> Report:
         sections=[
             _deputies_section(year, as_of),
             _suggestions_section(year),
-            Section("meetings", "三、会议", note=PENDING_MEETINGS),
+            _meetings_section(year),
             _budget_section(year),
         ],
         notes=[PENDING_MODULES],
