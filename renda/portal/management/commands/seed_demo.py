@@ -92,6 +92,9 @@ class Command(BaseCommand):
 MODULE_LOADERS = [
     "renda.stations.demo.load_demo_station_work",
     "renda.suggestions.demo.load_demo_suggestions",
+    # After the suggestions demo, whose congress session for the motions has no agenda: the
+    # two meetings with an agenda take the next numbers of the city term.
+    "renda.meetings.demo.seed_meetings",
     "renda.budget.demo.seed.load_demo_budget",
 ]
 
