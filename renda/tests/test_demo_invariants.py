@@ -18,14 +18,18 @@ from django.core.management import call_command
 from django.db.models import Min, Sum
 from django.utils import timezone
 
+from renda.budget.demo.inquiries import load_moment
 from renda.budget.models import (
     Alert,
     BudgetAdjustment,
     BudgetIndicator,
     BudgetUnit,
+    Inquiry,
+    InquiryAnswer,
     Payment,
     RevenueBudget,
 )
+from renda.budget.services.inquiries import is_overdue
 from renda.core.models import AuditEvent, Region, WorkflowEvent
 from renda.stations.selectors import deputies_below_minimum, deputy_duty_counts
 from renda.suggestions.demo import demo_year
@@ -215,6 +219,43 @@ def check_budget_units_use_the_registrys_place_names() -> None:
     assert not [n for n in names if n.endswith(("办公室执法大队", "办公室档案馆"))]
 
 
+def check_some_alerts_are_settled_through_inquiry_letters() -> None:
+    year = _budget_year()
+    if load_moment(year) is None:  # early in a year the letters' months have not passed
+        assert not Inquiry.objects.exists()
+        return
+    alerts = Alert.objects.filter(year=year)
+    settled = alerts.filter(handling__in=(Alert.Handling.RESOLVED, Alert.Handling.DISMISSED))
+    assert settled.count() >= 5 and settled.filter(inquiries__state="closed").count() >= 5
+    assert alerts.filter(handling=Alert.Handling.INQUIRED).count() >= 3
+    assert alerts.filter(handling=Alert.Handling.NEW).exists()  # most are still to be looked at
+    closed = Inquiry.objects.filter(state="closed").prefetch_related("alerts", "answers")
+    assert closed.count() >= 3
+    for letter in closed:
+        answers = {a.alert_id: a for a in letter.answers.all()}
+        assert set(answers) == {a.pk for a in letter.alerts.all()}, letter.number
+        for answer in answers.values():
+            assert answer.state == InquiryAnswer.State.ACCEPTED, letter.number
+            assert answer.response and answer.finding, letter.number
+            assert answer.responded_at and letter.issued_at < answer.responded_at
+        assert letter.closed_at and letter.issued_at < letter.closed_at <= timezone.now()
+        # An alert is raised before the letter about it, and settled by its own finding.
+        for alert in letter.alerts.all():
+            assert alert.raised_at < letter.issued_at, letter.number
+            normal = answers[alert.pk].finding == Inquiry.Finding.NORMAL
+            assert alert.handling == ("dismissed" if normal else "resolved"), letter.number
+    assert closed.filter(returned_count__gt=0).exists()
+    waiting = Inquiry.objects.filter(state="issued")
+    assert any(is_overdue(w) for w in waiting) and not all(is_overdue(w) for w in waiting)
+    events: dict[str, list[WorkflowEvent]] = defaultdict(list)
+    for e in WorkflowEvent.objects.filter(workflow="budget_inquiry").order_by("pk"):
+        events[e.object_id].append(e)
+    assert len(events) == Inquiry.objects.count()
+    for rows in events.values():
+        assert [e.created_at for e in rows] == sorted(e.created_at for e in rows)
+        assert all(a.to_state == b.from_state for a, b in zip(rows, rows[1:], strict=False))
+
+
 CHECKS = (
     check_every_item_is_led_by_the_unit_that_handles_its_topic,
     check_timelines_are_in_order,
@@ -225,6 +266,7 @@ CHECKS = (
     check_payments_and_alerts_stay_within_the_budgets_they_refer_to,
     check_all_four_budgets_have_figures,
     check_budget_units_use_the_registrys_place_names,
+    check_some_alerts_are_settled_through_inquiry_letters,
 )
 
 

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from django.db import connection
+from django.db.models import Max
 from django.utils import timezone
 
 from renda.accounts.models import User
 from renda.budget import rules as registry
-from renda.budget.demo import synthetic
+from renda.budget.demo import inquiries, synthetic
 from renda.budget.ingest.kinds import LOAD_ORDER
-from renda.budget.models import FinanceRegion, Payment, RuleRun
+from renda.budget.models import Alert, FinanceRegion, Payment, RuleRun
 from renda.budget.services.batches import ensure_finance_region, import_path
 from renda.budget.services.engine import month_ends, run_rules
 from renda.budget.tasks import rules_paused
+from renda.core.demo_clock import simulated_clock
 from renda.core.models import ImportBatch
 
 
@@ -87,14 +90,23 @@ def _import_demo_files(actor: User, folder: Path) -> dict[str, int]:
 def load_demo_budget(*, actor: User | None = None) -> dict[str, int]:
     """Load last year's county-scale fiscal data for 冷水江 once (≈10^5 payments, with the
     generator's planted anomalies), a complete budget year with no payment dated in the
-    future, and run the rules as the nightly job would have month by month. Idempotent: a
-    year already loaded is left alone."""
+    future, and run the rules as the nightly job would have month by month; then some of the
+    alerts are handled through inquiry letters (inquiries.py). Idempotent: a year already
+    loaded is left alone, and the letters are written once."""
     year = timezone.localdate().year - 1
-    if Payment.objects.filter(year=year).exists():
-        return {}
     # Import batches need a person behind them; the demo budget-committee clerk is that person.
     importer = actor or User.objects.filter(username="staff").first()
     if importer is None:
         return {}
-    load_demo_year(actor=importer, year=year, monthly_history=True)
-    return {"预算支付凭证": Payment.objects.filter(year=year).count()}
+    created: dict[str, int] = {}
+    if not Payment.objects.filter(year=year).exists():
+        # The year-end data arrive in January and the rules run on them then, so that the
+        # letters about the alerts can follow over the months after (inquiries.py).
+        moment = inquiries.load_moment(year)
+        with simulated_clock(moment) if moment else contextlib.nullcontext():
+            load_demo_year(actor=importer, year=year, monthly_history=True)
+        created["预算支付凭证"] = Payment.objects.filter(year=year).count()
+    raised = Alert.objects.filter(year=year).aggregate(t=Max("raised_at"))["t"]
+    if raised is not None and inquiries.room_for_letters(raised):
+        created.update(inquiries.seed_inquiries(actor=importer, year=year, start=raised))
+    return created

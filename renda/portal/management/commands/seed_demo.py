@@ -95,6 +95,8 @@ MODULE_LOADERS = [
     # After the suggestions demo, whose congress session for the motions has no agenda: the
     # two meetings with an agenda take the next numbers of the city term.
     "renda.meetings.demo.seed_meetings",
+    # 双联: SC members' deputies and deputies' constituents, with this and last quarter's contacts.
+    "renda.stations.demo_liaison.seed_liaison",
     "renda.budget.demo.seed.load_demo_budget",
 ]
 
