@@ -54,6 +54,10 @@ def state(page: Any) -> str:
 def click_step(page: Any, name: str, note: str = "") -> None:
     """Press one of the workflow buttons on the letter's page (with its note, if any)."""
     form = page.locator(f"form:has(input[name=transition][value={name}])")
+    # Returning names the answers sent back (one answer per alert): here, every one.
+    boxes = form.locator("input[name=return_alert]")
+    for i in range(boxes.count()):
+        boxes.nth(i).check()
     if note:
         form.locator("textarea[name=note]").fill(note)
     form.locator("button[type=submit]").click()
@@ -62,8 +66,9 @@ def click_step(page: Any, name: str, note: str = "") -> None:
 
 def answer(page: Any, text: str, finding: str, upload: bool = False) -> None:
     page.get_by_test_id("respond-link").click()
-    page.locator("textarea[name=response]").fill(text)
-    page.locator(f"input[name=finding][value={finding}]").check()
+    # One answer per alert of the letter (this letter has one): its text and its finding.
+    page.locator("textarea[name^=response_]").first.fill(text)
+    page.locator(f"input[name^=finding_][value={finding}]").first.check()
     if upload:
         page.locator("input[name=attachments]").set_input_files(
             files=[
