@@ -263,6 +263,16 @@ def can_work_on_contact(user: User | None, contact: LiaisonContact) -> bool:
     return can_keep_constituents(user, contact.deputy_id)
 
 
+def can_draft_from_contact(user: User | None, contact: LiaisonContact) -> bool:
+    """Draft a suggestion from what was raised: only the contact's own deputy, who will be
+    its author."""
+    return (
+        user is not None
+        and contact.deputy.user_id is not None
+        and (contact.deputy.user_id == user.pk)
+    )
+
+
 def sc_links_for(user: User) -> QuerySet[SCLiaison]:
     qs = SCLiaison.objects.filter(is_active=True).select_related("member", "deputy")
     if has_role(user, Role.STAFF):

@@ -33,6 +33,7 @@ from ..forms_liaison import (
 )
 from ..models_liaison import LiaisonRule
 from ..permissions import (
+    can_draft_from_contact,
     can_work_on_contact,
     constituents_for,
     contacts_for,
@@ -403,7 +404,7 @@ def contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     can_work = can_work_on_contact(request.user, item)
     opinion_id = services.opinion_of(item)
     suggestion_id = services.suggestion_of(item)
-    own_deputy = item.deputy.user_id is not None and item.deputy.user_id == request.user.pk
+    own_deputy = can_draft_from_contact(request.user, item)
     return render(
         request,
         "stations/liaison/contact.html",
@@ -447,7 +448,7 @@ def contact_opinion(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required(Role.DEPUTY)
 def contact_suggestion(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = get_contact_for_user(request.user, pk)
-    if item.deputy.user_id != request.user.pk:
+    if not can_draft_from_contact(request.user, item):
         raise PermissionDenied("只有这次联系的代表本人可以据此起草建议。")
     form = ToSuggestionForm(
         request.POST or None, initial={"content": item.raised, "allow_public": True}
