@@ -88,9 +88,12 @@ INSTALLED_APPS = [
     "renda.accounts",
     "renda.deputies",
     "renda.meetings",
+    "renda.documents",
     "renda.stations",
     "renda.suggestions",
     "renda.budget",
+    "renda.exams",
+    "renda.livelihood",
     "renda.portal",
 ]
 

@@ -8,6 +8,9 @@ urlpatterns = [
     path("", include("renda.deputies.urls")),  # /deputies/… and /suggestions/duty/…
     path("budget/", include("renda.budget.urls")),
     path("meetings/", include("renda.meetings.urls")),
+    path("documents/", include("renda.documents.urls")),
+    path("exams/", include("renda.exams.urls")),
+    path("livelihood/", include("renda.livelihood.urls")),
     path("suggestions/", include("renda.suggestions.urls")),
     path("stations/", include("renda.stations.urls")),
     path("", include("renda.core.urls")),

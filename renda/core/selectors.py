@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from importlib import import_module
 from importlib.util import find_spec
@@ -20,6 +21,42 @@ class Card:
     value: int | str
     url: str = ""
     note: str = ""
+
+
+@dataclass(frozen=True)
+class Due:
+    """One thing a user has to do (a notice to answer, a document to read, a reply to rate),
+    for the phone home's 待办 list. `due` is when it is due (None when it has no deadline);
+    `kind` is a short Chinese label of the module (会议, 文件, 建议 …)."""
+
+    kind: str
+    title: str
+    url: str
+    due: dt.date | dt.datetime | None = None
+    note: str = ""
+
+
+def due_items(user: Actor) -> list[Due]:
+    """What `user` has to do, from each app's `workbench.due(user)`, soonest first (items
+    without a deadline last)."""
+    found: list[Due] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("renda.") or find_spec(f"{config.name}.workbench") is None:
+            continue
+        contribute = getattr(import_module(f"{config.name}.workbench"), "due", None)
+        if contribute is not None:
+            found += contribute(user)
+    return sorted(found, key=_due_key)
+
+
+def _due_key(item: Due) -> tuple[int, str]:
+    if item.due is None:
+        return (1, "")
+    when = item.due
+    if isinstance(when, dt.datetime):
+        when = timezone.localtime(when) if timezone.is_aware(when) else when
+        return (0, when.isoformat())
+    return (0, dt.datetime.combine(when, dt.time.min).isoformat())
 
 
 def workbench_cards(user: Actor) -> list[Card]:
