@@ -19,15 +19,13 @@ from ..permissions import require_manager
 
 Attendance = MeetingMember.Attendance
 
-# Attendance → duty-record kind. A kind the deputies app does not (yet) define is left out:
-# there is no "缺席" kind in DutyRecord.Kind today, so an unexcused absence stays in the
-# meeting's attendance (and in the attendance rate) without a duty record.
-_WANTED: dict[str, str] = {
-    Attendance.PRESENT: "meeting_attendance",
-    Attendance.LEAVE: "meeting_leave",
-    Attendance.ABSENT: "meeting_absence",
+# Attendance → duty-record kind (deputies' DutyRecord.Kind; all three are automatic kinds that
+# only this service writes).
+DUTY_KINDS: dict[str, str] = {
+    Attendance.PRESENT: DutyRecord.Kind.MEETING_ATTENDANCE,
+    Attendance.LEAVE: DutyRecord.Kind.MEETING_LEAVE,
+    Attendance.ABSENT: DutyRecord.Kind.MEETING_ABSENCE,
 }
-DUTY_KINDS: dict[str, str] = {k: v for k, v in _WANTED.items() if v in DutyRecord.Kind.values}
 
 
 def _attendance_of(member: MeetingMember) -> str:
@@ -51,16 +49,13 @@ def record_attendance(*, actor: Any, meeting: Meeting) -> int:
         MeetingMember.objects.filter(pk__in=ids).update(attendance=state)
     for member in members:
         state = _attendance_of(member)
-        kind = DUTY_KINDS.get(state)
-        if kind is None or (
-            member.role != MeetingMember.Role.ATTEND and state != Attendance.PRESENT
-        ):
+        if member.role != MeetingMember.Role.ATTEND and state != Attendance.PRESENT:
             continue
         label = {"present": "出席", "leave": "请假", "absent": "缺席"}[state]
         record_duty(
             actor=actor,
             deputy=member.deputy,
-            kind=kind,
+            kind=DUTY_KINDS[state],
             occurred_on=day,
             title=f"{label}{meeting.title}",
             details=f"{meeting.venue}；{timezone.localtime(meeting.start_at):%Y-%m-%d %H:%M}",
