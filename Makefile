@@ -29,6 +29,11 @@ $(VENDOR)/.copied: package.json package-lock.json
 	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts $(VENDOR)/bootstrap-icons/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	# pdf.js (legacy build, for older intranet browsers) with its CJK character maps, standard fonts
+	# and image decoders: the 知情知政 reader previews PDFs with it.
+	mkdir -p $(VENDOR)/pdfjs
+	cp node_modules/pdfjs-dist/legacy/build/pdf.min.mjs node_modules/pdfjs-dist/legacy/build/pdf.worker.min.mjs node_modules/pdfjs-dist/LICENSE $(VENDOR)/pdfjs/
+	cp -r node_modules/pdfjs-dist/cmaps node_modules/pdfjs-dist/standard_fonts node_modules/pdfjs-dist/wasm $(VENDOR)/pdfjs/
 	touch $@
 
 migrate: install
