@@ -1,0 +1,50 @@
+"""Who may see the question bank. The bank is confidential (任前考试 fails when questions
+leak): only exam administrators open it. Standing-committee members, deputies and above all
+nominees — the people who sit the exam — never see a question outside their own paper.
+
+For now every staff account administers exams; a later issue splits the work between the
+人事 and 选联 committees. `can_manage_bank` is the one function to change then."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from renda.core.roles import Role, has_role
+
+from .models import Question, QuestionVersion, Topic
+
+BANK_ROLES = (Role.STAFF,)
+DENIED = "题库是保密的，只有考试管理员可以查看。"
+
+
+def can_manage_bank(user: Any) -> bool:
+    return has_role(user, *BANK_ROLES)
+
+
+def require_bank_manager(actor: Any) -> None:
+    """For services: an exam administrator, or None (the demo loader, a command)."""
+    if actor is not None and not can_manage_bank(actor):
+        raise PermissionDenied(DENIED)
+
+
+def get_question_for_user(user: Any, pk: int) -> Question:
+    if not can_manage_bank(user):
+        raise PermissionDenied(DENIED)
+    return get_object_or_404(
+        Question.objects.select_related("topic", "current", "topic__parent"), pk=pk
+    )
+
+
+def get_version_for_user(user: Any, pk: int) -> QuestionVersion:
+    if not can_manage_bank(user):
+        raise PermissionDenied(DENIED)
+    return get_object_or_404(QuestionVersion.objects.select_related("question"), pk=pk)
+
+
+def get_topic_for_user(user: Any, pk: int) -> Topic:
+    if not can_manage_bank(user):
+        raise PermissionDenied(DENIED)
+    return get_object_or_404(Topic, pk=pk)
