@@ -1,0 +1,81 @@
+"""Who may see and do what with 民生实事票决 (docs/architecture.md §4.3).
+
+- Staff: projects, candidate lists, votes: open, close, count, paper counts, reports.
+- Standing-committee members: read the votes, results and reports.
+- A deputy: the ballot page of a vote of a session they are a member of; another vote is 404.
+- The public: the tracker list and the verification page of a closed round.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from renda.core.roles import Role, has_role
+from renda.meetings.models import MeetingMember
+from renda.meetings.permissions import deputy_of
+
+from .models import CandidateList, Round, Vote
+
+READ_ROLES = (Role.STAFF, Role.SC_MEMBER)
+VOTER_ROLES = (Role.DEPUTY, Role.SC_MEMBER)
+DENIED = "只有人大机关工作人员可以办理票决事务。"
+
+
+def can_view_votes(user: Any) -> bool:
+    return has_role(user, *READ_ROLES)
+
+
+def can_manage_votes(user: Any) -> bool:
+    return has_role(user, Role.STAFF)
+
+
+def require_manager(actor: Any) -> None:
+    """For services: staff, or None (a management command or the demo loader)."""
+    if actor is not None and not can_manage_votes(actor):
+        raise PermissionDenied(DENIED)
+
+
+def get_list_for_user(user: Any, pk: int, *, write: bool = False) -> CandidateList:
+    if not (can_manage_votes(user) if write else can_view_votes(user)):
+        raise PermissionDenied(DENIED)
+    return get_object_or_404(CandidateList.objects.select_related("meeting"), pk=pk)
+
+
+def get_vote_for_user(user: Any, pk: int, *, write: bool = False) -> Vote:
+    if not (can_manage_votes(user) if write else can_view_votes(user)):
+        raise PermissionDenied(DENIED)
+    return get_object_or_404(Vote.objects.select_related("meeting", "candidate_list"), pk=pk)
+
+
+def get_round_for_user(user: Any, pk: int, *, write: bool = False) -> Round:
+    if not (can_manage_votes(user) if write else can_view_votes(user)):
+        raise PermissionDenied(DENIED)
+    return get_object_or_404(Round.objects.select_related("vote", "vote__meeting"), pk=pk)
+
+
+def get_round_for_voter(user: Any, pk: int) -> Round:
+    """A round of a vote whose session the user is a member of (any role in it: whether they
+    may cast is the service's question, so the page can say why not)."""
+    if not has_role(user, *VOTER_ROLES):
+        raise PermissionDenied("只有代表可以投票。")
+    deputy = deputy_of(user)
+    found = get_object_or_404(Round.objects.select_related("vote", "vote__meeting"), pk=pk)
+    if (
+        deputy is None
+        or not MeetingMember.objects.filter(meeting=found.vote.meeting, deputy=deputy).exists()
+    ):
+        raise Http404("没有这项票决。")
+    return found
+
+
+def get_public_round(pk: int) -> Round:
+    """Public pages show a round only after its ballot box was closed and sealed."""
+    return get_object_or_404(
+        Round.objects.select_related("vote", "vote__meeting"),
+        pk=pk,
+        state__in=[Round.State.CLOSED, Round.State.COUNTED],
+    )

@@ -1,0 +1,99 @@
+"""Test data for 票决, built through the services: a congress session in progress with its
+deputies (some with accounts), a confirmed candidate list, and a vote on its agenda."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from renda.accounts.models import User
+from renda.deputies.models import Deputy
+from renda.livelihood import services
+from renda.livelihood.models import Candidate, CandidateList, Round, Vote
+from renda.meetings import services as meeting_services
+from renda.meetings.models import Meeting, MeetingMember
+from renda.meetings.tests.factories import a_deputy, deputy_user, make_meeting
+
+_serial = itertools.count(1)
+
+
+@dataclass
+class Hall:
+    meeting: Meeting
+    deputies: list[Deputy]
+    users: list[User]  # users[i] is deputies[i]'s account
+    candidate_list: CandidateList
+    candidates: list[Candidate]
+    vote: Vote
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def round(self) -> Round:
+        return self.vote.rounds.order_by("-number").first()  # type: ignore[return-value]
+
+
+def a_project(world: Any, title: str = "", cost: str = "1500000.00") -> Any:
+    n = next(_serial)
+    return services.create_project(
+        actor=world.staff,
+        title=title or f"民生项目{n:02d}",
+        level="city",
+        region=world.county,
+        year=2027,
+        estimated_cost=Decimal(cost),
+        lead_unit=world.department,
+    )
+
+
+def make_hall(
+    world: Any,
+    *,
+    deputies: int = 5,
+    seats: int = 2,
+    candidates: int = 4,
+    pass_base: str = "all",
+    check_in: int | None = None,
+) -> Hall:
+    """`deputies` members with accounts (the first is the deputy persona), the first
+    `check_in` of them (all by default) checked in on paper, the session in progress."""
+    users = [world.deputy] + [deputy_user(world, f"v{next(_serial)}") for _ in range(deputies - 1)]
+    people = [a_deputy(world, user=u, name=f"代表{i:02d}") for i, u in enumerate(users)]
+    meeting = make_meeting(world, start_at=timezone.now() + dt.timedelta(minutes=10))
+    meeting_services.notify_members(actor=world.staff, meeting=meeting)
+    for member in MeetingMember.objects.filter(meeting=meeting).order_by("deputy_id")[
+        : deputies if check_in is None else check_in
+    ]:
+        meeting_services.mark_paper_sign_in(actor=world.staff, member=member)
+    meeting_services.open_meeting(actor=world.staff, meeting=meeting)
+    meeting.refresh_from_db()
+    lst = services.create_candidate_list(
+        actor=world.staff, meeting=meeting, title="2027年市政府民生实事候选项目", seats=seats
+    )
+    cands = [
+        services.add_candidate(actor=world.staff, candidate_list=lst, project=a_project(world))
+        for _ in range(candidates)
+    ]
+    services.confirm_candidate_list(
+        actor=world.staff, candidate_list=lst, decision="主席团第二次会议通过"
+    )
+    vote = services.create_vote(actor=world.staff, candidate_list=lst, pass_base=pass_base)
+    return Hall(meeting, people, users, lst, cands, vote)
+
+
+def marks(hall: Hall, *yes: int, no: tuple[int, ...] = ()) -> dict[int, str]:
+    """赞成 for the candidates at the given indexes, 反对 for `no`, the rest unmarked."""
+    out = {hall.candidates[i].pk: "yes" for i in yes}
+    out.update({hall.candidates[i].pk: "no" for i in no})
+    return out
+
+
+def cast_all(hall: Hall, ballots: list[dict[int, str]]) -> list[str]:
+    return [
+        services.cast_ballot(actor=hall.users[i], round_=hall.round, marks=m).tracker
+        for i, m in enumerate(ballots)
+    ]
