@@ -55,6 +55,12 @@ urlpatterns = [
         inquiries.inquiry_transition,
         name="inquiry_transition",
     ),
+    path("inquiries/<int:pk>/agenda/", inquiries.inquiry_agenda, name="inquiry_agenda"),
+    path(
+        "inquiries/<int:pk>/agenda/remove/",
+        inquiries.inquiry_agenda_remove,
+        name="inquiry_agenda_remove",
+    ),
     path("inquiries/<int:pk>/respond/", inquiries.inquiry_respond, name="inquiry_respond"),
     path("inquiries/<int:pk>/edit/", inquiries.inquiry_edit, name="inquiry_edit"),
     path("inquiries/<int:pk>/letter.docx", inquiries.inquiry_docx, name="inquiry_docx"),

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from renda.accounts.models import User
 from renda.budget.models import Alert, AlertLevel, Inquiry
+from renda.budget.selectors.agenda import alerts_on_agenda_count
 from renda.budget.services.inquiries import AWAITING, overdue_q
 from renda.core.roles import Role
 from renda.core.selectors import Card
@@ -35,7 +36,7 @@ def cards(user: User) -> list[Card]:
             Card("逾期未答复的问询函", counts["overdue"], f"{inquiries}?overdue=on"),
         ]
     if user.role == Role.SC_MEMBER:
-        agenda = Alert.objects.exclude(agenda_title="").count()
+        agenda = alerts_on_agenda_count()
         return [Card("提请常委会审议的预警事项", agenda, reverse("budget:agenda"))]
     if user.role == Role.DATA_PROVIDER and user.organization_id:
         waiting = Inquiry.objects.filter(

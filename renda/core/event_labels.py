@@ -161,6 +161,8 @@ LABELS: dict[str, str] = {
     "budget.inquiry.edit": "修改问询函草稿",
     "budget.inquiry.respond": "答复问询函",
     "budget.inquiry.remind": "问询函催办",
+    "budget.inquiry.agenda": "问询函提请常委会专题询问",
+    "budget.inquiry.agenda_remove": "问询函撤销提请专题询问",
     "budget.bigscreen_pass": "大屏通行证",
     "budget.export.request": "申请后台导出预算数据",
     "budget.export.inline": "导出预算数据",

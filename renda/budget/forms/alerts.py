@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from renda.budget.models import Alert, AlertLevel, Rule
+from renda.budget.selectors.agenda import meetings_taking_items
 from renda.core.forms import BootstrapForm
 from renda.deputies.forms import DeputyChoice, active_deputies
 from renda.deputies.models import Deputy
+from renda.meetings.models import AgendaItem, Meeting
 
 BLANK = [("", "全部")]
 
@@ -63,18 +66,57 @@ class AlertFilterForm(BootstrapForm):
     unit = forms.CharField(label="单位/对象", required=False, max_length=100)
 
 
+class MeetingChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Meeting) -> str:
+        return (
+            f"{obj.title}（{timezone.localtime(obj.start_at):%Y-%m-%d}，{obj.get_state_display()}）"
+        )
+
+
 class AgendaForm(BootstrapForm):
+    """提请常委会审议 / 专题询问: which meeting (standing-committee and chairpersons' meetings
+    not closed, soonest first) and under what title."""
+
+    meeting = MeetingChoice(
+        label="提请会议",
+        queryset=Meeting.objects.none(),
+        empty_label="请选择会议",
+        error_messages={
+            "required": "请选择提请的会议。",
+            "invalid_choice": "该会议已闭会或不能列入议程，请另选。",
+        },
+    )
     title = forms.CharField(
-        label="提请常委会审议事项",
+        label="审议事项（议题）",
         max_length=200,
         error_messages={"required": "请填写提请常委会审议的事项名称。"},
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = meetings_taking_items()  # type: ignore[attr-defined]
+
 
 class AgendaRemoveForm(BootstrapForm):
+    """Which of the source's items to take off (a hidden field of each item's form)."""
+
+    item = forms.ModelChoiceField(
+        queryset=AgendaItem.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "请选择要移出议程的议题。",
+            "invalid_choice": "该议题已不在议程中。",
+        },
+    )
     reason = forms.CharField(
         label="撤销理由", max_length=500, error_messages={"required": "请填写撤销提请的理由。"}
     )
+
+    def __init__(self, *args: Any, items: list[AgendaItem], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = AgendaItem.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[item.pk for item in items]
+        ).select_related("meeting")
 
 
 class OfferForm(BootstrapForm):

@@ -226,17 +226,8 @@ class Alert(models.Model):
         related_name="+",
     )
     # Closing the congress's loop (reference budget.md §1.1 weak spots): an alert can go on
-    # the standing committee's agenda or become a deputy's suggestion.
-    agenda_title = models.CharField("提请常委会审议事项", max_length=200, blank=True)
-    agenda_at = models.DateTimeField("提请时间", null=True, blank=True)
-    agenda_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="提请人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    # a meeting's agenda (meetings.AgendaItem, linked by a core source link, see
+    # services/agenda.py) or become a deputy's suggestion.
     # Offered to a deputy like a converted constituent opinion: the deputy drafts the
     # suggestion from it on their workbench; the suggestion records the alert as its source
     # (core.SourceLink, see `suggestion` below and services/escalation.py).

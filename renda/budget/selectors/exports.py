@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from renda.budget.ingest.kinds import KINDS
 from renda.budget.models import Alert, AlertLevel, BudgetIndicator, Payment
+from renda.budget.selectors.agenda import agenda_label, with_agenda_item
 from renda.core.exports import Column
 
 
@@ -65,7 +66,8 @@ ALERT_FIELDS: tuple[AlertField, ...] = (
     ),
     AlertField("rule_version", "规则版本", lambda a: a.rule_version),
     AlertField("raised_at", "首次预警时间", lambda a: a.raised_at.isoformat(), _raised_at),
-    AlertField("agenda_title", "提请常委会审议", lambda a: a.agenda_title),
+    # Read through the agenda's source links: the querysets below are `with_agenda_item`.
+    AlertField("agenda_title", "提请常委会审议", agenda_label),
 )
 FIELDS = tuple(f.key for f in ALERT_FIELDS)
 SHEET_COLUMNS: list[Column[Alert]] = [f.column() for f in ALERT_FIELDS if f.in_sheet]
@@ -91,7 +93,7 @@ def filtered(
     if period:  # "2026-04"
         y, m = (int(x) for x in period.split("-"))
         qs = qs.filter(period__year=y, period__month=m)
-    return qs
+    return with_agenda_item(qs)
 
 
 def record(alert: Alert) -> dict[str, Any]:

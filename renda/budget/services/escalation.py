@@ -1,6 +1,7 @@
 """Closing the congress's loop on an alert (reference budget.md §1.1 "weak spots", §5): staff
-put it on the standing committee's agenda (提请常委会审议), or offer it to a deputy, who may
-draft a suggestion from it on their workbench; the suggestion then links back to the alert.
+offer it to a deputy, who may draft a suggestion from it on their workbench; the suggestion
+then links back to the alert. Putting it before the standing committee (提请常委会审议) is
+services/agenda.py.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from renda.deputies.models import Deputy
 from renda.suggestions.models import Suggestion
 from renda.suggestions.services import create_suggestion
 
-MAX_AGENDA_TITLE = 200
-
 
 def _check_staff(actor: User) -> None:
     if not can_handle_alerts(actor):
@@ -33,54 +32,6 @@ def _check_staff(actor: User) -> None:
 
 def _lock(alert: Alert) -> Alert:
     return Alert.objects.select_for_update().get(pk=alert.pk)
-
-
-@transaction.atomic
-def put_on_agenda(*, actor: User, alert: Alert, title: str) -> Alert:
-    """Propose the alert to the standing committee under ``title`` (a later call renames it
-    and keeps who proposed it first, so the list shows who is answerable)."""
-    _check_staff(actor)
-    title = " ".join(title.split())
-    if not title:
-        raise ValidationError({"title": "请填写提请常委会审议的事项名称。"})
-    if len(title) > MAX_AGENDA_TITLE:
-        raise ValidationError({"title": f"事项名称不能超过 {MAX_AGENDA_TITLE} 个字。"})
-    locked = _lock(alert)
-    before = locked.agenda_title
-    locked.agenda_title = title
-    if not before:
-        locked.agenda_at, locked.agenda_by = timezone.now(), actor
-    locked.save(update_fields=["agenda_title", "agenda_at", "agenda_by"])
-    audit.record(
-        actor=actor,
-        action="budget.alert.agenda",
-        target=locked,
-        details={"title": title, "before": before},
-    )
-    for name in ("agenda_title", "agenda_at", "agenda_by_id"):
-        setattr(alert, name, getattr(locked, name))
-    return alert
-
-
-@transaction.atomic
-def remove_from_agenda(*, actor: User, alert: Alert, reason: str) -> Alert:
-    _check_staff(actor)
-    if not reason.strip():
-        raise ValidationError({"reason": "请填写撤销提请的理由。"})
-    locked = _lock(alert)
-    if not locked.agenda_title:
-        raise ValidationError("该预警没有提请常委会审议。")
-    before = locked.agenda_title
-    locked.agenda_title, locked.agenda_at, locked.agenda_by = "", None, None
-    locked.save(update_fields=["agenda_title", "agenda_at", "agenda_by"])
-    audit.record(
-        actor=actor,
-        action="budget.alert.agenda_remove",
-        target=locked,
-        details={"title": before, "reason": reason.strip()},
-    )
-    alert.agenda_title, alert.agenda_at, alert.agenda_by = "", None, None
-    return alert
 
 
 @transaction.atomic

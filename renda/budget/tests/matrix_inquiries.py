@@ -81,6 +81,9 @@ MATRIX = {
     "budget:inquiry_detail": Entry(expect(HOME), args=an_issued_letter),
     # An empty button form: an error message and back to the letter.
     "budget:inquiry_transition": post(expect(["staff"], ok=302), an_issued_letter),
+    # Staff with an empty form: refused next to the field (422), nothing written.
+    "budget:inquiry_agenda": post(expect(["staff"], ok=422), an_issued_letter),
+    "budget:inquiry_agenda_remove": post(expect(["staff"], ok=422), an_issued_letter),
     "budget:inquiry_respond": Entry(expect(["data_provider"]), args=an_issued_letter),
     "budget:inquiry_attachment": Entry(expect(HOME), args=an_attachment),
     "budget:inquiry_edit": Entry(expect(["staff"]), args=a_draft_letter),

@@ -1,5 +1,5 @@
-"""Escalating an alert: onto the standing committee's agenda, or to a deputy who drafts a
-suggestion from it (linked both ways, once, and only by that deputy)."""
+"""Escalating an alert to a deputy who drafts a suggestion from it (linked both ways, once,
+and only by that deputy). The standing committee's agenda is test_agenda.py."""
 
 from __future__ import annotations
 
@@ -41,61 +41,13 @@ def other(world: Any) -> Any:
     return make_deputy(world, name="李秀英", mobile="", user=user)
 
 
-# --- agenda -----------------------------------------------------------------------------
-
-
-def test_staff_put_an_alert_on_the_agenda_and_members_see_it(world: Any, client_for: Any) -> None:
-    alert = make_alert(world)
-    staff = client_for("staff")
-    response = staff.post(
-        reverse("budget:alert_agenda", args=[alert.pk]),
-        {"title": "关于第一中学大额支付问题的专题询问"},
-    )
-    assert response.status_code == 302
-    alert.refresh_from_db()
-    assert alert.agenda_title == "关于第一中学大额支付问题的专题询问"
-    assert alert.agenda_by == world.staff and alert.agenda_at is not None
-    for persona in ("staff", "sc_member"):
-        page = client_for(persona).get(reverse("budget:agenda")).content.decode()
-        assert "关于第一中学大额支付问题的专题询问" in page
-    detail = staff.get(reverse("budget:alert_detail", args=[alert.pk])).content.decode()
-    assert "撤销提请" in detail
-
-
-def test_an_empty_agenda_title_is_refused_next_to_the_field(world: Any, client_for: Any) -> None:
-    alert = make_alert(world)
-    response = client_for("staff").post(
-        reverse("budget:alert_agenda", args=[alert.pk]), {"title": "   "}
-    )
-    assert response.status_code == 422
-    assert "请填写提请常委会审议的事项名称" in response.content.decode()
-    alert.refresh_from_db()
-    assert alert.agenda_title == ""
-
-
-def test_removing_from_the_agenda_needs_a_reason(world: Any) -> None:
-    alert = make_alert(world)
-    escalation.put_on_agenda(actor=world.staff, alert=alert, title="专题询问")
-    with pytest.raises(ValidationError):
-        escalation.remove_from_agenda(actor=world.staff, alert=alert, reason="")
-    escalation.remove_from_agenda(actor=world.staff, alert=alert, reason="已在执行报告中审议")
-    alert.refresh_from_db()
-    assert alert.agenda_title == "" and alert.agenda_at is None
-
-
-def test_a_standing_committee_member_reads_but_does_not_act(world: Any, client_for: Any) -> None:
+def test_a_standing_committee_member_reads_but_does_not_offer(world: Any, client_for: Any) -> None:
     alert = make_alert(world)
     client = client_for("sc_member")
-    for name, data in (
-        ("budget:alert_agenda", {"title": "专题询问"}),
-        ("budget:alert_agenda_remove", {"reason": "无"}),
-        ("budget:alert_offer", {"deputy": 1}),
-    ):
-        assert client.post(reverse(name, args=[alert.pk]), data).status_code == 403
-    with pytest.raises(PermissionDenied):
-        escalation.put_on_agenda(actor=world.sc_member, alert=alert, title="专题询问")
+    response = client.post(reverse("budget:alert_offer", args=[alert.pk]), {"deputy": 1})
+    assert response.status_code == 403
     alert.refresh_from_db()
-    assert alert.agenda_title == "" and alert.offered_to is None
+    assert alert.offered_to is None
 
 
 # --- offer to a deputy ------------------------------------------------------------------

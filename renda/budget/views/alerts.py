@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from renda.accounts.permissions import acting_user
-from renda.budget.forms.alerts import AgendaForm, AgendaRemoveForm, AlertFilterForm, OfferForm
+from renda.budget.forms.alerts import AlertFilterForm, OfferForm
 from renda.budget.models import Alert, AlertLevel, BudgetIndicator, Payment, RuleVersion
 from renda.budget.permissions import (
     READERS,
@@ -29,13 +29,16 @@ from renda.budget.permissions import (
     can_handle_alerts,
     get_alert_for_user,
 )
+from renda.budget.selectors import agenda
 from renda.budget.selectors.exports import SHEET_COLUMNS
 from renda.budget.services import escalation
+from renda.budget.views import agenda as agenda_views
 from renda.budget.views.pages import render_page
 from renda.core.exports import export_xlsx
 from renda.core.forms import attempt
 from renda.core.roles import Role, role_required
 from renda.core.sources import has_target
+from renda.meetings.permissions import can_view_meetings
 from renda.suggestions.forms import SuggestionForm
 from renda.suggestions.models import Suggestion
 
@@ -80,7 +83,9 @@ def _filtered(request: HttpRequest) -> tuple[AlertFilterForm, QuerySet[Alert]]:
 @role_required(*READERS)
 def alert_list(request: HttpRequest) -> HttpResponse:
     form, qs = _filtered(request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs.annotate(on_agenda=agenda.on_agenda(Alert)), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     # A monthly alert replaced by a later month's is the record of its month: the amount
     # it names is carried by the alert that replaced it, so only the alerts that stand add up.
     totals = qs.order_by().aggregate(
@@ -109,7 +114,9 @@ def alert_export(request: HttpRequest) -> HttpResponse:
     return export_xlsx(
         title="预警",
         columns=SHEET_COLUMNS,
-        rows=qs.select_related("region")[:EXPORT_LIMIT].iterator(chunk_size=2000),
+        rows=agenda.with_agenda_item(qs.select_related("region"))[:EXPORT_LIMIT].iterator(
+            chunk_size=2000
+        ),
         filename=f"预算监督预警-{timezone.localdate():%Y%m%d}.xlsx",
     )
 
@@ -146,15 +153,15 @@ def _detail_context(request: HttpRequest, alert: Alert, **bound: Any) -> dict[st
     )
     can_handle = can_handle_alerts(request.user)
     forms: dict[str, Any] = {}
-    if can_handle:
-        forms["agenda"] = AgendaForm(
-            initial={
-                "title": alert.agenda_title or f"关于{alert.subject_label}{alert.rule.name}的问题"
-            }
-        )
-        forms["agenda_remove"] = AgendaRemoveForm()
-        if suggestion is None:
-            forms["offer"] = OfferForm(initial={"deputy": alert.offered_to_id})
+    card = agenda_views.agenda_context(
+        request,
+        agenda.items_of(alert),
+        can_handle=can_handle,
+        default_title=f"关于{alert.subject_label}{alert.rule.name}的问题",
+    )
+    card.get("agenda_forms", {}).update(bound.pop("agenda", {}))
+    if can_handle and suggestion is None:
+        forms["offer"] = OfferForm(initial={"deputy": alert.offered_to_id})
     forms.update(bound)
     return {
         "alert": alert,
@@ -175,7 +182,7 @@ def _detail_context(request: HttpRequest, alert: Alert, **bound: Any) -> dict[st
         ),
         "offered_to": alert.offered_to,
         "suggestion": suggestion,
-        "agenda_by": alert.agenda_by,
+        **card,
         "can_handle": can_handle,
         "forms": forms,
     }
@@ -197,40 +204,24 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def alert_agenda(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_alert_for_user(request.user, pk)
-    form = AgendaForm(request.POST)
-    if (
-        form.is_valid()
-        and attempt(
-            form,
-            lambda: escalation.put_on_agenda(
-                actor=acting_user(request), alert=alert, title=form.cleaned_data["title"]
-            ),
-        )
-        is not None
-    ):
-        messages.success(request, "已提请常委会审议。")
-        return redirect("budget:alert_detail", alert.pk)
-    return _detail(request, alert, status=422, agenda=form)
+    return agenda_views.put(
+        request,
+        alert,
+        lambda **form: _detail(request, alert, status=422, agenda=form),
+        "budget:alert_detail",
+    )
 
 
 @role_required(Role.STAFF)
 @require_POST
 def alert_agenda_remove(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_alert_for_user(request.user, pk)
-    form = AgendaRemoveForm(request.POST)
-    if (
-        form.is_valid()
-        and attempt(
-            form,
-            lambda: escalation.remove_from_agenda(
-                actor=acting_user(request), alert=alert, reason=form.cleaned_data["reason"]
-            ),
-        )
-        is not None
-    ):
-        messages.success(request, "已撤销提请常委会审议。")
-        return redirect("budget:alert_detail", alert.pk)
-    return _detail(request, alert, status=422, agenda_remove=form)
+    return agenda_views.remove(
+        request,
+        alert,
+        lambda **form: _detail(request, alert, status=422, agenda=form),
+        "budget:alert_detail",
+    )
 
 
 @role_required(Role.STAFF)
@@ -255,15 +246,18 @@ def alert_offer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*READERS)
 def agenda_list(request: HttpRequest) -> HttpResponse:
-    qs = (
-        alerts_for_user(request.user)
-        .exclude(agenda_title="")
-        .select_related("agenda_by")
-        .order_by("-agenda_at", "-id")
-    )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    alerts = alerts_for_user(request.user)
+    page = Paginator(agenda.alert_items(alerts), PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
-        request, "budget/alerts/agenda.html", {"page": page, "query": ""}, section="agenda"
+        request,
+        "budget/alerts/agenda.html",
+        {
+            "page": page,
+            "rows": agenda.rows(list(page), alerts),
+            "query": "",
+            "can_view_meetings": can_view_meetings(request.user),
+        },
+        section="agenda",
     )
 
 

@@ -8,6 +8,7 @@ render (docs/architecture.md §4.2).
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -31,6 +32,7 @@ from renda.budget.permissions import (
     get_inquiry_for_user,
     inquiries_for_user,
 )
+from renda.budget.selectors import agenda
 from renda.budget.services.inquiries import (
     BUTTON_STEPS,
     create_inquiry,
@@ -43,6 +45,7 @@ from renda.budget.services.inquiries import (
     take_step,
     update_draft,
 )
+from renda.budget.views import agenda as agenda_views
 from renda.budget.views.letters import letter_docx
 from renda.budget.views.pages import render_page
 from renda.core import workflow as wf
@@ -98,7 +101,9 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail(request: HttpRequest, inquiry: Inquiry) -> HttpResponse:
+def _detail(
+    request: HttpRequest, inquiry: Inquiry, status: int = 200, **agenda_forms: Any
+) -> HttpResponse:
     user = request.user
     context = wf.page_context(user, inquiry)
     actions = context["workflow_actions"]
@@ -118,12 +123,51 @@ def _detail(request: HttpRequest, inquiry: Inquiry) -> HttpResponse:
         can_edit=inquiry.state == "draft" and can_handle_alerts(user),
         action_url=reverse("budget:inquiry_transition", args=[inquiry.pk]),
     )
-    return render_page(request, "budget/inquiries/detail.html", context, section="inquiries")
+    # 专题询问: a letter sent out may go before the standing committee (staff and its
+    # members read the card; the addressee does not).
+    context["show_agenda"] = inquiry.state != "draft" and can_view_alerts(user)
+    if context["show_agenda"]:
+        context.update(
+            agenda_views.agenda_context(
+                request,
+                agenda.items_of(inquiry),
+                can_handle=can_handle_alerts(user),
+                default_title=f"关于{inquiry.title}的专题询问",
+            )
+        )
+        context.get("agenda_forms", {}).update(agenda_forms)
+    return render_page(
+        request, "budget/inquiries/detail.html", context, section="inquiries", status=status
+    )
 
 
 @role_required(*HOME)
 def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, get_inquiry_for_user(request.user, pk))
+
+
+@role_required(Role.STAFF)
+@require_POST
+def inquiry_agenda(request: HttpRequest, pk: int) -> HttpResponse:
+    inquiry = get_inquiry_for_user(request.user, pk)
+    return agenda_views.put(
+        request,
+        inquiry,
+        lambda **form: _detail(request, inquiry, status=422, **form),
+        "budget:inquiry_detail",
+    )
+
+
+@role_required(Role.STAFF)
+@require_POST
+def inquiry_agenda_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    inquiry = get_inquiry_for_user(request.user, pk)
+    return agenda_views.remove(
+        request,
+        inquiry,
+        lambda **form: _detail(request, inquiry, status=422, **form),
+        "budget:inquiry_detail",
+    )
 
 
 def _alert_ids(request: HttpRequest) -> list[int]:
