@@ -49,7 +49,11 @@ MODULES: tuple[Module, ...] = (
         "任前法律考试",
         "bi-journal-check",
         "题库、组卷、在线考试与评卷；未经考试合格不提请任命。",
-        (Entry(frozenset({*CONGRESS, Role.NOMINEE}), None),),
+        (
+            Entry(frozenset({Role.STAFF}), "exams:bank"),
+            # The bank is confidential: members and nominees wait for their own pages.
+            Entry(frozenset({Role.SC_MEMBER, Role.NOMINEE}), None),
+        ),
     ),
     Module(
         "stations",
@@ -101,11 +105,24 @@ MODULES: tuple[Module, ...] = (
         (Entry(CONGRESS, "meetings:list"), Entry(frozenset({Role.DEPUTY}), "meetings:my_list")),
     ),
     Module(
+        "documents",
+        "知情知政",
+        "bi-file-earmark-text",
+        "会议文件和年度报告发给代表：按时发布、涉密控制、手机在线阅读、阅读回执。",
+        (
+            Entry(frozenset({Role.STAFF}), "documents:library"),
+            Entry(frozenset({Role.SC_MEMBER, Role.DEPUTY}), "documents:mine"),
+        ),
+    ),
+    Module(
         "livelihood",
         "民生实事票决",
         "bi-check2-square",
         "项目征集、候选确定、代表无记名票决与实施跟踪。",
-        (Entry(CONGRESS, None),),
+        (
+            Entry(CONGRESS, "livelihood:home"),
+            Entry(frozenset({Role.DEPUTY}), "livelihood:my_votes"),
+        ),
     ),
     Module(
         "report",

@@ -68,20 +68,45 @@ class QuestionImportSpec(ImportSpec):
     )
     columns: ClassVar[tuple[Column, ...]] = (
         Column("code", "编号", parse=text(40), example="XF-0001", help="可不填，系统自动编号"),
-        Column("topic", "知识点", required=True, parse=text(200), example="宪法", aliases=("法律",)),
+        Column(
+            "topic", "知识点", required=True, parse=text(200), example="宪法", aliases=("法律",)
+        ),
         Column("type", "题型", required=True, choices=TYPE_CHOICES, example="单选题"),
-        Column("stem", "题干", required=True, parse=text(4000), example="中华人民共和国的一切权力属于（　）。"),
+        Column(
+            "stem",
+            "题干",
+            required=True,
+            parse=text(4000),
+            example="中华人民共和国的一切权力属于（　）。",
+        ),
         *(
             Column(f"option_{letter}", f"选项{letter}", parse=text(1000), example=example)
-            for letter, example in zip(LETTERS, ("人民", "国家机关", "人民政府", "", "", "", "", ""), strict=True)
+            for letter, example in zip(
+                LETTERS, ("人民", "国家机关", "人民政府", "", "", "", "", ""), strict=True
+            )
         ),
         Column("answer", "答案", parse=text(2000), example="A"),
-        Column("weights", "得分比例", parse=text(200), help="仅多选题需要部分给分时填写，如 A:50,C:50"),
+        Column(
+            "weights", "得分比例", parse=text(200), help="仅多选题需要部分给分时填写，如 A:50,C:50"
+        ),
         Column("reference", "参考答案", parse=text(4000), help="简答题的评分要点"),
         Column("explanation", "解析", parse=text(4000), example="宪法第二条第一款。"),
-        Column("difficulty", "难度", parse=integer, example=1, help="1（最易）到 5（最难），不填为 3"),
-        Column("score", "分值", parse=_decimal, example=2, help="不填时单选 2、多选 3、判断 1、填空 2、简答 10"),
-        Column("article_law", "引用法律", parse=text(100), help="条文所属的法律；不填为知识点所属的法律"),
+        Column(
+            "difficulty", "难度", parse=integer, example=1, help="1（最易）到 5（最难），不填为 3"
+        ),
+        Column(
+            "score",
+            "分值",
+            parse=_decimal,
+            example=2,
+            help="不填时单选 2、多选 3、判断 1、填空 2、简答 10",
+        ),
+        Column(
+            "article_law",
+            "引用法律",
+            parse=text(100),
+            help="条文所属的法律；不填为知识点所属的法律",
+        ),
         Column("article", "条文", parse=text(100), example="第二条", aliases=("法条", "条文号")),
         Column("article_text", "条文内容", parse=text(4000)),
         Column("tags", "标签", parse=text(500), help="多个标签用逗号分隔"),
@@ -176,9 +201,11 @@ def row_data(row: ImportRow) -> QuestionData:
         right = _letters(answer, len(texts))
         if kind == SINGLE and len(right) > 1:
             raise ValueError("单选题只能有一个答案字母；有多个正确选项的请设为多选题")
-        weights = _weights(row["weights"] or "", right, len(texts)) if kind == MULTIPLE else [
-            FULL if i in right else Decimal(0) for i in range(len(texts))
-        ]
+        weights = (
+            _weights(row["weights"] or "", right, len(texts))
+            if kind == MULTIPLE
+            else [FULL if i in right else Decimal(0) for i in range(len(texts))]
+        )
         options = tuple(OptionData(t or "", w) for t, w in zip(texts, weights, strict=True))
     elif kind == TRUE_FALSE:
         word = answer.strip().upper()
@@ -217,7 +244,9 @@ def excel_row(data: QuestionData) -> list[Any]:
         answer = ",".join(LETTERS[i] for i, o in enumerate(data.options) if o.weight > 0)
         if data.type == MULTIPLE:
             weights = ",".join(
-                f"{LETTERS[i]}:{weight_text(o.weight)}" for i, o in enumerate(data.options) if o.weight
+                f"{LETTERS[i]}:{weight_text(o.weight)}"
+                for i, o in enumerate(data.options)
+                if o.weight
             )
     elif data.type == TRUE_FALSE:
         answer = "正确" if data.truth else "错误"
@@ -244,6 +273,9 @@ def excel_row(data: QuestionData) -> list[Any]:
 
 def excel_exportable(data: QuestionData) -> bool:
     """The sheet has eight option columns and no per-option feedback."""
-    return len(data.options) <= len(LETTERS) and not any(o.feedback for o in data.options) and (
-        data.type != SINGLE or all(o.weight in (0, FULL) for o in data.options)
-    ) and not (data.type == FILL_IN and any("|" in a for a in data.accepted))
+    return (
+        len(data.options) <= len(LETTERS)
+        and not any(o.feedback for o in data.options)
+        and (data.type != SINGLE or all(o.weight in (0, FULL) for o in data.options))
+        and not (data.type == FILL_IN and any("|" in a for a in data.accepted))
+    )

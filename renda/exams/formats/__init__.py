@@ -54,7 +54,12 @@ FORMATS: dict[str, Format] = {
         Format("gift", "GIFT", "txt", "text/plain; charset=utf-8", parse_gift, _gift),
         Format("aiken", "Aiken", "txt", "text/plain; charset=utf-8", parse_aiken, _aiken),
         Format(
-            "moodle_xml", "Moodle XML", "xml", "application/xml; charset=utf-8", parse_moodle_xml, _xml
+            "moodle_xml",
+            "Moodle XML",
+            "xml",
+            "application/xml; charset=utf-8",
+            parse_moodle_xml,
+            _xml,
         ),
     )
 }

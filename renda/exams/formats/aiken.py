@@ -54,7 +54,9 @@ def parse_aiken(source: str, *, default_topic: tuple[str, ...] = ()) -> ParseRes
         elif choice:
             expected = string.ascii_uppercase[len(current.choices)]
             if choice[1] != expected:
-                result.errors.append(LineError(number, f"选项字母应为 {expected}，而不是 {choice[1]}"))
+                result.errors.append(
+                    LineError(number, f"选项字母应为 {expected}，而不是 {choice[1]}")
+                )
             current.choices.append(choice[2].strip())
         elif current.choices:
             result.errors.append(LineError(number, "选项之后应是“ANSWER: 字母”一行"))
@@ -63,7 +65,9 @@ def parse_aiken(source: str, *, default_topic: tuple[str, ...] = ()) -> ParseRes
                 LineError(number, "Aiken 格式的题干只能写在一行；或者这一行缺少选项字母 A) B) …")
             )
     if current is not None:
-        result.errors.append(LineError(current.line, f"这道题缺少“ANSWER: 字母”一行（文件在第 {last} 行结束）"))
+        result.errors.append(
+            LineError(current.line, f"这道题缺少“ANSWER: 字母”一行（文件在第 {last} 行结束）")
+        )
     if not default_topic and result.questions:
         result.errors.insert(0, LineError(0, "Aiken 文件不含知识点：请在导入时选择知识点"))
     return result.check()

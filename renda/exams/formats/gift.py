@@ -47,7 +47,14 @@ from .defaults import DEFAULT_DIFFICULTY, default_score
 
 BLANK = "____"
 # Private-use characters stand for escaped specials while the block is taken apart.
-_ESCAPES = {":": "\ue001", "#": "\ue002", "=": "\ue003", "{": "\ue004", "}": "\ue005", "~": "\ue006"}
+_ESCAPES = {
+    ":": "\ue001",
+    "#": "\ue002",
+    "=": "\ue003",
+    "{": "\ue004",
+    "}": "\ue005",
+    "~": "\ue006",
+}
 _BACKSLASH = "\ue000"
 _NEWLINE = "\ue007"
 _UNESCAPE = {v: k for k, v in _ESCAPES.items()} | {_BACKSLASH: "\\", _NEWLINE: "\n"}
@@ -91,7 +98,6 @@ def _clean(text: str, is_html: bool = False) -> str:
 class _Block:
     start: int  # the file line of the block's first line
     lines: list[str] = field(default_factory=list)
-
 
 
 def _blocks(source: str) -> list[_Block]:
@@ -150,7 +156,9 @@ def parse_gift(source: str, *, default_topic: tuple[str, ...] = ()) -> ParseResu
             result.errors.append(LineError(refused.line, refused.message))
             continue
         if not topic:
-            result.errors.append(LineError(first, "没有指定知识点：请在文件中写 $CATEGORY: 或在导入时选择知识点"))
+            result.errors.append(
+                LineError(first, "没有指定知识点：请在文件中写 $CATEGORY: 或在导入时选择知识点")
+            )
             continue
         result.questions.append(ParsedQuestion(first, data.with_topic(topic)))
     return result.check()
@@ -205,7 +213,9 @@ def _typed(
     if verdict in _TRUE | _FALSE:
         return _make(TRUE_FALSE, stem, explanation, common, truth=verdict in _TRUE)
     if not answer.startswith("="):
-        raise _Refused(first, "答案部分无法识别：填空答案应以 = 开头，选项以 = 或 ~ 开头，判断题写 T 或 F")
+        raise _Refused(
+            first, "答案部分无法识别：填空答案应以 = 开头，选项以 = 或 ~ 开头，判断题写 T 或 F"
+        )
     accepted = []
     for part in answer.split("="):
         part = part.strip()
@@ -266,7 +276,9 @@ def _common(meta: dict[str, list[tuple[int, str]]], name: str) -> dict[str, obje
     return common
 
 
-def _make(kind: str, stem: str, explanation: str, common: dict[str, object], **extra: object) -> QuestionData:
+def _make(
+    kind: str, stem: str, explanation: str, common: dict[str, object], **extra: object
+) -> QuestionData:
     values: dict[str, object] = {
         "difficulty": DEFAULT_DIFFICULTY,
         "score": default_score(kind),

@@ -151,7 +151,9 @@ def parse_moodle_xml(source: str | bytes, *, default_topic: tuple[str, ...] = ()
     for element in builder.root:
         line = builder.line(element)
         if element.tag != "question":
-            result.errors.append(LineError(line, f"<quiz> 里只能有 <question>，不能有 <{element.tag}>"))
+            result.errors.append(
+                LineError(line, f"<quiz> 里只能有 <question>，不能有 <{element.tag}>")
+            )
             continue
         kind = element.get("type", "")
         if kind == "category":
@@ -165,7 +167,9 @@ def parse_moodle_xml(source: str | bytes, *, default_topic: tuple[str, ...] = ()
             result.errors.append(LineError(refused.line, refused.message))
             continue
         if not topic:
-            result.errors.append(LineError(line, "没有指定知识点：请在文件中加分类（category）或在导入时选择知识点"))
+            result.errors.append(
+                LineError(line, "没有指定知识点：请在文件中加分类（category）或在导入时选择知识点")
+            )
             continue
         result.questions.append(ParsedQuestion(line, data.with_topic(topic)))
     return result.check()
@@ -191,7 +195,9 @@ def _question(element: ET.Element, kind: str, line: int) -> QuestionData:
     answers = _answers(element, line)
     if kind == "multichoice":
         single = (element.findtext("single") or "true").strip().lower() in ("true", "1")
-        options = tuple(OptionData(text, fraction, feedback) for fraction, text, feedback in answers)
+        options = tuple(
+            OptionData(text, fraction, feedback) for fraction, text, feedback in answers
+        )
         return _make(SINGLE if single else MULTIPLE, stem, common, options=options)
     if kind == "truefalse":
         right = [text.lower() for fraction, text, _ in answers if fraction == FULL]
@@ -200,7 +206,9 @@ def _question(element: ET.Element, kind: str, line: int) -> QuestionData:
         return _make(TRUE_FALSE, stem, common, truth=right[0] == "true")
     if kind == "shortanswer":
         if any(fraction != FULL for fraction, _, _ in answers):
-            raise _Refused(line, "填空题的每个答案都应是全对的答案（fraction=\"100\"），不支持部分得分")
+            raise _Refused(
+                line, '填空题的每个答案都应是全对的答案（fraction="100"），不支持部分得分'
+            )
         return _make(FILL_IN, stem, common, accepted=tuple(text for _, text, _ in answers))
     reference = _text_of(element.find("graderinfo"))
     return _make(SHORT_ANSWER, stem, common, reference_answer=reference)
@@ -270,13 +278,23 @@ def _question_element(quiz: ET.Element, data: QuestionData) -> None:
         ET.SubElement(question, "answernumbering").text = "ABCD"
         for option in data.options:
             answer = _sub_text(
-                question, "answer", option.text, fraction=weight_text(option.weight), format="plain_text"
+                question,
+                "answer",
+                option.text,
+                fraction=weight_text(option.weight),
+                format="plain_text",
             )
             _sub_text(answer, "feedback", option.feedback, format="plain_text")
     elif data.type == TRUE_FALSE:
         for value in ("true", "false"):
             right = (value == "true") == bool(data.truth)
-            answer = _sub_text(question, "answer", value, fraction="100" if right else "0", format="moodle_auto_format")
+            answer = _sub_text(
+                question,
+                "answer",
+                value,
+                fraction="100" if right else "0",
+                format="moodle_auto_format",
+            )
             _sub_text(answer, "feedback", "", format="plain_text")
     elif data.type == FILL_IN:
         ET.SubElement(question, "usecase").text = "0"

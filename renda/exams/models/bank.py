@@ -92,7 +92,9 @@ class Question(models.Model):
     questions may be drawn into papers (later); `retired` ones stay for the record."""
 
     code = models.CharField("编号", max_length=40, unique=True)
-    topic = models.ForeignKey(Topic, models.PROTECT, related_name="questions", verbose_name="知识点")
+    topic = models.ForeignKey(
+        Topic, models.PROTECT, related_name="questions", verbose_name="知识点"
+    )
     status = models.CharField(
         "状态", max_length=10, choices=QuestionStatus.choices, default=QuestionStatus.DRAFT
     )
@@ -185,7 +187,9 @@ class QuestionVersion(models.Model):
         law = self.article_law or (self.question.topic.law if self.question_id else "")
         return f"《{law}》{self.article}" if self.article else ""
 
-    def to_data(self, *, topic: tuple[str, ...] = (), tags: tuple[str, ...] = (), code: str = "") -> QuestionData:
+    def to_data(
+        self, *, topic: tuple[str, ...] = (), tags: tuple[str, ...] = (), code: str = ""
+    ) -> QuestionData:
         answer = self.answer or {}
         return QuestionData(
             type=self.type,

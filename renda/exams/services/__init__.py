@@ -13,7 +13,13 @@ from .bank import (
     restore_question,
     retire_question,
 )
-from .transfer import ImportPlan, export_questions, import_questions, plan_import
+from .transfer import (
+    ImportPlan,
+    export_questions,
+    import_questions,
+    plan_import,
+    record_import_refused,
+)
 
 __all__ = [
     "ImportPlan",
@@ -25,6 +31,7 @@ __all__ = [
     "mark_question_ready",
     "plan_import",
     "record_bank_list_view",
+    "record_import_refused",
     "record_question_view",
     "rename_topic",
     "restore_question",

@@ -25,7 +25,9 @@ def clean_data(data: QuestionData) -> QuestionData:
     return replace(
         data,
         stem=data.stem.strip(),
-        options=tuple(replace(o, text=o.text.strip(), feedback=o.feedback.strip()) for o in data.options),
+        options=tuple(
+            replace(o, text=o.text.strip(), feedback=o.feedback.strip()) for o in data.options
+        ),
         accepted=tuple(a.strip() for a in data.accepted if a.strip()),
         reference_answer=data.reference_answer.strip(),
         explanation=data.explanation.strip(),
@@ -52,7 +54,9 @@ def create_topic(*, actor: Any, name: str, parent: Topic | None = None, order: i
     topic = Topic(name=name.strip(), parent=parent, order=order)
     _check_topic(topic)
     topic.save()
-    audit.record(actor=actor, action="exam.topic_create", target=topic, details={"path": topic.path_label})
+    audit.record(
+        actor=actor, action="exam.topic_create", target=topic, details={"path": topic.path_label}
+    )
     return topic
 
 
@@ -66,7 +70,10 @@ def rename_topic(*, actor: Any, topic: Topic, name: str, order: int | None = Non
     _check_topic(topic)
     topic.save()
     audit.record(
-        actor=actor, action="exam.topic_edit", target=topic, details={"from": old, "to": topic.path_label}
+        actor=actor,
+        action="exam.topic_edit",
+        target=topic,
+        details={"from": old, "to": topic.path_label},
     )
     return topic
 
@@ -107,7 +114,9 @@ def _version_fields(data: QuestionData) -> dict[str, Any]:
     }
 
 
-def _new_version(actor: Any, question: Question, data: QuestionData, number: int) -> QuestionVersion:
+def _new_version(
+    actor: Any, question: Question, data: QuestionData, number: int
+) -> QuestionVersion:
     version = QuestionVersion(
         question=question, number=number, created_by=_user(actor), **_version_fields(data)
     )
@@ -150,7 +159,10 @@ def create_question(
     if data.code:
         _free_code(data.code)
     question = Question.objects.create(
-        code=data.code or f"new-{uuid.uuid4().hex}", topic=topic, status=status, created_by=_user(actor)
+        code=data.code or f"new-{uuid.uuid4().hex}",
+        topic=topic,
+        status=status,
+        created_by=_user(actor),
     )
     if not data.code:
         question.code = _generated_code(question.pk)
@@ -161,7 +173,12 @@ def create_question(
         actor=actor,
         action="exam.question_create",
         target=question,
-        details={"code": question.code, "type": data.type, "topic": topic.path_label, **(audit_details or {})},
+        details={
+            "code": question.code,
+            "type": data.type,
+            "topic": topic.path_label,
+            **(audit_details or {}),
+        },
     )
     return question
 
@@ -229,7 +246,9 @@ def edit_question(
     return version
 
 
-def _set_status(actor: Any, question: Question, status: str, allowed: set[str], action: str, refusal: str) -> Question:
+def _set_status(
+    actor: Any, question: Question, status: str, allowed: set[str], action: str, refusal: str
+) -> Question:
     require_bank_manager(actor)
     locked = Question.objects.select_for_update().get(pk=question.pk)
     if locked.status not in allowed:
@@ -237,7 +256,12 @@ def _set_status(actor: Any, question: Question, status: str, allowed: set[str], 
     before = locked.status
     locked.status = status
     locked.save(update_fields=["status", "updated_at"])
-    audit.record(actor=actor, action=action, target=locked, details={"code": locked.code, "from": before, "to": status})
+    audit.record(
+        actor=actor,
+        action=action,
+        target=locked,
+        details={"code": locked.code, "from": before, "to": status},
+    )
     question.refresh_from_db()
     return locked
 
@@ -245,7 +269,11 @@ def _set_status(actor: Any, question: Question, status: str, allowed: set[str], 
 @transaction.atomic
 def mark_question_ready(*, actor: Any, question: Question) -> Question:
     return _set_status(
-        actor, question, QuestionStatus.READY, {QuestionStatus.DRAFT}, "exam.question_ready",
+        actor,
+        question,
+        QuestionStatus.READY,
+        {QuestionStatus.DRAFT},
+        "exam.question_ready",
         "试题当前为“{status}”，只有草稿可以设为可用。",
     )
 
@@ -254,8 +282,12 @@ def mark_question_ready(*, actor: Any, question: Question) -> Question:
 def retire_question(*, actor: Any, question: Question) -> Question:
     """A retired question is never drawn again; papers that used it keep their version."""
     return _set_status(
-        actor, question, QuestionStatus.RETIRED, {QuestionStatus.DRAFT, QuestionStatus.READY},
-        "exam.question_retire", "试题当前为“{status}”，不能再停用。",
+        actor,
+        question,
+        QuestionStatus.RETIRED,
+        {QuestionStatus.DRAFT, QuestionStatus.READY},
+        "exam.question_retire",
+        "试题当前为“{status}”，不能再停用。",
     )
 
 
@@ -263,7 +295,11 @@ def retire_question(*, actor: Any, question: Question) -> Question:
 def restore_question(*, actor: Any, question: Question) -> Question:
     """Back to draft: staff look at it again before it is drawn."""
     return _set_status(
-        actor, question, QuestionStatus.DRAFT, {QuestionStatus.RETIRED}, "exam.question_restore",
+        actor,
+        question,
+        QuestionStatus.DRAFT,
+        {QuestionStatus.RETIRED},
+        "exam.question_restore",
         "试题当前为“{status}”，只有停用的试题可以恢复。",
     )
 
@@ -271,7 +307,9 @@ def restore_question(*, actor: Any, question: Question) -> Question:
 # --- who looked at the bank --------------------------------------------------------------------
 
 
-def record_question_view(*, actor: Any, question: Question, version: QuestionVersion | None = None) -> None:
+def record_question_view(
+    *, actor: Any, question: Question, version: QuestionVersion | None = None
+) -> None:
     """Every look at a question's content is audited: leaked questions are the known failure."""
     require_bank_manager(actor)
     audit.record(

@@ -77,25 +77,35 @@ def plan_import(parsed: list[ParsedQuestion], *, create_topics: bool = False) ->
     index = topic_index()
     seen: dict[str, int] = {}
     codes = [clean_data(p.data).code for p in parsed if p.data.code.strip()]
-    existing = {q.code: q for q in Question.objects.filter(code__in=codes).select_related("current", "topic")}
+    existing = {
+        q.code: q
+        for q in Question.objects.filter(code__in=codes).select_related("current", "topic")
+    }
     for item in parsed:
         data = clean_data(item.data)
         if data.code:
             if data.code in seen:
-                plan.errors.append(LineError(item.line, f"编号「{data.code}」与第 {seen[data.code]} 行的题目重复"))
+                plan.errors.append(
+                    LineError(item.line, f"编号「{data.code}」与第 {seen[data.code]} 行的题目重复")
+                )
                 continue
             seen[data.code] = item.line
         topic = _find_topic(index, data.topic)
         if topic is None:
             if not create_topics:
                 plan.errors.append(
-                    LineError(item.line, f"知识点「{'/'.join(data.topic)}」不存在：请先在知识点管理中添加，或勾选“自动新建知识点”")
+                    LineError(
+                        item.line,
+                        f"知识点「{'/'.join(data.topic)}」不存在：请先在知识点管理中添加，或勾选“自动新建知识点”",
+                    )
                 )
                 continue
             if data.topic not in plan.new_topics:
                 plan.new_topics.append(data.topic)
         question = existing.get(data.code) if data.code else None
-        plan.items.append(PlannedQuestion(item.line, data, question, _action(question, data, topic)))
+        plan.items.append(
+            PlannedQuestion(item.line, data, question, _action(question, data, topic))
+        )
     if not plan.items and not plan.errors:
         plan.errors.append(LineError(0, "文件中没有试题"))
     return plan
@@ -106,7 +116,9 @@ def _action(question: Question | None, data: QuestionData, topic: Topic | None) 
         return "create"
     if question.status == QuestionStatus.RETIRED:
         return "update"  # refused when written, with the line
-    same_content = question.current is not None and question.current.fingerprint == data.fingerprint()
+    same_content = (
+        question.current is not None and question.current.fingerprint == data.fingerprint()
+    )
     same_topic = topic is not None and topic.pk == question.topic_id
     same_tags = sorted(question.tags.values_list("name", flat=True)) == sorted(data.tags)
     return "unchanged" if same_content and same_topic and same_tags else "update"
@@ -149,9 +161,17 @@ def import_questions(
         try:
             topic = _ensure_topic(actor, index, item.data.topic)
             if item.existing is None:
-                create_question(actor=actor, topic=topic, data=item.data, status=status, audit_details=details)
+                create_question(
+                    actor=actor, topic=topic, data=item.data, status=status, audit_details=details
+                )
             else:
-                edit_question(actor=actor, question=item.existing, data=item.data, topic=topic, audit_details=details)
+                edit_question(
+                    actor=actor,
+                    question=item.existing,
+                    data=item.data,
+                    topic=topic,
+                    audit_details=details,
+                )
         except ValidationError as exc:
             raise ValidationError([f"第 {item.line} 行：{m}" for m in exc.messages]) from exc
     counts = plan.counts()
@@ -173,6 +193,22 @@ def _excel(datas: list[QuestionData]) -> tuple[bytes, list[QuestionData]]:
     return build_xlsx(QuestionImportSpec.title, HEADERS, rows), [d for d in datas if d not in kept]
 
 
+def record_import_refused(*, actor: Any, format: str, file_name: str, errors: list[str]) -> None:
+    """A refused file wrote nothing, but someone tried: the attempt is on the record."""
+    require_bank_manager(actor)
+    audit.record(
+        actor=actor,
+        action="exam.bank_import_refused",
+        outcome="failure",
+        details={
+            "format": format,
+            "file_name": file_name,
+            "errors": len(errors),
+            "first": errors[0] if errors else "",
+        },
+    )
+
+
 # --- export ------------------------------------------------------------------------------------
 
 
@@ -185,7 +221,9 @@ def question_data(question: Question) -> QuestionData:
     )
 
 
-def export_questions(*, actor: Any, questions: Iterable[Question], format: str) -> tuple[bytes, list[str]]:
+def export_questions(
+    *, actor: Any, questions: Iterable[Question], format: str
+) -> tuple[bytes, list[str]]:
     """The file of `questions` in `format`, and the codes the format could not hold. Audited
     with every exported code: a bank export is the most sensitive thing staff can do here."""
     require_bank_manager(actor)
