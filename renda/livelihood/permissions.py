@@ -18,7 +18,7 @@ from renda.core.roles import Role, has_role
 from renda.meetings.models import MeetingMember
 from renda.meetings.permissions import deputy_of
 
-from .models import CandidateList, Round, Vote
+from .models import Candidate, CandidateList, Round, Vote
 
 READ_ROLES = (Role.STAFF, Role.SC_MEMBER)
 VOTER_ROLES = (Role.DEPUTY, Role.SC_MEMBER)
@@ -43,6 +43,12 @@ def get_list_for_user(user: Any, pk: int, *, write: bool = False) -> CandidateLi
     if not (can_manage_votes(user) if write else can_view_votes(user)):
         raise PermissionDenied(DENIED)
     return get_object_or_404(CandidateList.objects.select_related("meeting"), pk=pk)
+
+
+def get_candidate_for_manager(user: Any, pk: int) -> Candidate:
+    if not can_manage_votes(user):
+        raise PermissionDenied(DENIED)
+    return get_object_or_404(Candidate.objects.select_related("candidate_list"), pk=pk)
 
 
 def get_vote_for_user(user: Any, pk: int, *, write: bool = False) -> Vote:

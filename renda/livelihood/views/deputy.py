@@ -1,0 +1,81 @@
+"""The deputy's pages, phone first: the votes of their sessions, the ballot (赞成 / 反对 /
+弃权 per candidate), a confirmation page that warns when there are more 赞成 than seats, and
+the receipt.
+
+The receipt is rendered in the answer to the casting POST itself: the tracker never appears
+in a URL (access logs), a redirect, the session or a message, so the server keeps nothing
+that pairs this deputy with that tracker. Reloading the page re-posts and is told 您已投票."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from renda.accounts.permissions import AuthenticatedRequest
+from renda.core.roles import role_required
+from renda.meetings.permissions import deputy_of
+
+from .. import rules, services
+from ..models import Round
+from ..permissions import VOTER_ROLES, get_round_for_voter
+from ..selectors import candidates_of, has_voted
+
+
+def _marks(request: HttpRequest, round_: Round) -> dict[int, str]:
+    """`c_<candidate id>` = yes|no|abstain for the round's candidates; anything else is
+    ignored (an unmarked candidate is 弃权)."""
+    ids = {int(i) for i in round_.candidate_ids}
+    out: dict[int, str] = {}
+    for key, value in request.POST.items():
+        name = key.removeprefix("c_")
+        digits = key.startswith("c_") and name.isascii() and name.isdigit() and len(name) < 12
+        if digits and int(name) in ids and value in rules.CHOICES:
+            out[int(name)] = value
+    return out
+
+
+@role_required(*VOTER_ROLES)
+def my_votes(request: AuthenticatedRequest) -> HttpResponse:
+    deputy = deputy_of(request.user)
+    rounds = (
+        Round.objects.filter(vote__meeting__members__deputy=deputy)
+        .exclude(vote__meeting__state="draft")
+        .select_related("vote", "vote__meeting")
+        .order_by("-vote__meeting__start_at", "-number")
+        if deputy is not None
+        else Round.objects.none()
+    )
+    return render(request, "livelihood/my_votes.html", {"rounds": rounds[:30]})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*VOTER_ROLES)
+def ballot(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    round_ = get_round_for_voter(request.user, pk)
+    deputy = deputy_of(request.user)
+    candidates = candidates_of(round_)
+    context: dict[str, object] = {"round": round_, "vote": round_.vote, "candidates": candidates}
+    step = request.POST.get("step", "") if request.method == "POST" else ""
+    if step in ("review", "cast"):
+        marks = _marks(request, round_)
+        full = rules.normalise(marks, [c.pk for c in candidates])
+        context["marks"] = full
+        context["rows"] = [(c, full[c.pk]) for c in candidates]
+        context["yes_count"] = sum(1 for m in full.values() if m == rules.Choice.YES)
+        context["valid"] = rules.is_valid(full, round_.seats)
+        if step == "cast":
+            try:
+                receipt = services.cast_ballot(actor=request.user, round_=round_, marks=marks)
+            except ValidationError as refusal:
+                context["error"] = "；".join(refusal.messages)
+                context["items"] = [(c, "") for c in candidates]
+                return render(request, "livelihood/ballot.html", context)
+            return render(request, "livelihood/receipt.html", {**context, "receipt": receipt})
+        return render(request, "livelihood/ballot_confirm.html", context)
+    # 返回修改 (step "edit") comes back with what was marked; a first visit has nothing marked.
+    kept = _marks(request, round_) if step == "edit" else {}
+    context["items"] = [(c, kept.get(c.pk, "")) for c in candidates]
+    context["voted"] = deputy is not None and has_voted(round_, deputy.pk)
+    return render(request, "livelihood/ballot.html", context)
