@@ -39,10 +39,6 @@ def source_of(obj: Alert | Inquiry) -> Source:
     )
 
 
-def _action(obj: Alert | Inquiry, verb: str) -> str:
-    return f"budget.{'alert' if isinstance(obj, Alert) else 'inquiry'}.{verb}"
-
-
 def _lock(obj: Alert | Inquiry) -> None:
     # One request at a time per alert or letter, so a double click audits once.
     type(obj).objects.select_for_update().filter(pk=obj.pk).first()
@@ -80,7 +76,7 @@ def put_on_agenda(
     )
     audit.record(
         actor=actor,
-        action=_action(source, "agenda"),
+        action="budget.alert.agenda" if isinstance(source, Alert) else "budget.inquiry.agenda",
         target=source,
         details={"meeting": meeting.pk, "item": item.pk, "title": item.title},
     )
@@ -106,7 +102,11 @@ def remove_from_agenda(
     meetings.remove_from_agenda(actor=actor, item=item)
     audit.record(
         actor=actor,
-        action=_action(source, "agenda_remove"),
+        action=(
+            "budget.alert.agenda_remove"
+            if isinstance(source, Alert)
+            else "budget.inquiry.agenda_remove"
+        ),
         target=source,
         details={"meeting": meeting.pk, "title": item.title, "reason": reason},
     )
