@@ -130,3 +130,19 @@ def test_staff_page_lists_who_has_not_answered(world: Any, setup: Any, client_fo
     text = page.content.decode()
     assert "王芳" in text and "赵强" in text and "李明" not in text
     assert "准假" not in text  # SC members read; they do not decide
+
+
+def test_staff_list_the_leave_requests_with_the_waiting_ones_first(
+    world: Any, setup: Any, client_for: Any
+) -> None:
+    meeting, me, other, offline = setup
+    services.notify_members(actor=world.staff, meeting=meeting)
+    services.request_leave(actor=world.deputy, member=seat(meeting, me), reason="出差")
+    services.request_leave(actor=other.user, member=seat(meeting, other), reason="外出学习")
+    services.decide_leave(actor=world.staff, member=seat(meeting, me), approve=True, note="")
+    page = client_for("staff").get(f"/meetings/{meeting.pk}/members/?show=leave")
+    rows = page.content.decode().split('data-testid="member-list"')[1].split("<tbody>")[1]
+    # The waiting request (王芳's) comes before the decided one; nobody else is listed.
+    assert rows.index(other.name) < rows.index(me.name)
+    assert offline.name not in rows and rows.count("<tr>") == 2
+    assert 'data-testid="show-leave"' in page.content.decode()

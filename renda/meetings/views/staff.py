@@ -7,6 +7,7 @@ import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Case, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -208,11 +209,17 @@ def meeting_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required(*READERS)
 def member_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Receipts: who read, confirmed, asked for leave, checked in; ?show=unanswered lists
-    the members who have not answered."""
+    the members who have not answered, ?show=leave those who asked for leave (waiting first)."""
     meeting = get_meeting_for_user(request.user, pk)
     show = request.GET.get("show", "")
     if show == "unanswered":
         qs = unanswered(meeting).select_related("checkin")
+    elif show == "leave":
+        qs = (
+            meeting.members.exclude(leave=MeetingMember.Leave.NONE)
+            .select_related("deputy", "deputy__region", "checkin")
+            .order_by(Case(When(leave=MeetingMember.Leave.PENDING, then=0), default=1), "pk")
+        )
     else:
         show = ""
         qs = meeting.members.select_related("deputy", "deputy__region", "checkin")
@@ -225,6 +232,7 @@ def member_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "page": page,
             "show": show,
             "summary": attendance_summary(meeting),
+            "pending_leave": meeting.members.filter(leave=MeetingMember.Leave.PENDING).count(),
             "can_manage": can_manage_meetings(request.user),
             "query": f"show={show}" if show else "",
         },
