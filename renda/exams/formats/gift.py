@@ -176,10 +176,10 @@ def _question(text: str, first: int, meta: dict[str, list[tuple[int, str]]]) -> 
     start, finish = body.find("{"), body.find("}")
     if start < 0 and finish < 0:
         raise _Refused(first, "没有答案部分 {…}：说明性文字不是试题，请删除或补上答案")
+    if finish < 0 or body.count("{") > body.count("}"):
+        raise _Refused(first, "大括号不成对：缺少 }（文字里的大括号请写成 \\{ 和 \\}）")
     if start < 0 or finish < start or body.count("}") > body.count("{"):
         raise _Refused(first, "大括号不成对：缺少 {（文字里的大括号请写成 \\{ 和 \\}）")
-    if body.count("{") > body.count("}"):
-        raise _Refused(first, "大括号不成对：缺少 }（文字里的大括号请写成 \\{ 和 \\}）")
     if body.count("{") > 1:
         raise _Refused(first, "一道题只能有一个答案部分 {…}")
     answer = body[start + 1 : finish].strip()
@@ -239,11 +239,10 @@ def _options(answer: str, first: int, is_html: bool) -> tuple[OptionData, ...]:
         weight = Decimal(0)
         if part.startswith("="):
             weight, part = FULL, part[1:]
-        elif part.startswith("%"):
-            match = _WEIGHT.match(part)
-            if not match:
-                raise _Refused(first, f"得分比例「{part[:12]}」格式有误，应写成 ~%50%选项")
+        elif match := _WEIGHT.match(part):
             weight, part = Decimal(match[1]), part[match.end() :]
+        elif re.match(r"^%[^%\s]{0,8}%", part):
+            raise _Refused(first, f"得分比例「{part[:12]}」格式有误，应写成 ~%50%选项")
         text, _, feedback = part.partition("#")
         options.append(OptionData(_clean(text, is_html), weight, _clean(feedback, is_html)))
     return tuple(options)
@@ -330,7 +329,8 @@ def _answers(data: QuestionData) -> list[str]:
         if data.type == SINGLE and option.weight == FULL:
             mark = "="
         elif option.weight == 0:
-            mark = "~"
+            # A text that itself starts with % would read as a weight.
+            mark = "~%0%" if option.text.startswith("%") else "~"
         else:
             mark = f"~%{weight_text(option.weight)}%"
         feedback = f"#{_escape(option.feedback)}" if option.feedback else ""
