@@ -122,6 +122,7 @@ def library(
         documents.defer("text", "preview_html")
         .select_related("agenda_item", "agenda_item__meeting")
         .annotate(read_count=Count("receipts"))
+        .order_by("-year", "-created_at", "-id")  # an aggregate query drops Meta.ordering
     )
 
 
