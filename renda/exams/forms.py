@@ -117,7 +117,7 @@ class QuestionForm(BootstrapForm):
 
         c = self.cleaned_data
         kind = c["type"]
-        options = ()
+        options: tuple[OptionData, ...] = ()
         if kind in (SINGLE, MULTIPLE):
             options = tuple(
                 OptionData(t, w)

@@ -137,7 +137,10 @@ def _set_tags(question: Question, names: Iterable[str]) -> None:
 def _free_code(code: str, exclude: int | None = None) -> None:
     if len(code) > 40:
         raise ValidationError({"code": "编号不能超过 40 个字符"})
-    if Question.objects.filter(code=code).exclude(pk=exclude).exists():
+    others = Question.objects.filter(code=code)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    if others.exists():
         raise ValidationError({"code": f"编号「{code}」已被另一道题使用"})
 
 

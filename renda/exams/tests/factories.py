@@ -85,7 +85,9 @@ def examples() -> list[QuestionData]:
     ]
 
 
-def make_question(actor: Any = None, data: QuestionData | None = None, topic: Topic | None = None, **kw: Any) -> Question:
+def make_question(
+    actor: Any = None, data: QuestionData | None = None, topic: Topic | None = None, **kw: Any
+) -> Question:
     from renda.exams import services
 
     return services.create_question(actor=actor, topic=topic or law(), data=data or single(), **kw)

@@ -47,7 +47,11 @@ def test_a_valid_file_gives_every_question_with_its_category() -> None:
         ("国家机关", Decimal(0), "不对"),
     ]
     assert first.data.explanation == "宪法第二条第一款。"
-    assert (first.data.tags, first.data.difficulty, first.data.article) == (("国家根本制度",), 1, "第二条")
+    assert (first.data.tags, first.data.difficulty, first.data.article) == (
+        ("国家根本制度",),
+        1,
+        "第二条",
+    )
     assert by_code["XF-0002"].data.truth is True
     multiple = by_code["XF-0003"].data
     assert multiple.type == "multiple"

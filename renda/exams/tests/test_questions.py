@@ -31,13 +31,17 @@ def test_create_writes_version_one_and_numbers_the_question(world: Any) -> None:
     assert question.current is not None and question.current.number == 1
     assert question.current.citation == "《宪法》第二条"
     assert [t.name for t in question.tags.all()] == ["国家根本制度"]
-    assert AuditEvent.objects.filter(action="exam.question_create", target_id=str(question.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="exam.question_create", target_id=str(question.pk)
+    ).exists()
 
 
 def test_an_edit_makes_a_new_version_and_keeps_the_old_one(world: Any) -> None:
     question = make_question(world.staff)
     first = question.current
-    version = services.edit_question(actor=world.staff, question=question, data=single(stem="一切权力属于谁？"))
+    version = services.edit_question(
+        actor=world.staff, question=question, data=single(stem="一切权力属于谁？")
+    )
     assert version is not None and version.number == 2
     question.refresh_from_db()
     assert question.current == version
@@ -65,9 +69,15 @@ def test_a_version_cannot_be_changed_once_written(world: Any) -> None:
     "data, message",
     [
         (single(options=(OptionData("人民"), OptionData("国家机关"))), "没有正确答案"),
-        (single(options=(OptionData("人民", Decimal(100)), OptionData("人民 "))), "选项「人民」重复"),
         (
-            single(type="multiple", options=(OptionData("甲", Decimal(50)), OptionData("乙", Decimal(40)))),
+            single(options=(OptionData("人民", Decimal(100)), OptionData("人民 "))),
+            "选项「人民」重复",
+        ),
+        (
+            single(
+                type="multiple",
+                options=(OptionData("甲", Decimal(50)), OptionData("乙", Decimal(40))),
+            ),
             "得分比例之和应为 100%，现为 90%",
         ),
         (single(type="fill_in", options=(), accepted=()), "填空题没有正确答案"),
@@ -121,7 +131,12 @@ def test_the_database_keeps_the_invariants(world: Any) -> None:
         "score": Decimal(1),
         "fingerprint": "0" * 64,
     }
-    for bad in ({"number": 1}, {"number": 2, "difficulty": 0}, {"number": 2, "score": Decimal(0)}, {"number": 2, "type": "numerical"}):
+    for bad in (
+        {"number": 1},
+        {"number": 2, "difficulty": 0},
+        {"number": 2, "score": Decimal(0)},
+        {"number": 2, "type": "numerical"},
+    ):
         with pytest.raises(IntegrityError), transaction.atomic():
             QuestionVersion.objects.create(question=question, **{**fields, **bad})
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -17,14 +17,19 @@ from renda.exams.formats.content import OptionData, QuestionData, problems
 from .factories import examples
 
 # Text staff type: Chinese, Latin, digits, GIFT's specials, XML's specials, inner new lines.
-_ALPHABET = st.sampled_from(list("宪法人民代表大会常委会第条款abcXYZ019 ，。（）、{}~=#:%\\/<>&\"'_[]") + ["\n"])
+_ALPHABET = st.sampled_from(
+    list("宪法人民代表大会常委会第条款abcXYZ019 ，。（）、{}~=#:%\\/<>&\"'_[]") + ["\n"]
+)
 TEXT = st.text(_ALPHABET, min_size=1, max_size=30).map(str.strip).filter(bool)
 WORD = st.text(st.sampled_from(list("宪法监督代表组织预算")), min_size=1, max_size=6)
 
 
 def _ok(text: str) -> bool:
     # GIFT reads a line that starts with // as a comment, and a leading [html] as a format.
-    return not any(line.lstrip().startswith(("//", "[")) for line in text.splitlines()) and "\n\n" not in text
+    return (
+        not any(line.lstrip().startswith(("//", "[")) for line in text.splitlines())
+        and "\n\n" not in text
+    )
 
 
 @st.composite
@@ -33,20 +38,46 @@ def questions(draw: Any) -> QuestionData:
     stem = draw(TEXT.filter(_ok))
     extra: dict[str, Any] = {}
     if kind in ("single", "multiple"):
-        texts = draw(st.lists(TEXT.filter(_ok).map(lambda t: t.replace("\n", " ").strip()).filter(bool), min_size=2, max_size=6, unique_by=lambda t: t.casefold()))
+        texts = draw(
+            st.lists(
+                TEXT.filter(_ok).map(lambda t: t.replace("\n", " ").strip()).filter(bool),
+                min_size=2,
+                max_size=6,
+                unique_by=lambda t: t.casefold(),
+            )
+        )
         if kind == "single":
             right = draw(st.integers(0, len(texts) - 1))
-            weights = [Decimal(100) if i == right else Decimal(draw(st.sampled_from([0, 0, -50]))) for i in range(len(texts))]
+            weights = [
+                Decimal(100) if i == right else Decimal(draw(st.sampled_from([0, 0, -50])))
+                for i in range(len(texts))
+            ]
         else:
             count = draw(st.integers(1, len(texts)))
             share = (Decimal(100) / count).quantize(Decimal("0.00001"))
-            weights = [share] * count + [Decimal(draw(st.sampled_from([0, -100]))) for _ in range(len(texts) - count)]
+            weights = [share] * count + [
+                Decimal(draw(st.sampled_from([0, -100]))) for _ in range(len(texts) - count)
+            ]
             weights[count - 1] += Decimal(100) - share * count
-        extra["options"] = tuple(OptionData(t, w, draw(st.sampled_from(["", "依据宪法"]))) for t, w in zip(texts, weights, strict=True))
+        extra["options"] = tuple(
+            OptionData(t, w, draw(st.sampled_from(["", "依据宪法"])))
+            for t, w in zip(texts, weights, strict=True)
+        )
     elif kind == "true_false":
         extra["truth"] = draw(st.booleans())
     elif kind == "fill_in":
-        extra["accepted"] = tuple(draw(st.lists(TEXT.filter(_ok).map(lambda t: t.replace("\n", " ").strip()).filter(lambda t: bool(t) and "|" not in t), min_size=1, max_size=3, unique_by=lambda t: t.casefold())))
+        extra["accepted"] = tuple(
+            draw(
+                st.lists(
+                    TEXT.filter(_ok)
+                    .map(lambda t: t.replace("\n", " ").strip())
+                    .filter(lambda t: bool(t) and "|" not in t),
+                    min_size=1,
+                    max_size=3,
+                    unique_by=lambda t: t.casefold(),
+                )
+            )
+        )
     else:
         extra["reference_answer"] = draw(st.one_of(st.just(""), TEXT))
     return QuestionData(
@@ -84,7 +115,11 @@ def test_every_type_survives_a_round_trip(kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", ["gift", "moodle_xml"])
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(datas=st.lists(questions(), min_size=1, max_size=5, unique_by=lambda d: d.code))
 def test_generated_questions_survive_a_round_trip(kind: str, datas: list[QuestionData]) -> None:
     datas = _grouped(datas)
@@ -103,8 +138,12 @@ def test_the_bank_round_trips_through_the_database(world: Any, kind: str) -> Non
     for data in examples():
         services.create_question(actor=world.staff, topic=law(data.topic[0]), data=data)
     before = [question_data(q) for q in Question.objects.order_by("code")]
-    content, skipped = services.export_questions(actor=world.staff, questions=Question.objects.all(), format=kind)
-    assert skipped == ([] if kind != "xlsx" else ["XF-0001", "XF-0002"])  # option feedback has no column
+    content, skipped = services.export_questions(
+        actor=world.staff, questions=Question.objects.all(), format=kind
+    )
+    assert skipped == (
+        [] if kind != "xlsx" else ["XF-0001", "XF-0002"]
+    )  # option feedback has no column
     # Importing the export into the same bank changes nothing …
     if kind != "xlsx":
         parsed = FORMATS[kind].parse(content if kind == "moodle_xml" else content.decode())
@@ -115,6 +154,8 @@ def test_the_bank_round_trips_through_the_database(world: Any, kind: str) -> Non
         Question.objects.update(current=None)
         QuestionVersion.objects.all().delete()
         Question.objects.all().delete()
-        services.import_questions(actor=world.staff, plan=services.plan_import(parsed.questions), source=kind)
+        services.import_questions(
+            actor=world.staff, plan=services.plan_import(parsed.questions), source=kind
+        )
         after = [question_data(q) for q in Question.objects.order_by("code")]
         assert after == before

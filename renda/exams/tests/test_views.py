@@ -20,7 +20,9 @@ GIFT = "$CATEGORY: 任前法律考试/宪法\n\n::XF-9::一切权力属于{=人�
 
 
 @pytest.mark.parametrize("persona", ["sc_member", "deputy", "nominee", "audit_admin"])
-def test_nobody_but_exam_administrators_sees_a_question(world: Any, client_for: Any, persona: str) -> None:
+def test_nobody_but_exam_administrators_sees_a_question(
+    world: Any, client_for: Any, persona: str
+) -> None:
     question = make_question(world.staff)
     client = client_for(persona)
     for url in (
@@ -31,14 +33,21 @@ def test_nobody_but_exam_administrators_sees_a_question(world: Any, client_for: 
         response = client.get(url)
         assert response.status_code == 403
         assert "人民" not in response.content.decode()
-    assert not AuditEvent.objects.filter(action__in=["exam.question_view", "exam.bank_export"]).exists()
+    assert not AuditEvent.objects.filter(
+        action__in=["exam.question_view", "exam.bank_export"]
+    ).exists()
 
 
 def test_the_list_filters_and_is_audited(world: Any, client_for: Any) -> None:
     make_question(world.staff, single(code="XF-1"))
-    make_question(world.staff, single(code="XF-2", type="true_false", options=(), truth=False, stem="判断题干"))
+    make_question(
+        world.staff,
+        single(code="XF-2", type="true_false", options=(), truth=False, stem="判断题干"),
+    )
     client = client_for("staff")
-    page = client.get(reverse("exams:bank"), {"type": "true_false", "difficulty": "x"}).content.decode()
+    page = client.get(
+        reverse("exams:bank"), {"type": "true_false", "difficulty": "x"}
+    ).content.decode()
     assert "XF-2" in page and "XF-1" not in page
     event = AuditEvent.objects.filter(action="exam.bank_list_view").latest("id")
     assert event.details["codes"] == ["XF-2"] and event.details["filters"] == {"type": "true_false"}
@@ -64,7 +73,9 @@ def test_a_question_page_shows_versions_and_is_audited(world: Any, client_for: A
     assert response.status_code == 302
     page = client.get(reverse("exams:question_detail", args=[question.pk])).content.decode()
     assert "新的题干" in page and "第 2 版" in page and "第 1 版" in page
-    old = client.get(reverse("exams:question_detail", args=[question.pk]), {"version": 1}).content.decode()
+    old = client.get(
+        reverse("exams:question_detail", args=[question.pk]), {"version": 1}
+    ).content.decode()
     assert "中华人民共和国的一切权力属于" in old and "历史版本" in old
     views = AuditEvent.objects.filter(action="exam.question_view", target_id=str(question.pk))
     assert [e.details["version"] for e in views.order_by("id")][-2:] == [2, 1]
@@ -74,7 +85,16 @@ def test_the_form_refuses_a_question_without_a_right_answer(world: Any, client_f
     topic = Topic.objects.get(name="宪法")
     response = client_for("staff").post(
         reverse("exams:question_create"),
-        {"topic": topic.pk, "type": "multiple", "stem": "题", "options": "甲\n乙", "answer": "A", "weights": "A:40", "difficulty": 3, "score": "3"},
+        {
+            "topic": topic.pk,
+            "type": "multiple",
+            "stem": "题",
+            "options": "甲\n乙",
+            "answer": "A",
+            "weights": "A:40",
+            "difficulty": 3,
+            "score": "3",
+        },
     )
     assert response.status_code == 200
     assert "现为 40%" in response.content.decode()
@@ -86,7 +106,9 @@ def test_every_export_is_audited_with_its_codes(world: Any, client_for: Any) -> 
     client = client_for("staff")
     for kind in ("gift", "aiken", "moodle_xml", "xlsx"):
         response = client.get(reverse("exams:bank_export"), {"format": kind})
-        assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+        assert response.status_code == 200 and response["Content-Disposition"].startswith(
+            "attachment"
+        )
     exports = AuditEvent.objects.filter(action="exam.bank_export").order_by("id")
     assert [(e.details["format"], e.details["codes"], e.details["skipped"]) for e in exports] == [
         ("gift", ["XF-1"], []),
@@ -98,7 +120,12 @@ def test_every_export_is_audited_with_its_codes(world: Any, client_for: Any) -> 
 
 
 def _upload(client: Any, text: str, **extra: Any) -> Any:
-    data = {"format": "gift", "status": "draft", "file": SimpleUploadedFile("题.txt", text.encode()), **extra}
+    data = {
+        "format": "gift",
+        "status": "draft",
+        "file": SimpleUploadedFile("题.txt", text.encode()),
+        **extra,
+    }
     return client.post(reverse("exams:bank_import"), data)
 
 
@@ -126,7 +153,9 @@ def test_a_bad_file_shows_its_lines_and_writes_nothing(world: Any, client_for: A
 
 
 def test_a_tampered_preview_is_refused(world: Any, client_for: Any) -> None:
-    response = client_for("staff").post(reverse("exams:bank_import"), {"payload": "x:y:z"}, follow=True)
+    response = client_for("staff").post(
+        reverse("exams:bank_import"), {"payload": "x:y:z"}, follow=True
+    )
     assert "预览已过期或被改动" in response.content.decode()
     assert not Question.objects.exists()
 
