@@ -18,10 +18,15 @@ from renda.meetings import services as meeting_services
 from renda.meetings.models import AgendaItem, Meeting
 from renda.meetings.tests.factories import make_meeting
 
-BODY = ["各位代表：现在，我代表市人民政府，向大会报告工作，请予审议。", "全市地区生产总值增长百分之六。"]
+BODY = [
+    "各位代表：现在，我代表市人民政府，向大会报告工作，请予审议。",
+    "全市地区生产总值增长百分之六。",
+]
 
 
-def pdf_file(name: str = "政府工作报告.pdf", paragraphs: Sequence[str] = BODY) -> SimpleUploadedFile:
+def pdf_file(
+    name: str = "政府工作报告.pdf", paragraphs: Sequence[str] = BODY
+) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, make_pdf("政府工作报告", paragraphs), "application/pdf")
 
 
@@ -30,7 +35,9 @@ def docx_file(
     paragraphs: Sequence[str] = ("一、预算执行情况", "一般公共预算收入完成二十五亿元。"),
     table: Sequence[Sequence[str]] = (("项目", "金额（万元）"), ("收入", "250000")),
 ) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, make_docx("预算报告", paragraphs, table), "application/octet-stream")
+    return SimpleUploadedFile(
+        name, make_docx("预算报告", paragraphs, table), "application/octet-stream"
+    )
 
 
 def publish(
@@ -60,10 +67,14 @@ def publish(
     )
 
 
-def notified_item(world: Any, *, title: str = "听取和审议政府工作报告", **fields: Any) -> AgendaItem:
+def notified_item(
+    world: Any, *, title: str = "听取和审议政府工作报告", **fields: Any
+) -> AgendaItem:
     """An agenda item of a notified meeting (starting in ten minutes unless `start_at`)."""
     meeting: Meeting = make_meeting(world, **fields)
-    item = meeting_services.put_on_agenda(actor=world.staff, meeting=meeting, title=title, source=None)
+    item = meeting_services.put_on_agenda(
+        actor=world.staff, meeting=meeting, title=title, source=None
+    )
     meeting_services.notify_members(actor=world.staff, meeting=meeting)
     return item
 

@@ -34,11 +34,25 @@ def stored_files() -> list[Path]:
 
 BAD_FILES = [
     (SimpleUploadedFile("报告.exe", b"MZ\x90\x00", "application/octet-stream"), "不支持"),
-    (SimpleUploadedFile("报告.pdf", b"MZ\x90\x00 not a pdf", "application/pdf"), "内容与扩展名不符"),
-    (SimpleUploadedFile("报告.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1....", "application/msword"), "不支持"),
+    (
+        SimpleUploadedFile("报告.pdf", b"MZ\x90\x00 not a pdf", "application/pdf"),
+        "内容与扩展名不符",
+    ),
+    (
+        SimpleUploadedFile(
+            "报告.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1....", "application/msword"
+        ),
+        "不支持",
+    ),
     (SimpleUploadedFile("报告.pdf", b"", "application/pdf"), "空文件"),
-    (SimpleUploadedFile("报告.pdf", b"%PDF-1.4\n garbage without objects", "application/pdf"), "无法读取"),
-    (SimpleUploadedFile("报告.docx", b"PK\x03\x04 broken zip", "application/octet-stream"), "无法读取"),
+    (
+        SimpleUploadedFile("报告.pdf", b"%PDF-1.4\n garbage without objects", "application/pdf"),
+        "无法读取",
+    ),
+    (
+        SimpleUploadedFile("报告.docx", b"PK\x03\x04 broken zip", "application/octet-stream"),
+        "无法读取",
+    ),
 ]
 
 
@@ -100,7 +114,9 @@ def test_upload_page_publishes_a_good_file(world: Any, client_for: Any) -> None:
     assert response["Location"] == reverse("documents:report", args=[document.pk])
     assert document.file_type == "docx" and document.file_name == "预算报告.docx"
     assert "二十五亿元" in document.text and "<table>" in document.preview_html
-    assert AuditEvent.objects.filter(action="documents.publish", target_id=str(document.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="documents.publish", target_id=str(document.pk)
+    ).exists()
     # The stored name is random; the original name is kept for the download.
     assert "预算" not in document.file.name
 

@@ -39,7 +39,9 @@ def ids(user: Any, **kw: Any) -> set[int]:
 def test_library_audiences(world: Any, people: Any) -> None:
     me, colleague, outsider, _ = people
     everyone = publish(world)
-    committee = publish(world, title="常委会会议通知", kind="sc_notice", audience=Audience.SC_MEMBERS)
+    committee = publish(
+        world, title="常委会会议通知", kind="sc_notice", audience=Audience.SC_MEMBERS
+    )
     chosen = publish(world, title="专题材料", audience=Audience.CHOSEN, recipients=[colleague])
     assert ids(world.deputy) == {everyone.pk}
     assert ids(colleague.user) == {everyone.pk, chosen.pk}
@@ -63,7 +65,9 @@ def test_a_draft_meetings_documents_wait_for_the_notice(world: Any) -> None:
 
     a_deputy(world, user=world.deputy)
     meeting = make_meeting(world)
-    item = meeting_services.put_on_agenda(actor=world.staff, meeting=meeting, title="议题", source=None)
+    item = meeting_services.put_on_agenda(
+        actor=world.staff, meeting=meeting, title="议题", source=None
+    )
     doc = meeting_document(world, item)
     assert doc.pk not in ids(world.deputy)
     meeting_services.notify_members(actor=world.staff, meeting=meeting)
@@ -110,7 +114,11 @@ def test_a_confidential_document_is_never_shown_off_its_list(
 ) -> None:
     me, colleague, outsider, item = people
     secret = publish(
-        world, title="审计发现问题通报", audience=Audience.CHOSEN, recipients=[colleague], confidential=True
+        world,
+        title="审计发现问题通报",
+        audience=Audience.CHOSEN,
+        recipients=[colleague],
+        confidential=True,
     )
     client = client_for("deputy")  # 李明, not on the list
     listing = client.get(reverse("documents:mine")).content.decode()

@@ -28,8 +28,11 @@ OPENERS = (Role.STAFF, *READER_ROLES)
 
 
 def _no_store(response: HttpResponseBase, document: Document) -> HttpResponseBase:
-    # A confidential document must not stay in a shared phone's or a proxy's cache.
-    response["Cache-Control"] = "private, no-store" if document.confidential else "private"
+    # A confidential document must not stay in a shared phone's or a proxy's cache. (Core's
+    # PrivatePagesMiddleware says the same of every logged-in page today; this does not rely
+    # on it.)
+    if document.confidential:
+        response["Cache-Control"] = "private, no-store"
     return response
 
 
