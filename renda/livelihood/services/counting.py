@@ -94,11 +94,13 @@ def outcome_text(round_: Round, result: dict[str, Any]) -> str:
 def count_round(*, actor: Any, round_: Round) -> Round:
     require_manager(actor)
     locked = _locked(round_, State.CLOSED, "须先结束投票、封存票箱，才能计票。")
+    # A box that fails verification is not counted at all; more ballots than the roster can
+    # then only come from a participation table tampered with alike, and still voids the
+    # round by the rule (compute_result).
+    report = verify_round(locked)
+    if not report.ok:
+        raise ValidationError(f"票箱核验未通过：{report.reason}。不能计票，请报告总监票人。")
     result = compute_result(locked)
-    if not result["void"]:
-        report = verify_round(locked)
-        if not report.ok:
-            raise ValidationError(f"票箱核验未通过：{report.reason}。不能计票，请报告总监票人。")
     locked.result = result
     locked.state = State.COUNTED
     locked.counted_at = timezone.now()
