@@ -56,6 +56,14 @@ def link_source(*, actor: Any, source: Source, target: models.Model) -> SourceLi
     return link
 
 
+def forget_target(target: models.Model) -> int:
+    """Drop the links that point at `target` before it is deleted (an agenda item taken off
+    the agenda): a link to a row that no longer exists would still count as "on the agenda".
+    Called inside the deleting service's transaction; returns the links dropped."""
+    deleted, _ = SourceLink.objects.filter(target_type=_ct(target), target_id=target.pk).delete()
+    return deleted
+
+
 def sources_of(target: models.Model) -> list[SourceLink]:
     """Where `target` came from, oldest first."""
     return list(SourceLink.objects.filter(target_type=_ct(target), target_id=target.pk))

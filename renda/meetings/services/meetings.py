@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from renda.core import audit
 from renda.core.models import Organization
-from renda.core.sources import Source, link_source, targets_of
+from renda.core.sources import Source, forget_target, link_source, targets_of
 from renda.core.workflow import apply_transition
 from renda.deputies.models import Deputy, Level, Membership, Term
 
@@ -209,6 +209,7 @@ def remove_from_agenda(*, actor: Any, item: AgendaItem) -> None:
     if current.outcome_kind:
         raise ValidationError("该议题已登记会议结果，不能移出议程。")
     order = current.order
+    forget_target(current)
     current.delete()
     for later in locked.agenda.filter(order__gt=order).order_by("order"):
         AgendaItem.objects.filter(pk=later.pk).update(order=later.order - 1)

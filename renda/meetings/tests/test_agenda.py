@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from renda.core.models import AuditEvent
-from renda.core.sources import Source, sources_of
+from renda.core.sources import Source, sources_of, targets_of
 from renda.meetings import services
 from renda.meetings.models import AgendaItem
 
@@ -108,3 +108,14 @@ def test_staff_page_adds_an_item(world: Any, meeting: Any, client_for: Any) -> N
     assert response.status_code == 302
     page = client.get(f"/meetings/{meeting.pk}/").content.decode()
     assert "审议工作报告" in page
+
+
+def test_an_item_taken_off_leaves_no_link_behind(world: Any, meeting: Any) -> None:
+    source = Source(obj=world.department, label="预警 2026-002")
+    item = services.put_on_agenda(actor=world.staff, meeting=meeting, title="预警", source=source)
+    assert targets_of(world.department, AgendaItem) == [item.pk]
+    services.remove_from_agenda(actor=world.staff, item=item)
+    # The source is no longer "on the agenda", and putting it back makes a new item.
+    assert targets_of(world.department, AgendaItem) == []
+    again = services.put_on_agenda(actor=world.staff, meeting=meeting, title="预警", source=source)
+    assert again.pk != item.pk and targets_of(world.department, AgendaItem) == [again.pk]
