@@ -61,22 +61,29 @@ def library_list(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
+def _publish(
+    request: AuthenticatedRequest, form: DocumentForm, item: AgendaItem | None = None
+) -> Document | None:
+    data = form.cleaned_data
+    return attempt(
+        form,
+        lambda: services.publish_document(
+            actor=request.user,
+            file=data["file"],
+            title=data["title"],
+            kind=data["kind"],
+            year=data["year"],
+            release=form.release(),
+            agenda_item=item,
+        ),
+    )
+
+
 @role_required(Role.STAFF)
 def upload(request: AuthenticatedRequest) -> HttpResponse:
     form = DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        document = attempt(
-            form,
-            lambda: services.publish_document(
-                actor=request.user,
-                file=data["file"],
-                title=data["title"],
-                kind=data["kind"],
-                year=data["year"],
-                release=form.release(),
-            ),
-        )
+        document = _publish(request, form)
         if document is not None:
             messages.success(request, f"已发布“{document.title}”。")
             return redirect("documents:report", document.pk)
@@ -93,20 +100,8 @@ def meeting_documents(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk, write=True)
     form = DocumentForm(request.POST or None, request.FILES or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        item = AgendaItem.objects.get(pk=data["agenda_item"], meeting=meeting)
-        document = attempt(
-            form,
-            lambda: services.publish_document(
-                actor=request.user,
-                file=data["file"],
-                title=data["title"],
-                kind=data["kind"],
-                year=data["year"],
-                release=form.release(),
-                agenda_item=item,
-            ),
-        )
+        item = AgendaItem.objects.get(pk=form.cleaned_data["agenda_item"], meeting=meeting)
+        document = _publish(request, form, item)
         if document is not None:
             messages.success(request, f"已将“{document.title}”挂在议程“{item.title}”下。")
             return redirect("documents:meeting", meeting.pk)
