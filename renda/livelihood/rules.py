@@ -33,10 +33,11 @@ CHOICES = tuple(Choice.values)
 def normalise(marks: dict[int, str], candidate_ids: list[int]) -> dict[int, str]:
     """Every candidate of the round gets a mark; an unmarked one (or a mark that is not one of
     the three) is 弃权, as a paper ballot with no mark is."""
-    return {
-        cid: (marks.get(cid) if marks.get(cid) in CHOICES else Choice.ABSTAIN)
-        for cid in candidate_ids
-    }
+    return {cid: _mark(marks.get(cid)) for cid in candidate_ids}
+
+
+def _mark(value: str | None) -> str:
+    return value if value is not None and value in CHOICES else str(Choice.ABSTAIN.value)
 
 
 def is_valid(marks: dict[int, str], seats: int) -> bool:

@@ -28,7 +28,8 @@ def _marks(request: HttpRequest, round_: Round) -> dict[int, str]:
     ignored (an unmarked candidate is 弃权)."""
     ids = {int(i) for i in round_.candidate_ids}
     out: dict[int, str] = {}
-    for key, value in request.POST.items():
+    for key in request.POST:
+        value = request.POST.get(key, "")
         name = key.removeprefix("c_")
         digits = key.startswith("c_") and name.isascii() and name.isdigit() and len(name) < 12
         if digits and int(name) in ids and value in rules.CHOICES:
