@@ -219,6 +219,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
+        # The web app's manifest and service worker (core/views/pwa.py) are this site's own.
+        "manifest-src": [SELF],
+        "worker-src": [SELF],
     }
 }
 X_FRAME_OPTIONS = "DENY"

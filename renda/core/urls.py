@@ -1,11 +1,15 @@
 from django.urls import path
 
-from .views import audit_log, pages
+from .views import audit_log, pages, pwa
 
 app_name = "core"
 
 urlpatterns = [
     path("favicon.ico", pages.favicon, name="favicon"),
+    # The installable web app: served from the root, the service worker's scope.
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
     path("workbench/", pages.workbench, name="workbench"),
     path("inbox/", pages.inbox, name="inbox"),
     path("inbox/read/", pages.inbox_mark_read, name="inbox_mark_read"),

@@ -14,6 +14,9 @@ WORKBENCH = (
 
 MATRIX = {
     "core:favicon": Entry(everyone(301), anonymous_to_login=False),
+    "core:manifest": Entry(everyone(), anonymous_to_login=False),
+    "core:service_worker": Entry(everyone(), anonymous_to_login=False),
+    "core:offline": Entry(everyone(), anonymous_to_login=False),
     "core:workbench": Entry(expect(WORKBENCH)),
     "core:inbox": Entry(logged_in()),
     "core:inbox_mark_read": Entry(logged_in(302), method="post"),
