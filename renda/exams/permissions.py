@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from renda.core.roles import Role, has_role
 
-from .models import Question, QuestionVersion, Topic
+from .models import Blueprint, Enrolment, ExamSitting, Question, QuestionVersion, Topic
 
 BANK_ROLES = (Role.STAFF,)
 DENIED = "题库是保密的，只有考试管理员可以查看。"
@@ -48,3 +48,39 @@ def get_topic_for_user(user: Any, pk: int) -> Topic:
     if not can_manage_bank(user):
         raise PermissionDenied(DENIED)
     return get_object_or_404(Topic, pk=pk)
+
+
+# --- blueprints, sittings, admission slips ---------------------------------------------------
+
+SITTING_ROLES = (Role.STAFF,)
+SITTINGS_DENIED = "只有考试管理员可以管理组卷规则和考试场次。"
+
+
+def can_manage_sittings(user: Any) -> bool:
+    """Blueprints, sittings, enrolment, papers and the lot: exam administrators (staff)."""
+    return has_role(user, *SITTING_ROLES)
+
+
+def require_sitting_manager(actor: Any) -> None:
+    if actor is not None and not can_manage_sittings(actor):
+        raise PermissionDenied(SITTINGS_DENIED)
+
+
+def get_blueprint_for_user(user: Any, pk: int) -> Blueprint:
+    if not can_manage_sittings(user):
+        raise PermissionDenied(SITTINGS_DENIED)
+    return get_object_or_404(Blueprint, pk=pk)
+
+
+def get_sitting_for_user(user: Any, pk: int) -> ExamSitting:
+    if not can_manage_sittings(user):
+        raise PermissionDenied(SITTINGS_DENIED)
+    return get_object_or_404(ExamSitting.objects.select_related("blueprint"), pk=pk)
+
+
+def get_own_enrolment(user: Any, pk: int) -> Enrolment:
+    """A nominee's own enrolment (their admission slip); anybody else's is 404, not 403, so
+    slip numbers cannot be probed."""
+    if not has_role(user, Role.NOMINEE):
+        raise PermissionDenied("只有考生本人可以查看自己的准考证。")
+    return get_object_or_404(Enrolment.objects.select_related("sitting", "user"), pk=pk, user=user)

@@ -3,5 +3,38 @@ and attempts (later) point at `QuestionVersion`, never at `Question`, so that an
 the exact wording, options and key it showed even after the question is edited."""
 
 from .bank import Question, QuestionStatus, QuestionTag, QuestionType, QuestionVersion, Topic
+from .papers import (
+    TYPE_ORDER,
+    Blueprint,
+    BlueprintCell,
+    FormLot,
+    FormQuestion,
+    Paper,
+    PaperQuestion,
+    ParallelForm,
+    PositionCategory,
+    Section,
+)
+from .sittings import Enrolment, ExamSitting, SittingMode
 
-__all__ = ["Question", "QuestionStatus", "QuestionTag", "QuestionType", "QuestionVersion", "Topic"]
+__all__ = [
+    "TYPE_ORDER",
+    "Blueprint",
+    "BlueprintCell",
+    "Enrolment",
+    "ExamSitting",
+    "FormLot",
+    "FormQuestion",
+    "Paper",
+    "PaperQuestion",
+    "ParallelForm",
+    "PositionCategory",
+    "Question",
+    "QuestionStatus",
+    "QuestionTag",
+    "QuestionType",
+    "QuestionVersion",
+    "Section",
+    "SittingMode",
+    "Topic",
+]
