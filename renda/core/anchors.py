@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from renda.lib.crypto import hmac_sm3
 
-from .models import AuditEvent
+from .models import AuditArchivedEvent, AuditEvent
 
 GENESIS_SIGNATURE = "0" * 64
 # Any constant 64-bit number; it names the PostgreSQL advisory lock that serialises appends to
@@ -89,6 +89,19 @@ def read_checkpoints() -> list[Checkpoint]:
     return checkpoints
 
 
+def first_chain() -> str | None:
+    """The chain value of the log's first row: in the archive once `archive_audit` has moved
+    the oldest rows out of the live table (core/backup/archive.py)."""
+    archived = AuditArchivedEvent.objects.order_by("id").values_list("chain", flat=True).first()
+    if archived is not None:
+        return archived
+    return AuditEvent.objects.order_by("id").values_list("chain", flat=True).first()
+
+
+def archived_count() -> int:
+    return AuditArchivedEvent.objects.count()
+
+
 def checkpoints_of_this_log() -> dict[int, Checkpoint]:
     """The checkpoints of the log in this database, by the id of their newest row.
 
@@ -98,7 +111,7 @@ def checkpoints_of_this_log() -> dict[int, Checkpoint]:
     forged or re-written first row fails the chain walk itself. An empty log is held against
     every checkpoint: all its rows were deleted."""
     checkpoints = read_checkpoints()
-    first = AuditEvent.objects.order_by("id").values_list("chain", flat=True).first()
+    first = first_chain()
     return {cp.last_id: cp for cp in checkpoints if first is None or cp.first == first}
 
 
@@ -113,10 +126,10 @@ def take_checkpoint() -> Checkpoint | None:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_ID])
         newest = AuditEvent.objects.order_by("-id").values_list("id", "chain").first()
-        first = AuditEvent.objects.order_by("id").values_list("chain", flat=True).first()
+        first = first_chain()
         if newest is None or first is None:
             return None
-        count = AuditEvent.objects.filter(id__lte=newest[0]).count()
+        count = AuditEvent.objects.filter(id__lte=newest[0]).count() + archived_count()
     previous = read_checkpoints()
     cp = Checkpoint(
         seq=len(previous) + 1,

@@ -116,33 +116,79 @@ def _iter_events() -> Iterator[AuditEvent]:
     return AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
 
 
-def verify_chain() -> ChainReport:
-    """Walk the whole log in id order and report the first row whose link does not hold, then
+class _Walk:
+    """One pass along the chain from a starting value, holding each row against the
+    checkpoints (core.anchors) that name it."""
+
+    def __init__(self, checkpoints: dict[int, anchors.Checkpoint], prev: str, checked: int):
+        self.checkpoints = checkpoints
+        self.prev = prev
+        self.checked = checked
+
+    def step(self, event: AuditEvent) -> ChainReport | None:
+        if compute_chain(event, self.prev) != event.chain:
+            return ChainReport(self.checked, event.pk, "链值不符：该行内容被修改，或其前一行被删除")
+        self.prev = event.chain
+        self.checked += 1
+        cp = self.checkpoints.pop(event.pk, None)
+        if cp is not None and (cp.count != self.checked or cp.chain != event.chain):
+            return ChainReport(
+                self.checked, event.pk, f"与第 {cp.seq} 个检查点不符：此前的记录被删除后重写"
+            )
+        return None
+
+    def leftover(self) -> ChainReport:
+        if self.checkpoints:
+            cp = min(self.checkpoints.values(), key=lambda c: c.last_id)
+            return ChainReport(
+                self.checked,
+                cp.last_id,
+                f"第 {cp.seq} 个检查点（{cp.at}）记录的第 {cp.last_id} 号记录已不在日志中："
+                f"最新的记录被删除，或整表被清空后重写（检查点记有 {cp.count} 条）",
+            )
+        return ChainReport(self.checked, None)
+
+
+def verify_chain(*, until_id: int | None = None, part: str = "all") -> ChainReport:
+    """Walk the log in id order and report the first row whose link does not hold, then
     hold the log against the checkpoints kept outside it (core.anchors): a checkpoint whose
-    row is missing, or whose count or chain value differs, means rows were deleted."""
+    row is missing, or whose count or chain value differs, means rows were deleted.
+
+    Rows moved out by `archive_audit` (core/backup/archive.py) are walked first, from the
+    genesis value; the live log then continues from the last archiving cut, whose signed
+    count and chain value the archive must end on. `part="archive"` or `"live"` checks one
+    side alone (the live side from the cut). `until_id`: a database restored from a backup
+    ends at the backup's checkpoint, so anchors naming later rows are not held against it."""
+    # Imported here: the archive module walks its rows with compute_chain from this one.
+    from .backup.archive import ArchiveError, archived_events, last_cut
+
     try:
         checkpoints = anchors.checkpoints_of_this_log()
-    except anchors.AnchorError as error:
+        cut = last_cut()
+    except (anchors.AnchorError, ArchiveError) as error:
         return ChainReport(0, 0, str(error))
-    prev = GENESIS
-    checked = 0
-    for event in _iter_events():
-        expected = compute_chain(event, prev)
-        if expected != event.chain:
-            return ChainReport(checked, event.pk, "链值不符：该行内容被修改，或其前一行被删除")
-        prev = event.chain
-        checked += 1
-        cp = checkpoints.pop(event.pk, None)
-        if cp is not None and (cp.count != checked or cp.chain != event.chain):
+    if until_id is not None:
+        checkpoints = {k: cp for k, cp in checkpoints.items() if k <= until_id}
+    boundary = cut.last_id if cut is not None else 0
+    if cut is not None and part in ("all", "archive"):
+        walk = _Walk({k: cp for k, cp in checkpoints.items() if k <= boundary}, GENESIS, 0)
+        for event in archived_events():
+            if (report := walk.step(event)) is not None:
+                return report
+        if walk.checked != cut.total or walk.prev != cut.chain:
             return ChainReport(
-                checked, event.pk, f"与第 {cp.seq} 个检查点不符：此前的记录被删除后重写"
+                walk.checked,
+                cut.last_id,
+                f"归档与第 {cut.pk} 次归档记录不符（应有 {cut.total} 条）：归档中的记录被删除或改动",
             )
-    if checkpoints:
-        cp = min(checkpoints.values(), key=lambda c: c.last_id)
-        return ChainReport(
-            checked,
-            cp.last_id,
-            f"第 {cp.seq} 个检查点（{cp.at}）记录的第 {cp.last_id} 号记录已不在日志中："
-            f"最新的记录被删除，或整表被清空后重写（检查点记有 {cp.count} 条）",
-        )
-    return ChainReport(checked, None)
+        if part == "archive":
+            return walk.leftover()
+    walk = _Walk(
+        {k: cp for k, cp in checkpoints.items() if k > boundary},
+        cut.chain if cut is not None else GENESIS,
+        cut.total if cut is not None else 0,
+    )
+    for event in _iter_events():
+        if (report := walk.step(event)) is not None:
+            return report
+    return walk.leftover()

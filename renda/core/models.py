@@ -149,6 +149,54 @@ class AuditEvent(models.Model):
         raise RuntimeError("审计日志不能删除")
 
 
+class AuditArchivedEvent(models.Model):
+    """An audit row moved out of the live log by `manage.py archive_audit` (core/backup/archive.py),
+    column for column, with its original id and chain value: the archive verifies on its own
+    from the genesis value, and the live log continues from the archive's last chain value.
+    Append-only like the live log (triggers on PostgreSQL, migration 0007)."""
+
+    id = models.BigIntegerField(primary_key=True)
+    created_at = models.DateTimeField("时间")
+    actor_id = models.BigIntegerField("操作人ID", null=True, blank=True)
+    actor_username = models.CharField("操作人账号", max_length=150, blank=True)
+    action = models.CharField("事件", max_length=64)
+    target_type = models.CharField("对象类型", max_length=64, blank=True)
+    target_id = models.CharField("对象ID", max_length=64, blank=True)
+    target_repr = models.CharField("对象", max_length=200, blank=True)
+    outcome = models.CharField("结果", max_length=8)
+    ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
+    details = models.JSONField("详情", default=dict, blank=True)
+    chain = models.CharField("链值", max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = verbose_name_plural = "已归档审计日志"
+
+
+class AuditArchiveCut(models.Model):
+    """One archiving run: the rows up to `last_id` left the live log. `total` and `chain` are
+    the archive's row count and last chain value after this run — the checkpoint from which
+    the live log verifies; `sig` (HMAC-SM3, audit key) links each cut to the previous one."""
+
+    created_at = models.DateTimeField("归档时间")
+    before = models.DateField("归档此日之前的记录")
+    actor_username = models.CharField("操作人账号", max_length=150, blank=True)
+    first_id = models.BigIntegerField("首条编号")
+    last_id = models.BigIntegerField("末条编号", unique=True)
+    rows = models.PositiveIntegerField("本次归档条数")
+    total = models.PositiveBigIntegerField("累计归档条数")
+    chain = models.CharField("末条链值", max_length=64)
+    prev = models.CharField("上一次归档的签名", max_length=64)
+    sig = models.CharField("签名", max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = verbose_name_plural = "审计日志归档记录"
+
+    def __str__(self) -> str:
+        return f"归档至第 {self.last_id} 号（{self.before:%Y-%m-%d} 之前）"
+
+
 class WorkflowEvent(models.Model):
     """One row per state change of any workflow object (core.workflow)."""
 
