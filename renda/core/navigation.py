@@ -51,8 +51,10 @@ MODULES: tuple[Module, ...] = (
         "题库、组卷、在线考试与评卷；未经考试合格不提请任命。",
         (
             Entry(frozenset({Role.STAFF}), "exams:bank"),
-            # The bank is confidential: members and nominees wait for their own pages.
-            Entry(frozenset({Role.SC_MEMBER, Role.NOMINEE}), None),
+            # A nominee sees their own sittings and admission slips, never the bank.
+            Entry(frozenset({Role.NOMINEE}), "exams:my_exams"),
+            # The bank is confidential: members wait for the results pages.
+            Entry(frozenset({Role.SC_MEMBER}), None),
         ),
     ),
     Module(

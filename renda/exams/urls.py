@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import bank, transfer
+from .views import bank, papers, sittings, transfer
 
 app_name = "exams"
 
@@ -17,4 +17,23 @@ urlpatterns = [
     path("bank/export/", transfer.bank_export, name="bank_export"),
     path("topics/", bank.topics, name="topics"),
     path("topics/<id:pk>/", bank.topic_edit, name="topic_edit"),
+    # blueprints and sittings: exam administrators only
+    path("blueprints/", papers.blueprints, name="blueprints"),
+    path("blueprints/new/", papers.blueprint_create, name="blueprint_create"),
+    path("blueprints/check/", papers.blueprint_check, name="blueprint_check"),
+    path("blueprints/<id:pk>/", papers.blueprint_edit, name="blueprint_edit"),
+    path("sittings/", sittings.sittings, name="sittings"),
+    path("sittings/new/", sittings.sitting_create, name="sitting_create"),
+    path("sittings/<id:pk>/", sittings.sitting_detail, name="sitting_detail"),
+    path("sittings/<id:pk>/edit/", sittings.sitting_edit, name="sitting_edit"),
+    path("sittings/<id:pk>/password/", sittings.sitting_password, name="sitting_password"),
+    path("sittings/<id:pk>/papers/", papers.sitting_papers, name="sitting_papers"),
+    path("sittings/<id:pk>/forms/", papers.sitting_forms, name="sitting_forms"),
+    path("sittings/<id:pk>/lot/", papers.sitting_lot, name="sitting_lot"),
+    path("sittings/<id:pk>/slips/", sittings.sitting_slips, name="sitting_slips"),
+    path("sittings/<id:pk>/slips.docx", sittings.sitting_slips_docx, name="sitting_slips_docx"),
+    # the nominee's own pages: their sittings and admission slips, never a question
+    path("mine/", sittings.my_exams, name="my_exams"),
+    path("mine/<id:pk>/slip/", sittings.my_slip, name="my_slip"),
+    path("mine/<id:pk>/slip.docx", sittings.my_slip_docx, name="my_slip_docx"),
 ]

@@ -258,11 +258,11 @@ def enrol(
     return enrolment
 
 
-def record_slip_view(*, actor: Any, enrolment: Enrolment, kind: str) -> None:
-    """Who printed whose admission slip."""
+def record_slip_view(*, actor: Any, target: Any, kind: str, slips: Sequence[str]) -> None:
+    """Who printed or downloaded which admission slips (a sitting's, or one examinee's)."""
     audit.record(
         actor=actor,
         action="exam.slip_view",
-        target=enrolment,
-        details={"slip": enrolment.slip_number, "kind": kind},
+        target=target,
+        details={"kind": kind, "slips": list(slips)},
     )

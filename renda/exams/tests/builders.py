@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from renda.exams.formats.content import OptionData, QuestionData
 from renda.exams.models import Blueprint, ExamSitting, QuestionStatus, Section
-from renda.exams.services.papers import CellSpec, save_blueprint
+from renda.exams.services.blueprints import CellSpec, save_blueprint
 from renda.exams.services.sittings import create_sitting, enrol
 
 from .factories import law

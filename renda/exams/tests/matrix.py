@@ -44,3 +44,75 @@ MATRIX = {
     "exams:topics": Entry(expect(ADMINS)),
     "exams:topic_edit": Entry(expect(ADMINS), args=a_topic),
 }
+
+
+# --- blueprints, sittings, papers (exam administrators), the nominee's own pages -------------
+
+
+def _a_bank_and_blueprint(world: Any) -> Any:
+    from renda.exams.services.blueprints import save_blueprint
+    from renda.exams.tests.builders import cell, stock
+
+    stock(world.staff, "宪法", "single", [1, 2, 3])
+    return save_blueprint(
+        actor=world.staff,
+        blueprint=None,
+        name="矩阵规则",
+        position_category="government",
+        parallel_forms=2,
+        cells=[cell("宪法", "single", 1)],
+    )
+
+
+def a_blueprint(world: Any) -> list[int]:
+    return [_a_bank_and_blueprint(world).pk]
+
+
+def _a_sitting(world: Any, **kw: Any) -> Any:
+    from renda.exams.services.sittings import enrol
+    from renda.exams.tests.builders import sitting
+
+    exam = sitting(world.staff, _a_bank_and_blueprint(world), pass_mark=1, **kw)
+    enrol(actor=world.staff, sitting=exam, user=world.nominee, reason="拟任局长")
+    return exam
+
+
+def a_sitting(world: Any) -> list[int]:
+    return [_a_sitting(world).pk]
+
+
+def a_forms_sitting(world: Any) -> list[int]:
+    from renda.exams.services.papers import generate_forms
+
+    exam = _a_sitting(world, mode="forms", form_count=2)
+    generate_forms(actor=world.staff, sitting=exam)
+    return [exam.pk]
+
+
+def the_nominees_enrolment(world: Any) -> list[int]:
+    return [_a_sitting(world).enrolments.get().pk]
+
+
+NOMINEE = ["nominee"]
+
+MATRIX.update(
+    {
+        "exams:blueprints": Entry(expect(ADMINS)),
+        "exams:blueprint_create": Entry(expect(ADMINS)),
+        "exams:blueprint_edit": Entry(expect(ADMINS), args=a_blueprint),
+        "exams:blueprint_check": Entry(expect(ADMINS), method="post"),
+        "exams:sittings": Entry(expect(ADMINS)),
+        "exams:sitting_create": Entry(expect(ADMINS)),
+        "exams:sitting_detail": Entry(expect(ADMINS), args=a_sitting),
+        "exams:sitting_edit": Entry(expect(ADMINS), args=a_sitting),
+        "exams:sitting_password": Entry(expect(ADMINS, ok=302), args=a_sitting, method="post"),
+        "exams:sitting_papers": Entry(expect(ADMINS, ok=302), args=a_sitting, method="post"),
+        "exams:sitting_forms": Entry(expect(ADMINS, ok=302), args=a_sitting, method="post"),
+        "exams:sitting_lot": Entry(expect(ADMINS, ok=302), args=a_forms_sitting, method="post"),
+        "exams:sitting_slips": Entry(expect(ADMINS), args=a_sitting),
+        "exams:sitting_slips_docx": Entry(expect(ADMINS), args=a_sitting),
+        "exams:my_exams": Entry(expect(NOMINEE)),
+        "exams:my_slip": Entry(expect(NOMINEE), args=the_nominees_enrolment),
+        "exams:my_slip_docx": Entry(expect(NOMINEE), args=the_nominees_enrolment),
+    }
+)

@@ -13,9 +13,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from renda.core.models import AuditEvent
-from renda.exams.models import FormLot, Paper, PaperQuestion, QuestionStatus, Section
+from renda.exams.models import (
+    Blueprint,
+    FormLot,
+    Paper,
+    PaperQuestion,
+    QuestionStatus,
+    QuestionVersion,
+    Section,
+)
 from renda.exams.services import papers as paper_services
-from renda.exams.services.papers import feasibility, save_blueprint, specs_of, usage_of
+from renda.exams.services.blueprints import feasibility, pools, save_blueprint, specs_of
+from renda.exams.services.papers import usage_of
 
 from .builders import blueprint, cell, enrol_all, nominees, sitting, small_bank, stock
 
@@ -47,7 +56,7 @@ def test_an_infeasible_blueprint_is_refused_at_save_with_counts_per_cell(world: 
     )
     assert any("第 3 行" in m and "政府部分" in m and "缺 2 题" in m for m in messages)
     assert not any("第 2 行" in m for m in messages)
-    assert not paper_services.Blueprint.objects.exists()
+    assert not Blueprint.objects.exists()
 
 
 def test_overlapping_cells_are_refused(world: Any) -> None:
@@ -104,8 +113,7 @@ def test_each_paper_matches_the_blueprint(world: Any) -> None:
 def test_least_used_first_keeps_usage_balanced(world: Any) -> None:
     small_bank(world.staff)
     _, made = _papers(world, 9)
-    pools = paper_services.pools(specs_of(made[0].enrolment.sitting.blueprint))
-    for pool in pools:
+    for pool in pools(specs_of(made[0].enrolment.sitting.blueprint)):
         usage = usage_of(i.version_id for i in pool).values()
         # 9 papers × 3 of 10, 9 × 2 of 6, 9 × 2 of 4: as even as the counts allow.
         assert max(usage) - min(usage) <= 1, usage
@@ -130,7 +138,7 @@ def test_question_and_option_order_are_frozen_and_differ_between_examinees(world
     first = paper_services.paper_layout(Paper.objects.get(pk=made[0].pk))
     assert first == paper_services.paper_layout(Paper.objects.get(pk=made[0].pk))
     for version_id, _order, option_order in first:
-        version = paper_services.QuestionVersion.objects.get(pk=version_id)
+        version = QuestionVersion.objects.get(pk=version_id)
         if version.type == "single":
             assert sorted(option_order) == list(range(len(version.options)))
         else:
