@@ -30,6 +30,9 @@ def triggers_off() -> Iterator[None]:
     rollback)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Fire the deferred foreign-key checks first: ALTER TABLE refuses to run while
+            # they are pending in the transaction.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE livelihood_ballot DISABLE TRIGGER USER")
             cursor.execute("ALTER TABLE livelihood_round DISABLE TRIGGER USER")
         else:
