@@ -233,3 +233,16 @@ def test_withdraw(world: Any, client_for: Any) -> None:
     assert doc.state == "withdrawn" and doc.withdraw_reason == "版本有误"
     with pytest.raises(ValidationError):
         services.withdraw_document(actor=world.staff, document=doc, reason="again")
+
+
+def test_an_agenda_item_with_documents_stays_on_the_agenda(world: Any) -> None:
+    from renda.meetings import services as meeting_services
+    from renda.meetings.models import AgendaItem
+
+    item = notified_item(world)
+    document = meeting_document(world, item)
+    with pytest.raises(ValidationError, match="已有会议文件"):
+        meeting_services.remove_from_agenda(actor=world.staff, item=item)
+    # Refused as a whole: the item, its place and the document are all still there.
+    assert AgendaItem.objects.filter(pk=item.pk, order=item.order).exists()
+    assert Document.objects.filter(pk=document.pk, agenda_item=item).exists()

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, ProtectedError, Q, QuerySet
 from django.utils import timezone
 
 from renda.core import audit
@@ -210,7 +210,11 @@ def remove_from_agenda(*, actor: Any, item: AgendaItem) -> None:
         raise ValidationError("该议题已登记会议结果，不能移出议程。")
     order = current.order
     forget_target(current)
-    current.delete()
+    try:
+        current.delete()
+    except ProtectedError:
+        # Apps above keep rows on the item (documents' meeting papers): they go first.
+        raise ValidationError("该议题下已有会议文件，不能移出议程。") from None
     for later in locked.agenda.filter(order__gt=order).order_by("order"):
         AgendaItem.objects.filter(pk=later.pk).update(order=later.order - 1)
     audit.record(
