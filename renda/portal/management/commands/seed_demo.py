@@ -98,6 +98,10 @@ MODULE_LOADERS = [
     # 双联: SC members' deputies and deputies' constituents, with this and last quarter's contacts.
     "renda.stations.demo_liaison.seed_liaison",
     "renda.budget.demo.seed.load_demo_budget",
+    # 知情知政: the year's library and the meetings' documents, once the meetings exist.
+    "renda.documents.demo.seed_documents",
+    # The exam bank: 371 questions from statute text (renda/exams/demo/bank.json).
+    "renda.exams.demo.load_demo_exams",
 ]
 
 
