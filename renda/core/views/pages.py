@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from renda.core.params import ids_param
@@ -13,7 +17,36 @@ from renda.core.roles import can_view_workbench
 
 from .. import notifications
 from ..navigation import MODULES_BY_SLUG
-from ..selectors import workbench_cards
+from ..selectors import Due, due_items, workbench_cards
+
+
+@dataclass(frozen=True)
+class DueRow:
+    """A 待办 item as the page shows it: its deadline in words and whether it has passed."""
+
+    item: Due
+    deadline: str
+    overdue: bool
+
+
+def due_rows(items: list[Due], now: dt.datetime) -> list[DueRow]:
+    today = timezone.localdate(now)
+    rows = []
+    for item in items:
+        when = item.due
+        if when is None:
+            rows.append(DueRow(item, "", False))
+        elif isinstance(when, dt.datetime):
+            if timezone.is_aware(when):
+                local, passed = timezone.localtime(when), when < now
+            else:
+                local = when
+                passed = when < timezone.localtime(now).replace(tzinfo=None)
+            rows.append(DueRow(item, f"{local:%Y-%m-%d %H:%M}", passed))
+        else:
+            # A date is due until the end of that day.
+            rows.append(DueRow(item, f"{when:%Y-%m-%d}", when < today))
+    return rows
 
 
 @login_required
@@ -21,8 +54,11 @@ def workbench(request: HttpRequest) -> HttpResponse:
     if not can_view_workbench(request.user):
         raise PermissionDenied
     inbox = request.user.notifications.all()[:8]  # type: ignore[union-attr]
+    due = due_rows(due_items(request.user), timezone.now())
     return render(
-        request, "core/workbench.html", {"cards": workbench_cards(request.user), "inbox": inbox}
+        request,
+        "core/workbench.html",
+        {"cards": workbench_cards(request.user), "inbox": inbox, "due": due},
     )
 
 
