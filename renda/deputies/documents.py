@@ -75,6 +75,8 @@ def duty_report(context: dict[str, Any]) -> bytes:
         cells[1].text = str(k.count)
         cells[2].text = str(k.points)
         cells[3].text = f"已达年度上限 {k.cap}" if k.capped else ""
+    for panel in context.get("panels", ()):
+        doc.add_paragraph(panel.sentence)
     doc.add_paragraph()
     doc.add_paragraph("一、履职记录")
     for record in context["records"]:

@@ -23,7 +23,7 @@ from ..forms import DutyRecordForm, RankingForm, ScoreRuleForm
 from ..models import Deputy, DutyRecord, ScoreRule
 from ..permissions import acting_deputy
 from ..selectors import scoring
-from ..selectors.reports import report_context
+from ..selectors.reports import duty_panels, report_context
 
 PAGE_SIZE = 30
 READERS = (Role.STAFF, Role.SC_MEMBER)
@@ -70,6 +70,7 @@ def duty_me(request: AuthenticatedRequest) -> HttpResponse:
             "deputy": deputy,
             "year": year,
             "score": scoring.deputy_score(deputy, year),
+            "panels": duty_panels(deputy, year),
             "page": page,
             "query": f"year={year}",
         },
