@@ -53,6 +53,7 @@ from ..selectors import (
     search_token,
     staff_deputies,
 )
+from ..selectors.reports import duty_panels
 
 PAGE_SIZE = 50
 REGISTER_COLUMNS: list[Column[Deputy]] = [
@@ -158,6 +159,7 @@ def deputy_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return redirect("deputies:me")
     memberships = list(deputy_memberships(deputy))
     user = request.user
+    year = timezone.localdate().year
     return render(
         request,
         "deputies/detail.html",
@@ -170,6 +172,8 @@ def deputy_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "can_end": can_end_mandate(user, deputy),
             "can_add_membership": can_add_membership(user, deputy),
             "can_create_account": can_create_account(user, deputy),
+            "year": year,
+            "panels": duty_panels(deputy, year),
         },
     )
 

@@ -80,6 +80,10 @@ def test_staff_read_it_on_the_yearly_report_and_in_word(
     client = client_for("staff")
     html = client.get(f"/suggestions/duty/{me.pk}/{year}/").content.decode()
     assert figures(html) == ["2", "1", "1", "50.0%"]
+    # The registry page of the deputy shows this year's too, with the way to the report.
+    page = client.get(f"/deputies/{me.pk}/").content.decode()
+    assert figures(page) == ["2", "1", "1", "50.0%"]
+    assert f'href="/suggestions/duty/{me.pk}/{year}/"' in page
     last = client.get(f"/suggestions/duty/{me.pk}/{year - 1}/").content.decode()
     assert figures(last) == ["0", "0", "1", "0.0%"]
     word = client.get(f"/suggestions/duty/{me.pk}/{year}/report.docx")
