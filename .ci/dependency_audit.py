@@ -57,7 +57,9 @@ def judge_pip(result: dict[str, Any], accepted: Accepted) -> tuple[int, list[str
     # pip-audit says "No known vulnerabilities found" even when it could look none up: when
     # every package was skipped, the service did not answer (a mirror without the JSON API).
     if deps and len(skipped) == len(deps):
-        return UNREACHABLE, [f"pip-audit: all {len(deps)} packages skipped: {skipped[0]['skip_reason']}"]
+        return UNREACHABLE, [
+            f"pip-audit: all {len(deps)} packages skipped: {skipped[0]['skip_reason']}"
+        ]
     for dep in skipped:
         lines.append(f"pip-audit: not checked: {dep['name']}: {dep['skip_reason']}")
     failed = False
@@ -67,7 +69,9 @@ def judge_pip(result: dict[str, Any], accepted: Accepted) -> tuple[int, list[str
             entry = accepted.covers(dep["name"], ids)
             where = f"{dep['name']} {dep.get('version', '')}: {vuln['id']}"
             if entry is not None:
-                lines.append(f"pip-audit: accepted until {entry['until']}: {where} ({entry['reason']})")
+                lines.append(
+                    f"pip-audit: accepted until {entry['until']}: {where} ({entry['reason']})"
+                )
             else:
                 failed = True
                 fix = ", ".join(vuln.get("fix_versions", [])) or "no fixed version yet"
@@ -102,7 +106,9 @@ def judge_npm(result: dict[str, Any], accepted: Accepted) -> tuple[int, list[str
             entry = accepted.covers(name, ids)
             where = f"{name} {vuln.get('range', '')}: {adv.get('title', '')} ({url}, {adv.get('severity')})"
             if entry is not None:
-                lines.append(f"npm audit: accepted until {entry['until']}: {where} ({entry['reason']})")
+                lines.append(
+                    f"npm audit: accepted until {entry['until']}: {where} ({entry['reason']})"
+                )
             else:
                 failed = True
                 lines.append(f"npm audit: VULNERABLE {where}")

@@ -172,6 +172,9 @@ class AuditArchivedEvent(models.Model):
         ordering = ["id"]
         verbose_name = verbose_name_plural = "已归档审计日志"
 
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action}"
+
 
 class AuditArchiveCut(models.Model):
     """One archiving run: the rows up to `last_id` left the live log. `total` and `chain` are

@@ -182,6 +182,13 @@ def check_audit(manifest: dict[str, Any], report: RestoreReport) -> None:
         f"审计日志链完整：已校验 {chain.checked} 条（其中已归档 {got['archived']} 条），"
         f"止于备份的检查点：第 {last_id} 号，链值 {expected['chain']}"
     )
+    later = [cp for cp in anchors.checkpoints_of_this_log().values() if cp.last_id > last_id]
+    if later:
+        report.good(
+            f"注意：本机检查点文件中有 {len(later)} 个检查点晚于这份备份（最晚记到第 "
+            f"{max(cp.last_id for cp in later)} 号），这些记录随恢复旧备份而丢失；"
+            "请把该文件改名留存，另建新文件（docs/deploy.md §8）"
+        )
 
 
 def check_tables(manifest: dict[str, Any], report: RestoreReport) -> None:
