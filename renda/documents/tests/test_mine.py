@@ -62,3 +62,15 @@ def test_queries_are_bounded(
     client = client_for("deputy")
     with django_assert_max_num_queries(20):
         assert client.get(reverse("documents:mine")).status_code == 200
+
+
+def test_the_meeting_pages_lead_to_its_documents(world: Any, shelf: Any, client_for: Any) -> None:
+    item, _report, _budget, draft = shelf
+    meeting = item.meeting
+    staff_page = client_for("staff").get(reverse("meetings:detail", args=[meeting.pk]))
+    assert reverse("documents:meeting", args=[meeting.pk]) in staff_page.content.decode()
+    member_page = client_for("deputy").get(reverse("meetings:my_detail", args=[meeting.pk]))
+    link = f"{reverse('documents:mine')}?meeting={meeting.pk}"
+    assert link in member_page.content.decode()
+    # The link lists this meeting's documents: the draft on its agenda, not the library.
+    assert titles(client_for("deputy").get(link)) == [draft.title]

@@ -19,6 +19,7 @@ from renda.core.roles import role_required
 
 from .. import services
 from ..forms import LeaveForm
+from ..links import member_links
 from ..models import Meeting
 from ..permissions import MEMBER_ROLES, deputy_of, get_own_seat, seats_for
 from ..services.checkin import meeting_of_code, window
@@ -60,6 +61,7 @@ def my_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "checked_in": getattr(seat, "checkin", None),
             "opens": opens,
             "closes": closes,
+            "links": member_links(seat.meeting),
         },
     )
 

@@ -22,6 +22,7 @@ from renda.core.workflow import page_context
 
 from .. import services
 from ..forms import AgendaItemForm, LeaveDecisionForm, MeetingForm, OutcomeForm
+from ..links import staff_links
 from ..models import Meeting, MeetingMember
 from ..permissions import (
     can_manage_meetings,
@@ -93,6 +94,7 @@ def meeting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "pending_leave": meeting.members.filter(leave=MeetingMember.Leave.PENDING).count(),
             "can_manage": can_manage_meetings(request.user),
             "agenda_form": AgendaItemForm(),
+            "links": staff_links(meeting),
             **page_context(request.user, meeting),
         },
     )
