@@ -80,6 +80,11 @@ def _has_papers(sitting: ExamSitting) -> bool:
     )
 
 
+def _plain(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _check(sitting: ExamSitting) -> None:
     errors: dict[str, list[str]] = {}
     if sitting.ends_at <= sitting.starts_at:
@@ -91,7 +96,9 @@ def _check(sitting: ExamSitting) -> None:
     blueprint = sitting.blueprint
     total = sum((c.score * c.count for c in blueprint.cells.all()), Decimal(0))
     if sitting.pass_mark <= 0 or sitting.pass_mark > total:
-        errors.setdefault("pass_mark", []).append(f"及格分应大于 0 且不超过试卷总分 {total:g} 分")
+        errors.setdefault("pass_mark", []).append(
+            f"及格分应大于 0 且不超过试卷总分 {_plain(total)} 分"
+        )
     if sitting.mode == SittingMode.FORMS:
         if not 2 <= sitting.form_count <= 6:
             errors.setdefault("form_count", []).append("平行卷为 2–6 套")
