@@ -396,6 +396,10 @@ def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     window = 15.0 if quick else WINDOW_SECONDS
     counts = [2] if quick else [2, 4]
+    problem = servers.postgres_answers()
+    if problem:
+        print(f"PostgreSQL（{servers.PG_ADMIN_URL}）不可用，跳过：{problem}")
+        return 0
     print(f"machine: {servers.load_average()}")
     with BenchSite("meetings") as site:
         print(f"  {site.describe()}")

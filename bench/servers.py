@@ -83,6 +83,16 @@ def _admin_connection() -> Any:
     return psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True)
 
 
+def postgres_answers() -> str:
+    """Empty when the benchmarks' PostgreSQL server answers, else the reason it does not."""
+    try:
+        with _admin_connection() as conn:
+            conn.execute("SELECT 1")
+    except Exception as error:
+        return str(error).splitlines()[0] if str(error) else repr(error)
+    return ""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
