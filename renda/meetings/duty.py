@@ -12,7 +12,8 @@ from .selectors import attendance_rate
 
 def attendance_panel(deputy: Deputy, year: int) -> DutyPanel:
     counts = attendance_rate(deputy, year)
-    rate = "—" if counts.rate is None else f"{counts.rate:.1%}"
+    # 66.7%, but 50% and 100% (a phone's box is narrow)
+    rate = "—" if counts.rate is None else f"{counts.rate:.1%}".replace(".0%", "%")
     return DutyPanel(
         key="attendance",
         title="会议出席",

@@ -44,27 +44,21 @@ def _member_items(user: Any) -> list[Due]:
         meeting = seat.meeting
         url = reverse("meetings:my_detail", args=[meeting.pk])
         start = timezone.localtime(meeting.start_at)
-        where = f"{start:%m月%d日 %H:%M}" + (f" · {meeting.venue}" if meeting.venue else "")
+        venue = f" · {meeting.venue}" if meeting.venue else ""
         on_leave = seat.leave in (MeetingMember.Leave.APPROVED, MeetingMember.Leave.PENDING)
         checked_in = getattr(seat, "checkin", None) is not None
         closes = window(meeting)[1]
         if start.date() == today and not checked_in and not on_leave and now <= closes:
-            # On the day the notice is past answering: what is due is the check-in.
-            items.append(
-                Due(KIND, f"会议签到：{meeting.title}", url, closes, f"{where} · 到会场扫码签到")
-            )
+            # On the day the notice is past answering: what is due is the check-in, by the
+            # time the window closes.
+            note = f"今天 {start:%H:%M} 开会{venue} · 到会场扫码签到"
+            items.append(Due(KIND, f"会议签到：{meeting.title}", url, closes, note))
         elif seat.response == MeetingMember.Response.NONE:
-            items.append(Due(KIND, f"答复会议通知：{meeting.title}", url, meeting.start_at, where))
+            note = f"{start:%m月%d日 %H:%M} 开会{venue} · 请确认参会或请假"
+            items.append(Due(KIND, f"答复会议通知：{meeting.title}", url, meeting.start_at, note))
         elif seat.leave == MeetingMember.Leave.REFUSED and not checked_in:
-            items.append(
-                Due(
-                    KIND,
-                    f"请假未获批准：{meeting.title}",
-                    url,
-                    meeting.start_at,
-                    f"{where} · 请按时参会",
-                )
-            )
+            note = f"{start:%m月%d日 %H:%M} 开会{venue} · 请按时参会"
+            items.append(Due(KIND, f"请假未获批准：{meeting.title}", url, meeting.start_at, note))
     return items
 
 

@@ -69,7 +69,7 @@ def test_the_figures_match_the_rows(world: Any, me: Any) -> None:
 def test_the_deputy_sees_their_attendance(world: Any, me: Any, client_for: Any) -> None:
     html = client_for("deputy").get("/suggestions/duty/me/").content.decode()
     assert f"{timezone.localdate().year}年会议出席" in html
-    assert figures(html) == ["2", "1", "1", "50.0%"]
+    assert figures(html) == ["2", "1", "1", "50%"]
     assert "应出席的 4 次会议" in html
 
 
@@ -79,16 +79,16 @@ def test_staff_read_it_on_the_yearly_report_and_in_word(
     year = timezone.localdate().year
     client = client_for("staff")
     html = client.get(f"/suggestions/duty/{me.pk}/{year}/").content.decode()
-    assert figures(html) == ["2", "1", "1", "50.0%"]
+    assert figures(html) == ["2", "1", "1", "50%"]
     # The registry page of the deputy shows this year's too, with the way to the report.
     page = client.get(f"/deputies/{me.pk}/").content.decode()
-    assert figures(page) == ["2", "1", "1", "50.0%"]
+    assert figures(page) == ["2", "1", "1", "50%"]
     assert f'href="/suggestions/duty/{me.pk}/{year}/"' in page
     last = client.get(f"/suggestions/duty/{me.pk}/{year - 1}/").content.decode()
-    assert figures(last) == ["0", "0", "1", "0.0%"]
+    assert figures(last) == ["0", "0", "1", "0%"]
     word = client.get(f"/suggestions/duty/{me.pk}/{year}/report.docx")
     text = "\n".join(p.text for p in Document(io.BytesIO(word.content)).paragraphs)
-    assert "会议出席：出席 2，请假 1，缺席 1，出席率 50.0%。" in text
+    assert "会议出席：出席 2，请假 1，缺席 1，出席率 50%。" in text
 
 
 def test_a_year_without_meetings_shows_no_rate(world: Any, client_for: Any) -> None:
