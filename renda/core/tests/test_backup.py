@@ -253,10 +253,10 @@ with time_machine.travel(timezone.now() - dt.timedelta(days=400), tick=False):
         audit.record(actor=None, action=f"test.old.{i}")
 audit.record(actor=None, action="test.recent")
 archive.archive_audit(actor=None, before=timezone.localdate() - dt.timedelta(days=200))
-county = Region.objects.create(code="431381", name="冷水江市", level=Region.Level.COUNTY)
-town = Region.objects.create(code="431381001", name="冷水江街道", level="subdistrict", parent=county)
+county = Region.objects.create(code="431300", name="娄底市", level=Region.Level.PREFECTURE)
+town = Region.objects.create(code="431302001", name="测试街道", level="subdistrict", parent=county)
 congress = Organization.objects.create(
-    name="冷水江市人民代表大会", code="RD", kind=Organization.Kind.CONGRESS, region=county
+    name="娄底市人民代表大会", code="LD-RD", kind=Organization.Kind.CONGRESS, region=county
 )
 term = services.create_term(
     actor=None, congress=congress, level="city", number=18, start_date=dt.date(2021, 12, 28)
@@ -268,6 +268,15 @@ services.create_deputy(
 )
 default_storage.save("deputies/photos/zhang.png", ContentFile(b"\\x89PNG\\r\\n\\x1a\\n" + bytes(range(256))))
 default_storage.save("documents/报告.pdf", ContentFile(b"%PDF-1.7 test"))
+# A sealed ballot box (livelihood), built as that app's own tests build one.
+import renda.conftest
+from renda.livelihood import services as votes
+from renda.livelihood.tests.factories import cast_all, make_hall, marks
+world = renda.conftest.world.__wrapped__(None)
+hall = make_hall(world, deputies=4, seats=1, candidates=2)
+votes.open_round(actor=world.staff, round_=hall.round)
+cast_all(hall, [marks(hall, 0), marks(hall, 1), marks(hall, 0), {}])
+votes.close_round(actor=world.staff, round_=hall.round)
 from renda.core import anchors
 anchors.take_checkpoint()
 """
@@ -356,7 +365,7 @@ def test_backup_writes_a_signed_manifest_with_the_audit_checkpoint(
     for part, facts in manifest["parts"].items():
         assert dump.sha256_of(backup / part) == facts["sha256"]
     assert manifest["media_files"] == 2
-    assert manifest["row_counts"]["deputies.deputy"] == 1
+    assert manifest["row_counts"]["deputies.deputy"] == 1 + 4  # ours and the vote's
     assert manifest["row_counts"]["core.auditarchivedevent"] == 3
     assert manifest["migrations"]["core"][-1] == "0007_audit_archive"
     assert manifest["versions"]["postgresql"].startswith("15")
@@ -385,7 +394,7 @@ def test_restore_into_an_empty_database_verifies_the_chain_rows_and_files(
     assert "审计日志链完整" in out and "其中已归档 3 条" in out
     assert "各表行数与备份清单一致" in out
     assert "上传文件已恢复：2 个" in out
-    assert "没有已结束投票的票决" in out  # the ballot check ran (no vote in this data)
+    assert "的票箱核验通过：第1轮：通过，4 张选票" in out  # verify_ballots ran on the sealed box
     assert "恢复完成，核对全部通过" in out
     assert target.query("SELECT name FROM deputies_deputy") == "张建国"
     for rel in ("deputies/photos/zhang.png", "documents/报告.pdf"):
