@@ -11,8 +11,9 @@ from renda.deputies.models import Level
 from renda.meetings.models import Meeting
 from renda.meetings.rules import Kind, Quorum
 
-from .models import Candidate, Project
-from .rules import PassBase
+from .models import Call, Candidate, Project, Proposal, ProposerKind
+from .rules import PassBase, collection_rules
+from .workflows import PROPOSAL
 
 
 class ProjectForm(BootstrapForm):
@@ -85,3 +86,208 @@ class PaperForm(BootstrapForm):
             c.pk: (data[f"yes_{c.pk}"], data[f"no_{c.pk}"], data[f"abstain_{c.pk}"])
             for c in self.candidates
         }
+
+
+# --- collection and screening --------------------------------------------------------------
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _regions(*levels: str) -> QuerySet[Region]:
+    return Region.objects.filter(level__in=levels).order_by("code")
+
+
+TOWNSHIP_LEVELS = (Region.Level.TOWNSHIP, Region.Level.SUBDISTRICT)
+
+
+class CallForm(BootstrapForm):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    level = forms.ChoiceField(label="层级", choices=Level.choices, initial=Level.CITY)
+    region = forms.ModelChoiceField(
+        label="市（县）或乡镇（街道）",
+        queryset=_regions(Region.Level.COUNTY, *TOWNSHIP_LEVELS),
+        help_text="市级征集选本市；乡镇人大的征集选该乡镇（街道）",
+    )
+    title = forms.CharField(label="公告标题", max_length=200)
+    text = forms.CharField(label="公告正文", widget=forms.Textarea(attrs={"rows": 8}))
+    opens_on = forms.DateField(label="征集开始日期", widget=DATE)
+    closes_on = forms.DateField(label="征集截止日期", widget=DATE)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        level, region = data.get("level"), data.get("region")
+        if region is not None and level == Level.CITY and region.level != Region.Level.COUNTY:
+            self.add_error("region", "市级征集请选择本市")
+        if region is not None and level == Level.TOWNSHIP and region.level not in TOWNSHIP_LEVELS:
+            self.add_error("region", "乡镇人大的征集请选择乡镇（街道）")
+        return data
+
+
+class ProposalFilterForm(BootstrapForm):
+    state = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部"), *PROPOSAL.choices]
+    )
+    kind = forms.ChoiceField(
+        label="建议人", required=False, choices=[("", "全部"), *ProposerKind.choices]
+    )
+    q = forms.CharField(label="关键词", required=False, max_length=50)
+
+
+class _ProposalFields(BootstrapForm):
+    title = forms.CharField(label="项目名称", max_length=100)
+    description = forms.CharField(
+        label="项目内容和理由",
+        widget=forms.Textarea(
+            attrs={"rows": 6, "placeholder": "要做什么、在哪里、解决什么问题、惠及多少群众"}
+        ),
+    )
+    place = forms.CharField(label="实施地点（选填）", max_length=200, required=False)
+    township = forms.ModelChoiceField(
+        label="所在乡镇（街道）（选填）",
+        queryset=_regions(*TOWNSHIP_LEVELS),
+        required=False,
+        empty_label="不限",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        r = collection_rules()
+        self.fields["description"].widget.attrs["maxlength"] = str(r.max_description_chars)
+        self.fields["title"].widget.attrs["maxlength"] = str(r.max_title_chars)
+
+
+class PublicProposalForm(_ProposalFields):
+    contact_name = forms.CharField(label="您的称呼（选填）", max_length=50, required=False)
+    contact_phone = forms.CharField(
+        label="手机号（选填，只用于联系您，不公开）",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    form_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # A field people never see: a bot that fills every input gives itself away.
+    website = forms.CharField(
+        required=False,
+        label="请勿填写",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+
+class DeputyProposalForm(_ProposalFields):
+    call = forms.ModelChoiceField(label="征集公告", queryset=Call.objects.none())
+
+    def __init__(self, *args: Any, calls: QuerySet[Call], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = calls  # type: ignore[attr-defined]
+        self.order_fields(["call"])
+
+
+class StaffProposalForm(_ProposalFields):
+    proposer_kind = forms.ChoiceField(
+        label="建议人类别",
+        choices=[c for c in ProposerKind.choices if c[0] != ProposerKind.DEPUTY],
+    )
+    proposer_name = forms.CharField(
+        label="建议单位（部门、乡镇、村委会填写）", max_length=100, required=False
+    )
+    contact_name = forms.CharField(label="联系人（选填）", max_length=50, required=False)
+    contact_phone = forms.CharField(label="联系电话（选填）", max_length=20, required=False)
+    field_order = ["proposer_kind", "proposer_name"]
+
+
+class ConvertForm(BootstrapForm):
+    call = forms.ModelChoiceField(label="转入征集公告", queryset=Call.objects.none())
+    title = forms.CharField(label="项目名称", max_length=100)
+    description = forms.CharField(
+        label="项目内容和理由（默认取原文）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = Call.objects.exclude(state=Call.State.DRAFT)  # type: ignore[attr-defined]
+
+
+def _check(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("yes", "通过"), ("no", "不通过")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+
+
+class ScreeningForm(BootstrapForm):
+    assessment = forms.CharField(label="可行性评估", widget=forms.Textarea(attrs={"rows": 5}))
+    estimated_cost = forms.DecimalField(
+        label="估算投资（元）", min_value=0, max_digits=16, decimal_places=2
+    )
+    funding_source = forms.CharField(label="资金来源", max_length=200)
+    lead_unit = forms.ModelChoiceField(
+        label="牵头单位", queryset=Organization.objects.filter(is_active=True).order_by("code")
+    )
+    completion_date = forms.DateField(label="计划完成日期", widget=DATE)
+    burden_ok = _check("不增加群众和企业负担")
+    burden_reason = forms.CharField(label="理由（不通过时必填）", max_length=500, required=False)
+    debt_ok = _check("不新增政府债务风险")
+    debt_reason = forms.CharField(label="理由（不通过时必填）", max_length=500, required=False)
+    stability_ok = _check("无社会稳定风险")
+    stability_reason = forms.CharField(label="理由（不通过时必填）", max_length=500, required=False)
+
+
+class RejectForm(BootstrapForm):
+    reason = forms.CharField(
+        label="不予采纳的理由（向社会公开）",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class MergeForm(BootstrapForm):
+    into = forms.ModelChoiceField(label="合并到（保留的建议）", queryset=Proposal.objects.none())
+
+    def __init__(self, *args: Any, proposal: Proposal, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = (  # type: ignore[attr-defined]
+            Proposal.objects.filter(call_id=proposal.call_id)
+            .exclude(pk=proposal.pk)
+            .exclude(state__in=["merged", "rejected"])
+            .defer("contact_name", "contact_phone")
+            .order_by("title")
+        )
+
+
+class CarryForm(BootstrapForm):
+    call = forms.ModelChoiceField(label="转入征集公告", queryset=Call.objects.none())
+
+    def __init__(self, *args: Any, proposal: Proposal, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = Call.objects.exclude(state=Call.State.DRAFT).filter(  # type: ignore[attr-defined]
+            year__gt=proposal.call.year, level=proposal.call.level
+        )
+
+
+class BuildListForm(BootstrapForm):
+    meeting = forms.ModelChoiceField(
+        label="人民代表大会会议",
+        queryset=Meeting.objects.filter(kind=Kind.CONGRESS).exclude(state="closed"),
+    )
+    title = forms.CharField(label="名单名称", max_length=200)
+    seats = forms.IntegerField(label="应选数 N", min_value=1, max_value=100, initial=10)
+    extra = forms.IntegerField(label="差额数 k（候选 N + k 个）", min_value=1, max_value=50)
+    proposals = forms.ModelMultipleChoiceField(
+        label="候选项目（审查通过的项目建议）",
+        queryset=Proposal.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, call: Call, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["extra"].initial = collection_rules().extra_candidates
+        self.fields["title"].initial = f"{call.year}年民生实事候选项目"
+        self.fields["proposals"].queryset = (  # type: ignore[attr-defined]
+            Proposal.objects.filter(call=call, state="accepted")
+            .defer("contact_name", "contact_phone")
+            .order_by("-supporters", "title")
+        )

@@ -3,7 +3,11 @@
 - Staff: projects, candidate lists, votes: open, close, count, paper counts, reports.
 - Standing-committee members: read the votes, results and reports.
 - A deputy: the ballot page of a vote of a session they are a member of; another vote is 404.
-- The public: the tracker list and the verification page of a closed round.
+- The public: the tracker list and the verification page of a closed round; published calls,
+  the proposal form, tracking by code, the list of proposals (never contacts) and the 公告 of
+  a counted vote.
+- Collection and screening: staff manage calls and proposals; SC members read them; a deputy
+  proposes and sees their own proposals.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from renda.core.roles import Role, has_role
 from renda.meetings.models import MeetingMember
 from renda.meetings.permissions import deputy_of
 
-from .models import Candidate, CandidateList, Round, Vote
+from .models import Call, Candidate, CandidateList, Proposal, Round, Vote
 
 READ_ROLES = (Role.STAFF, Role.SC_MEMBER)
 VOTER_ROLES = (Role.DEPUTY, Role.SC_MEMBER)
@@ -84,4 +88,43 @@ def get_public_round(pk: int) -> Round:
         Round.objects.select_related("vote", "vote__meeting"),
         pk=pk,
         state__in=[Round.State.CLOSED, Round.State.COUNTED],
+    )
+
+
+# --- collection and screening --------------------------------------------------------------
+
+
+def get_call_for_user(user: Any, pk: int, *, write: bool = False) -> Call:
+    if not (can_manage_votes(user) if write else can_view_votes(user)):
+        raise PermissionDenied(DENIED)
+    return get_object_or_404(Call.objects.select_related("region"), pk=pk)
+
+
+def get_proposal_for_user(user: Any, pk: int, *, write: bool = False) -> Proposal:
+    if not (can_manage_votes(user) if write else can_view_votes(user)):
+        raise PermissionDenied(DENIED)
+    return get_object_or_404(
+        Proposal.objects.select_related("call", "township", "deputy", "merged_into", "project"),
+        pk=pk,
+    )
+
+
+def can_propose_as_deputy(user: Any) -> bool:
+    return has_role(user, *VOTER_ROLES) and deputy_of(user) is not None
+
+
+def public_calls() -> Any:
+    """Calls the public may read: published ones (open or closed), never a draft."""
+    return Call.objects.exclude(state=Call.State.DRAFT).select_related("region")
+
+
+def get_public_call(pk: int) -> Call:
+    return get_object_or_404(public_calls(), pk=pk)
+
+
+def get_public_vote(pk: int) -> Vote:
+    """The 公告 of a vote exists only once a round of it has been counted."""
+    return get_object_or_404(
+        Vote.objects.select_related("meeting").filter(rounds__state=Round.State.COUNTED).distinct(),
+        pk=pk,
     )

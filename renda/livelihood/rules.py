@@ -10,8 +10,9 @@ passing than seats is reported for the presidium (另行选举 is its decision, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
+from django.conf import settings
 from django.db import models
 
 
@@ -92,3 +93,30 @@ def decide(tallies: list[Tally], *, seats: int, base: int) -> Decision:
     above = [t.candidate_id for t in ranked if t.yes > cut]
     tied = [t.candidate_id for t in ranked if t.yes == cut]
     return Decision(base, needed, passing, above, tied=tied, revote_seats=seats - len(above))
+
+
+@dataclass(frozen=True)
+class CollectionRules:
+    """Collection and screening settings that differ from county to county; each can be
+    overridden in settings as ``LIVELIHOOD_<NAME>`` (read at call time, so tests can use
+    ``override_settings``). The public form's limits are the opinion form's (stations)."""
+
+    # 差额: candidates = seats + extra; N + 2 is the usual county practice (civic.md §4.3).
+    extra_candidates: int = 2
+    min_description_chars: int = 10
+    max_description_chars: int = 2000
+    max_title_chars: int = 100
+    # Per-client limits on the public pages (count per window in seconds).
+    submit_limit: int = 5
+    submit_window: int = 600
+    track_limit: int = 30
+    track_window: int = 600
+
+
+def collection_rules() -> CollectionRules:
+    overrides = {
+        f.name: getattr(settings, f"LIVELIHOOD_{f.name.upper()}")
+        for f in fields(CollectionRules)
+        if hasattr(settings, f"LIVELIHOOD_{f.name.upper()}")
+    }
+    return CollectionRules(**overrides)

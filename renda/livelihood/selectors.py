@@ -8,10 +8,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from . import chain, rules
-from .models import Ballot, Candidate, PaperTally, Participation, Round, Vote
+from .models import Ballot, Call, Candidate, PaperTally, Participation, Proposal, Round, Vote
 
 
 @dataclass(frozen=True)
@@ -186,3 +186,101 @@ def reconcile(round_: Round) -> dict[str, Any] | None:
         "totals_match": totals_match,
         "all_match": totals_match and all(r.matches for r in rows),
     }
+
+
+# --- collection and screening --------------------------------------------------------------
+
+# Never on a public page, and not needed by any list: the encrypted contact columns.
+CONTACT = ("contact_name", "contact_phone")
+
+
+def proposals(
+    *, call: Call | None = None, state: str = "", kind: str = "", q: str = ""
+) -> QuerySet[Proposal]:
+    """Staff's list with its filters (one query with the related rows it shows)."""
+    qs = Proposal.objects.select_related("call", "township", "deputy", "merged_into").defer(
+        *CONTACT
+    )
+    if call is not None:
+        qs = qs.filter(call=call)
+    if state:
+        qs = qs.filter(state=state)
+    if kind:
+        qs = qs.filter(proposer_kind=kind)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q) | Q(place__icontains=q))
+    return qs.order_by("-supporters", "-created_at", "-id")
+
+
+def reserve() -> QuerySet[Proposal]:
+    """储备库: reserved proposals of every year, oldest first."""
+    return (
+        Proposal.objects.filter(state="reserved")
+        .select_related("call", "first_call", "township")
+        .defer(*CONTACT)
+        .order_by("first_call__year", "title")
+    )
+
+
+def find_by_code(code: str) -> Proposal | None:
+    return (
+        Proposal.objects.filter(tracking_code=code)
+        .select_related("call", "township", "deputy", "merged_into")
+        .defer(*CONTACT)
+        .first()
+    )
+
+
+def vote_outcomes(project_ids: list[int]) -> dict[int, str]:
+    """What the vote made of each project: 获选 / 未获选, once the vote is fully counted."""
+    out: dict[int, str] = {}
+    cands = Candidate.objects.filter(project_id__in=project_ids).select_related(
+        "candidate_list__vote"
+    )
+    for c in cands:
+        vote = getattr(c.candidate_list, "vote", None)
+        if vote is None or not vote.rounds.filter(state=Round.State.COUNTED).exists():
+            continue
+        if vote.rounds.exclude(state=Round.State.COUNTED).exists():
+            continue
+        chosen = {x.project_id for x in chosen_projects(vote)}
+        out[c.project_id] = "票决获选" if c.project_id in chosen else "票决未获选"
+    return out
+
+
+def public_proposals(call: Call) -> list[Proposal]:
+    """The public list: what was proposed and what became of it (never a contact)."""
+    rows = list(
+        Proposal.objects.filter(call=call)
+        .select_related("deputy", "township", "merged_into")
+        .defer(*CONTACT)
+        .order_by("-supporters", "created_at", "id")
+    )
+    outcomes = vote_outcomes([p.project_id for p in rows if p.project_id])
+    for p in rows:
+        p.outcome = outcomes.get(p.project_id or 0, "")  # type: ignore[attr-defined]
+    return rows
+
+
+@dataclass(frozen=True)
+class PublicRound:
+    round: Round
+    rows: list[ResultRow]
+    grouped_fp: str
+
+
+def public_result(vote: Vote) -> list[PublicRound]:
+    """The 公告 of a vote: each counted round with its counts (nothing before the count)."""
+    return [
+        PublicRound(r, result_rows(r), chain.grouped(r.fingerprint))
+        for r in vote.rounds.filter(state=Round.State.COUNTED).order_by("number")
+    ]
+
+
+def counted_votes() -> QuerySet[Vote]:
+    return (
+        Vote.objects.filter(rounds__state=Round.State.COUNTED)
+        .select_related("meeting")
+        .distinct()
+        .order_by("-created_at")
+    )

@@ -97,3 +97,66 @@ def cast_all(hall: Hall, ballots: list[dict[int, str]]) -> list[str]:
         services.cast_ballot(actor=hall.users[i], round_=hall.round, marks=m).tracker
         for i, m in enumerate(ballots)
     ]
+
+
+# --- collection and screening --------------------------------------------------------------
+
+DESCRIPTION = "坪石村到金竹山镇的公路路面破损严重，雨天无法通行，建议列入民生实事项目加宽硬化。"
+
+
+def a_call(world: Any, *, year: int = 2027, publish: bool = True, **fields: Any) -> Any:
+    from renda.livelihood.models import Call
+
+    today = timezone.localdate()
+    call = services.create_call(
+        actor=world.staff,
+        year=year,
+        level=fields.pop("level", "city"),
+        region=fields.pop("region", world.county),
+        title=fields.pop("title", f"关于征集{year}年度市政府民生实事项目的公告"),
+        text=fields.pop("text", "现面向社会公开征集民生实事项目建议。"),
+        opens_on=fields.pop("opens_on", today - dt.timedelta(days=5)),
+        closes_on=fields.pop("closes_on", today + dt.timedelta(days=25)),
+    )
+    if publish:
+        call = services.publish_call(actor=world.staff, call=call)
+    assert isinstance(call, Call)
+    return call
+
+
+def a_proposal(world: Any, call: Any, title: str = "", **fields: Any) -> Any:
+    n = next(_serial)
+    return services.register_proposal(
+        actor=world.staff,
+        call=call,
+        proposer_kind=fields.pop("proposer_kind", "department"),
+        proposer_name=fields.pop("proposer_name", "冷水江市交通运输局"),
+        title=title or f"道路改造项目{n:02d}",
+        description=fields.pop("description", DESCRIPTION),
+        **fields,
+    )
+
+
+def review(world: Any, proposal: Any, *, cost: str = "2000000.00", **checks: Any) -> Any:
+    values: dict[str, Any] = {
+        "burden_ok": True,
+        "debt_ok": True,
+        "stability_ok": True,
+        **checks,
+    }
+    return services.review_proposal(
+        actor=world.staff,
+        proposal=proposal,
+        assessment="项目用地已落实，技术方案可行。",
+        estimated_cost=Decimal(cost),
+        funding_source="市本级财政预算",
+        lead_unit=world.department,
+        completion_date=dt.date(2027, 12, 31),
+        **values,
+    )
+
+
+def accepted(world: Any, call: Any, title: str = "") -> Any:
+    p = a_proposal(world, call, title)
+    review(world, p)
+    return services.accept_proposal(actor=world.staff, proposal=p)

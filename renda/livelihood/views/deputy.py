@@ -1,6 +1,6 @@
 """The deputy's pages, phone first: the votes of their sessions, the ballot (赞成 / 反对 /
 弃权 per candidate), a confirmation page that warns when there are more 赞成 than seats, and
-the receipt.
+the receipt; and proposing a project to an open call (征集) with their own proposals.
 
 The receipt is rendered in the answer to the casting POST itself: the tracker never appears
 in a URL (access logs), a redirect, the session or a message, so the server keeps nothing
@@ -8,18 +8,23 @@ that pairs this deputy with that tracker. Reloading the page re-posts and is tol
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from renda.accounts.permissions import AuthenticatedRequest
+from renda.core.forms import attempt
 from renda.core.roles import role_required
 from renda.meetings.permissions import deputy_of
 
 from .. import rules, services
-from ..models import Round
-from ..permissions import VOTER_ROLES, get_round_for_voter
+from ..forms import DeputyProposalForm
+from ..models import Call, Proposal, Round
+from ..permissions import VOTER_ROLES, can_propose_as_deputy, get_round_for_voter
 from ..selectors import candidates_of, has_voted
 
 
@@ -80,3 +85,53 @@ def ballot(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     context["items"] = [(c, kept.get(c.pk, "")) for c in candidates]
     context["voted"] = deputy is not None and has_voted(round_, deputy.pk)
     return render(request, "livelihood/ballot.html", context)
+
+
+# --- 征集: a deputy proposes from their phone ---------------------------------------------
+
+
+def _open_calls() -> QuerySet[Call]:
+    today = timezone.localdate()
+    return Call.objects.filter(
+        state=Call.State.OPEN, opens_on__lte=today, closes_on__gte=today
+    ).select_related("region")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*VOTER_ROLES)
+def propose(request: AuthenticatedRequest) -> HttpResponse:
+    if not can_propose_as_deputy(request.user):
+        raise PermissionDenied("只有人大代表可以以代表身份提出项目建议。")
+    calls = _open_calls()
+    first = calls.first()
+    form = DeputyProposalForm(
+        request.POST or None, calls=calls, initial={"call": first.pk if first else None}
+    )
+    if request.method == "POST" and form.is_valid():
+        row = attempt(
+            form, lambda: services.propose_as_deputy(actor=request.user, **form.cleaned_data)
+        )
+        if row is not None:
+            messages.success(request, f"已提交项目建议“{row.title}”。")
+            return redirect("livelihood:my_proposals")
+    return render(
+        request, "livelihood/propose.html", {"form": form, "has_calls": first is not None}
+    )
+
+
+@role_required(*VOTER_ROLES)
+def my_proposals(request: AuthenticatedRequest) -> HttpResponse:
+    deputy = deputy_of(request.user)
+    rows = (
+        Proposal.objects.filter(deputy=deputy)
+        .select_related("call", "merged_into")
+        .defer("contact_name", "contact_phone")
+        .order_by("-created_at")[:50]
+        if deputy is not None
+        else Proposal.objects.none()
+    )
+    return render(
+        request,
+        "livelihood/my_proposals.html",
+        {"rows": rows, "can_propose": can_propose_as_deputy(request.user)},
+    )

@@ -7,7 +7,8 @@ no time on a ballot, no IP or device, random uuid4 keys on both, and the rows ar
 an order that says nothing about who cast when (ballots in tracker order after every cast and
 at close, participations by deputy at close; see services/casting.py). Database triggers
 (migration 0002) refuse changes to a frozen round and to ballots of a round that is not open.
-Collection and screening (issue 17 items 1–2) will attach to `Project`.
+Collection and screening (issue 17 items 1–2) live in models/collection.py; a proposal
+accepted for the candidate list becomes a `Project` here.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from renda.deputies.models import Deputy, Level
 from renda.meetings.models import AgendaItem, Meeting
 from renda.meetings.rules import Quorum
 
-from .rules import PassBase
+from ..rules import PassBase
 
 
 class Project(TimeStampedModel):

@@ -1,0 +1,30 @@
+"""livelihood's models: the vote (votes.py) and collection and screening (collection.py)."""
+
+from .collection import Call, Proposal, ProposerKind, Screening
+from .votes import (
+    Ballot,
+    Candidate,
+    CandidateList,
+    PaperCount,
+    PaperTally,
+    Participation,
+    Project,
+    Round,
+    Vote,
+)
+
+__all__ = [
+    "Ballot",
+    "Call",
+    "Candidate",
+    "CandidateList",
+    "PaperCount",
+    "PaperTally",
+    "Participation",
+    "Project",
+    "Proposal",
+    "ProposerKind",
+    "Round",
+    "Screening",
+    "Vote",
+]
