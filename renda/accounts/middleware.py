@@ -69,7 +69,17 @@ class SessionLifetimeMiddleware:
 
 # Pages a user may open while a gate is pending (and static files, which never reach here
 # in production because nginx serves them).
-_OPEN_PREFIXES = ("/static/", "/media/", "/accounts/logout/")
+# Open while a password change or TOTP step is pending: files, logging out, and the web app's
+# manifest, service worker and offline page (they hold no user data, and a worker script
+# answered with a redirect would not register until a later visit).
+_OPEN_PREFIXES = (
+    "/static/",
+    "/media/",
+    "/accounts/logout/",
+    "/manifest.webmanifest",
+    "/sw.js",
+    "/offline/",
+)
 
 
 class SecurityGateMiddleware:

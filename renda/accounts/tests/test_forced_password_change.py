@@ -107,3 +107,12 @@ def test_the_age_limit_is_configurable_and_0_turns_it_off(
     assert client_for("security_admin").get(reverse("core:workbench")).status_code == 302
     settings.PASSWORD_MAX_AGE_DAYS = 0
     assert client_for("security_admin").get(reverse("core:workbench")).status_code == 200
+
+
+def test_the_web_app_files_load_while_the_change_is_pending(world: Any) -> None:
+    client = login(Client(), new_user(Role.DEPUTY, "xindaibiao", must_change_password=True))
+    # The service worker must register on the first visit, even before the new password.
+    for name in ("core:service_worker", "core:manifest", "core:offline"):
+        assert client.get(reverse(name)).status_code == 200, name
+    # Everything else still waits for the change.
+    assert client.get(reverse("core:workbench")).status_code == 302

@@ -75,7 +75,13 @@ def _own(actor: Any, member: MeetingMember) -> MeetingMember:
     deputy = deputy_of(actor)
     if deputy is None or deputy.pk != member.deputy_id:
         raise PermissionDenied("只能答复本人的会议通知。")
-    locked = MeetingMember.objects.select_for_update().select_related("meeting").get(pk=member.pk)
+    # Only the member row: locking the meeting too would queue every notice read behind the
+    # check-ins in flight during a burst at the venue.
+    locked = (
+        MeetingMember.objects.select_for_update(of=("self",))
+        .select_related("meeting")
+        .get(pk=member.pk)
+    )
     if locked.meeting.state not in ANSWERABLE:
         raise ValidationError("会议已闭会，不能再答复通知。")
     return locked
