@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
-from .navigation import modules_for
+from .navigation import modules_for, nav_groups
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -15,4 +15,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     unread = 0
     if user.is_authenticated:
         unread = user.notifications.filter(read_at__isnull=True).count()  # type: ignore[union-attr]
-    return {"nav_modules": modules_for(user), "unread_count": unread}
+    return {
+        "nav_modules": modules_for(user),
+        "nav_groups": nav_groups(user),
+        "unread_count": unread,
+    }

@@ -164,3 +164,26 @@ def modules_for(user: Any) -> list[dict[str, str]]:
             url = reverse("core:under_construction", args=[m.slug])
         items.append({"slug": m.slug, "title": m.title, "icon": m.icon, "url": url})
     return items
+
+
+# The top bar groups the modules so that a staff member's dozen fit one line on a laptop: a
+# group with one module the role may open is a plain link, a group with more is a dropdown.
+# Every module is in exactly one group (renda/core/tests/test_navigation.py).
+GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("监督", "bi-binoculars", ("budget", "exams", "livelihood")),
+    ("代表工作", "bi-people", ("deputies", "suggestions", "reporting", "stations", "liaison")),
+    ("会议", "bi-calendar-event", ("meetings", "documents")),
+    ("年度报告", "bi-file-earmark-bar-graph", ("report",)),
+    ("人大之家", "bi-globe", ("portal",)),
+)
+
+
+def nav_groups(user: Any) -> list[dict[str, Any]]:
+    """The top bar of `user`'s role: groups of modules_for(user), empty groups left out."""
+    items = {item["slug"]: item for item in modules_for(user)}
+    groups = []
+    for title, icon, slugs in GROUPS:
+        members = [items[slug] for slug in slugs if slug in items]
+        if members:
+            groups.append({"title": title, "icon": icon, "items": members})
+    return groups
