@@ -19,7 +19,7 @@ from renda.deputies.models import Deputy
 
 from .models import DutyAssignment, DutySlot, Opinion, Station
 from .permissions import constituents_for, opinions_for, opinions_to_draft
-from .selectors_liaison import Quarter, constituents_with_contacts, uncontacted_links
+from .selectors.liaison import Quarter, constituents_with_contacts, uncontacted_links
 from .services.liaison import min_constituents
 from .workflows import OPINION
 

@@ -28,7 +28,7 @@ from renda.suggestions.models import Suggestion
 from renda.suggestions.services import create_suggestion
 
 from ..models import Category, Opinion, StationMember
-from ..models_liaison import (
+from ..models.liaison import (
     DEFAULT_MIN_CONSTITUENTS,
     Constituent,
     LiaisonContact,

@@ -12,7 +12,7 @@ from renda.core.roles import Role
 from renda.deputies.models import Deputy
 from renda.deputies.services import update_deputy
 from renda.deputies.tests.factories import make_deputy, make_id_number
-from renda.stations.models_liaison import Constituent
+from renda.stations.models.liaison import Constituent
 
 _serial = itertools.count(500)
 

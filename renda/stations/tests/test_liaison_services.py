@@ -15,8 +15,8 @@ from renda.core.sources import sources_of, targets_of
 from renda.deputies.services import create_delegation
 from renda.deputies.tests.factories import make_term
 from renda.stations.models import Opinion
-from renda.stations.models_liaison import Constituent, LiaisonContact, SCLiaison
-from renda.stations.selectors_liaison import Quarter, deputy_coverage, member_coverage
+from renda.stations.models.liaison import Constituent, LiaisonContact, SCLiaison
+from renda.stations.selectors.liaison import Quarter, deputy_coverage, member_coverage
 from renda.stations.services import liaison
 from renda.suggestions.models import Suggestion
 
@@ -265,7 +265,7 @@ def test_quarter_bounds() -> None:
 
 
 def test_demo_seed_is_idempotent(world: Any) -> None:
-    from renda.stations.demo_liaison import seed_liaison
+    from renda.stations.demo.liaison import seed_liaison
 
     for _ in range(3):
         a_deputy(world)

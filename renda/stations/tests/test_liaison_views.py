@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from renda.deputies.services import create_delegation
 from renda.deputies.tests.factories import make_term
 from renda.stations.models import Opinion
-from renda.stations.models_liaison import Constituent, LiaisonContact, SCLiaison
+from renda.stations.models.liaison import Constituent, LiaisonContact, SCLiaison
 from renda.stations.services import liaison
 
 from .liaison_factories import a_constituent, a_deputy, another_sc_member, the_deputy_persona

@@ -12,8 +12,8 @@ from django.utils import timezone
 from renda.accounts.models import User
 from renda.deputies.services import update_deputy
 from renda.stations import services
-from renda.stations.models_liaison import LiaisonContact
-from renda.stations.selectors_liaison import Quarter
+from renda.stations.models.liaison import LiaisonContact
+from renda.stations.selectors.liaison import Quarter
 from renda.stations.services import liaison
 from renda.stations.workbench import due
 

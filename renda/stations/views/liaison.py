@@ -23,7 +23,7 @@ from renda.core.forms import attempt
 from renda.core.params import int_param, year_param
 from renda.core.roles import Role, has_role, role_required
 
-from ..forms_liaison import (
+from ..forms.liaison import (
     ConstituentForm,
     ContactForm,
     LinkForm,
@@ -31,7 +31,7 @@ from ..forms_liaison import (
     ToOpinionForm,
     ToSuggestionForm,
 )
-from ..models_liaison import LiaisonRule
+from ..models.liaison import LiaisonRule
 from ..permissions import (
     can_draft_from_contact,
     can_work_on_contact,
@@ -43,7 +43,7 @@ from ..permissions import (
     get_link_for_user,
     sc_links_for,
 )
-from ..selectors_liaison import (
+from ..selectors.liaison import (
     Quarter,
     constituents_with_contacts,
     deputy_coverage,

@@ -96,7 +96,7 @@ MODULE_LOADERS = [
     # two meetings with an agenda take the next numbers of the city term.
     "renda.meetings.demo.seed_meetings",
     # 双联: SC members' deputies and deputies' constituents, with this and last quarter's contacts.
-    "renda.stations.demo_liaison.seed_liaison",
+    "renda.stations.demo.liaison.seed_liaison",
     "renda.budget.demo.seed.load_demo_budget",
     # 知情知政: the year's library and the meetings' documents, once the meetings exist.
     "renda.documents.demo.seed_documents",

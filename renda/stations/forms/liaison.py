@@ -13,8 +13,7 @@ from renda.core.forms import BootstrapForm
 from renda.core.models import Region
 from renda.deputies.models import Delegation, Deputy
 
-from .models import Category
-from .models_liaison import Constituent, LiaisonContact
+from ..models import Category, Constituent, LiaisonContact
 
 
 def _date_input() -> forms.DateInput:

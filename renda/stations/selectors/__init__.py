@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from renda.deputies.models import Deputy
 
-from .models import SOLVED_Q, DutyAssignment, DutySlot, Opinion, Reception, Station
-from .rules import rules
+from ..models import SOLVED_Q, DutyAssignment, DutySlot, Opinion, Reception, Station
+from ..rules import rules
 
 GOOD_RATINGS = (Opinion.Rating.SATISFIED, Opinion.Rating.BASIC)
 

@@ -33,9 +33,9 @@ from renda.accounts.models import User
 from renda.core.models import Organization, WorkflowEvent
 from renda.deputies.models import Deputy
 
-from . import effects, services
-from .models import ChecklistItem, DutySlot, Opinion, Reception, Station
-from .rules import rules
+from .. import effects, services
+from ..models import ChecklistItem, DutySlot, Opinion, Reception, Station
+from ..rules import rules
 
 RECEIVED = 550
 COLLECTED = 322
@@ -142,7 +142,7 @@ def _at(moment: dt.datetime) -> Iterator[None]:
     """Run service calls as if it were ``moment``; their workflow events carry that time."""
     from renda.core import workflow
 
-    from .services import intake, opinions, ratings, receptions, rosters
+    from ..services import intake, opinions, ratings, receptions, rosters
 
     before = WorkflowEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     clock = _Clock(moment)

@@ -16,9 +16,9 @@ from renda.core.roles import Role
 from renda.deputies.models import Deputy
 from renda.suggestions.models import Suggestion
 
-from .models import Category, ChecklistItem, Opinion, Station
-from .rules import rules
-from .workflows import OPINION
+from ..models import Category, ChecklistItem, Opinion, Station
+from ..rules import rules
+from ..workflows import OPINION
 
 
 def _date_input() -> forms.DateInput:

@@ -18,9 +18,9 @@ from renda.accounts.models import User
 from renda.core.roles import Role
 from renda.deputies.models import Deputy
 
-from .models_liaison import Constituent, LiaisonContact, SCLiaison
-from .selectors_liaison import Quarter
-from .services import liaison
+from ..models import Constituent, LiaisonContact, SCLiaison
+from ..selectors.liaison import Quarter
+from ..services import liaison
 
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙朱马胡郭林何高罗"
 GIVEN = [

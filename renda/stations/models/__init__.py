@@ -13,7 +13,7 @@ from django.db.models import Q
 from renda.core.fields import EncryptedCharField, make_blind_index
 from renda.core.models import Organization, Region, TimeStampedModel
 
-from .workflows import OPINION
+from ..workflows import OPINION
 
 
 class Station(TimeStampedModel):
@@ -569,4 +569,4 @@ class OpinionAttachment(TimeStampedModel):
 
 
 # 双联 (issue 15 item 3): its models live beside these; imported here so Django registers them.
-from .models_liaison import Constituent, LiaisonContact, LiaisonRule, SCLiaison  # noqa: E402, F401
+from .liaison import Constituent, LiaisonContact, LiaisonRule, SCLiaison  # noqa: E402, F401

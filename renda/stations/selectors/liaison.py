@@ -15,7 +15,7 @@ from renda.accounts.models import User
 from renda.core.roles import Role
 from renda.deputies.models import Deputy
 
-from .models_liaison import Constituent, LiaisonContact, SCLiaison
+from ..models import Constituent, LiaisonContact, SCLiaison
 
 
 @dataclass(frozen=True)
