@@ -215,3 +215,131 @@ def test_a_congress_session_from_notice_to_duty_pages(
     for key, value in (("meetings_held", "held"), ("meeting_present", "present")):
         shown = staff.locator(f"[data-figure={key}]").inner_text()
         assert shown.startswith(str(figures[value])), (key, shown, figures[value])
+
+
+# An open budget alert of the demo year (not yet on any agenda), and an account for a member
+# of the standing committee, opened the way staff open deputies' accounts.
+STANDING_SETUP = """
+import datetime as dt, json
+from django.utils import timezone
+from renda.accounts.models import User
+from renda.budget.models import Alert
+from renda.core.demo_data import DEMO_PASSWORD
+from renda.core.sources import targets_of
+from renda.deputies.models import Deputy, Term
+from renda.deputies.services.accounts import create_deputy_account
+from renda.meetings.models import AgendaItem
+from renda.meetings.services import members_from_registry
+alert = next(a for a in Alert.objects.filter(status="open").order_by("-pk")
+             if not targets_of(a, AgendaItem))
+term = Deputy.objects.get(user__username="deputy").term
+member = (members_from_registry(kind="standing", term=term, day=timezone.localdate())
+          .filter(user__isnull=True).exclude(mobile="").order_by("pk").first())
+user = create_deputy_account(actor=User.objects.get(username="staff"), deputy=member)
+user.set_password(DEMO_PASSWORD)
+user.must_change_password = False
+user.save()
+print(json.dumps({"alert": alert.pk, "sc_deputy": member.pk, "username": user.username,
+                  "term": term.pk}))
+"""
+
+
+def test_a_standing_committee_meeting_takes_a_budget_alert_and_its_documents_are_read(
+    site: Any, open_as: Any, save_screenshot: Any, tmp_path: Any
+) -> None:
+    from renda.documents.samples import make_pdf
+
+    setup = site.read(STANDING_SETUP)
+    staff = open_as("staff", phone=False, code=True)
+    staff.goto(site.url + "/meetings/new/")
+    staff.locator("select[name=kind]").select_option("standing")
+    staff.locator("select[name=term]").select_option(str(setup["term"]))
+    staff.locator("input[name=number]").fill("88")
+    start = dt.datetime.now(SHANGHAI) + dt.timedelta(minutes=10)
+    staff.locator("input[name=start_at]").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    staff.locator("input[name=end_at]").fill(
+        (start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    )
+    staff.locator("input[name=venue]").fill("常委会第一会议室")
+    staff.locator("main form button[type=submit]").click()
+    staff.wait_for_url(re.compile(r"/meetings/\d+/$"))
+    pk = int(staff.url.rstrip("/").rsplit("/", 1)[1])
+    assert str(setup["sc_deputy"]) in meeting_rows(site, pk)["members"]
+
+    # The budget alert goes on this meeting's agenda from the alert's own page.
+    staff.goto(site.url + f"/budget/alerts/{setup['alert']}/")
+    form = staff.get_by_test_id("agenda-form")
+    form.locator("select[name=meeting]").select_option(str(pk))
+    title = "关于预算执行预警问题的审议"
+    form.locator("input[name=title], textarea[name=title]").fill(title)
+    form.get_by_role("button", name="提请常委会审议").click()
+    staff.wait_for_load_state()
+    card = staff.get_by_test_id("agenda-item")
+    assert card.get_by_test_id("agenda-title").inner_text() == title
+    save_screenshot(staff, "meeting-alert-on-agenda")
+    staff.goto(site.url + f"/meetings/{pk}/")
+    agenda = staff.get_by_test_id("agenda")
+    assert title in agenda.inner_text()
+    item_pk = site.read(
+        "import json\nfrom renda.meetings.models import AgendaItem\n"
+        f"print(json.dumps(AgendaItem.objects.get(meeting_id={pk}, title='{title}').pk))\n"
+    )
+
+    # A report for the item, released now, from the meeting's 会议文件 page.
+    staff.get_by_test_id("meeting-link").filter(has_text="会议文件").click()
+    staff.wait_for_load_state()
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(make_pdf("预算执行情况的报告", ["一、预算执行总体情况", "二、存在的问题"]))
+    staff.locator("input[name=title]").fill("关于预算执行情况的报告")
+    staff.locator("select[name=kind]").select_option("report")
+    staff.locator("select[name=agenda_item]").select_option(str(item_pk))
+    staff.locator("select[name=release_mode]").select_option("now")
+    staff.locator("input[name=file]").set_input_files(str(pdf))
+    staff.get_by_role("button", name="上传并发布").click()
+    staff.wait_for_load_state()
+    assert "关于预算执行情况的报告" in staff.get_by_test_id("item-documents").inner_text()
+    document = site.read(
+        "import json\nfrom renda.documents.models import Document\n"
+        f"print(json.dumps(Document.objects.get(agenda_item_id={item_pk}).pk))\n"
+    )
+    staff.goto(site.url + f"/meetings/{pk}/")
+    staff.get_by_role("button", name="发出会议通知").click()
+    staff.wait_for_load_state()
+
+    # The standing-committee member reads it on the phone, from the meeting's page.
+    member = open_as(setup["username"])
+    member.goto(site.url + f"/meetings/mine/{pk}/")
+    member.get_by_test_id("meeting-link").click()
+    member.wait_for_load_state()
+    fits_phone(member, "sc-documents", save_screenshot)
+    member.get_by_text("关于预算执行情况的报告").first.click()
+    member.wait_for_load_state()
+    member.get_by_test_id("pdf-viewer").locator("canvas").first.wait_for()
+    fits_phone(member, "sc-reader", save_screenshot)
+    staff.goto(site.url + f"/documents/{document}/readers/")
+    assert staff.get_by_test_id("read-count").inner_text() == "已读 1"
+
+    # The meeting opens, the member checks in, the item's opinion is recorded, it closes.
+    staff.goto(site.url + f"/meetings/{pk}/")
+    staff.get_by_role("button", name="宣布开会").click()
+    staff.wait_for_load_state()
+    staff.goto(site.url + f"/meetings/{pk}/venue/")
+    link = staff.get_by_test_id("venue-code").get_attribute("data-checkin-url")
+    member.goto(link)
+    member.get_by_role("button", name="签到").click()
+    member.wait_for_load_state()
+    assert "签到成功" in member.inner_text("body")
+    staff.goto(site.url + f"/meetings/agenda/{item_pk}/outcome/")
+    staff.locator("select[name=outcome_kind]").select_option("opinion")
+    staff.locator("textarea[name=outcome]").fill("要求财政部门督促相关单位一个月内整改并报告。")
+    staff.locator("main form button[type=submit]").click()
+    staff.wait_for_load_state()
+    staff.goto(site.url + f"/meetings/{pk}/")
+    staff.get_by_role("button", name="闭会并记入履职档案").click()
+    staff.wait_for_load_state()
+    assert meeting_rows(site, pk)["members"][str(setup["sc_deputy"])][2] == "present"
+    # The alert's page shows the meeting's opinion on it.
+    staff.goto(site.url + f"/budget/alerts/{setup['alert']}/")
+    assert "一个月内整改" in staff.get_by_test_id("agenda-outcome").inner_text()
+    member.goto(site.url + "/suggestions/duty/me/")
+    assert "出席" in member.inner_text("main")
