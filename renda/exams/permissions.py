@@ -14,7 +14,15 @@ from django.shortcuts import get_object_or_404
 
 from renda.core.roles import Role, has_role
 
-from .models import Blueprint, Enrolment, ExamSitting, Question, QuestionVersion, Topic
+from .models import (
+    Attempt,
+    Blueprint,
+    Enrolment,
+    ExamSitting,
+    Question,
+    QuestionVersion,
+    Topic,
+)
 
 BANK_ROLES = (Role.STAFF,)
 DENIED = "题库是保密的，只有考试管理员可以查看。"
@@ -84,3 +92,28 @@ def get_own_enrolment(user: Any, pk: int) -> Enrolment:
     if not has_role(user, Role.NOMINEE):
         raise PermissionDenied("只有考生本人可以查看自己的准考证。")
     return get_object_or_404(Enrolment.objects.select_related("sitting", "user"), pk=pk, user=user)
+
+
+# --- attempts ----------------------------------------------------------------------------------
+
+
+def get_own_attempt(user: Any, enrolment_pk: int) -> Attempt:
+    """The examinee's own started attempt, with its sitting; anybody else's is 404."""
+    if not has_role(user, Role.NOMINEE):
+        raise PermissionDenied("只有考生本人可以作答。")
+    return get_object_or_404(
+        Attempt.objects.select_related("enrolment__sitting"),
+        enrolment_id=enrolment_pk,
+        enrolment__user=user,
+    )
+
+
+def get_sitting_attempt_for_user(user: Any, sitting_pk: int, attempt_pk: int) -> Attempt:
+    """An attempt of a sitting, for its proctor (exam administrators)."""
+    if not can_manage_sittings(user):
+        raise PermissionDenied(SITTINGS_DENIED)
+    return get_object_or_404(
+        Attempt.objects.select_related("enrolment__sitting", "enrolment__user"),
+        pk=attempt_pk,
+        enrolment__sitting_id=sitting_pk,
+    )

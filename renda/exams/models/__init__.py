@@ -2,6 +2,15 @@
 and attempts (later) point at `QuestionVersion`, never at `Question`, so that an attempt keeps
 the exact wording, options and key it showed even after the question is edited."""
 
+from .attempts import (
+    Answer,
+    Attempt,
+    AttemptEvent,
+    AttemptState,
+    EventKind,
+    GradingState,
+    SubmitReason,
+)
 from .bank import Question, QuestionStatus, QuestionTag, QuestionType, QuestionVersion, Topic
 from .papers import (
     TYPE_ORDER,
@@ -18,6 +27,13 @@ from .papers import (
 from .sittings import Enrolment, ExamSitting, SittingMode
 
 __all__ = [
+    "Answer",
+    "Attempt",
+    "AttemptEvent",
+    "AttemptState",
+    "EventKind",
+    "GradingState",
+    "SubmitReason",
     "TYPE_ORDER",
     "Blueprint",
     "BlueprintCell",
