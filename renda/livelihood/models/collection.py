@@ -236,9 +236,15 @@ class Screening(TimeStampedModel):
     def passes_negative_list(self) -> bool:
         return self.burden_ok and self.debt_ok and self.stability_ok
 
+    CHECK_LABELS = {
+        "burden": "不增加群众和企业负担",
+        "debt": "不新增政府债务风险",
+        "stability": "无社会稳定风险",
+    }
+
     def failed_checks(self) -> list[tuple[str, str]]:
         return [
-            (str(self._meta.get_field(f"{c}_ok").verbose_name), getattr(self, f"{c}_reason"))
-            for c in ("burden", "debt", "stability")
-            if not getattr(self, f"{c}_ok")
+            (label, getattr(self, f"{check}_reason"))
+            for check, label in self.CHECK_LABELS.items()
+            if not getattr(self, f"{check}_ok")
         ]

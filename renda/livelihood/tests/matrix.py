@@ -54,6 +54,64 @@ def own(ok: int = 200) -> dict[str, int]:
     return {**expect(["deputy"], ok=ok), "sc_member": 404}
 
 
+def a_call(world: Any) -> list[int]:
+    from renda.livelihood.tests.factories import a_call as make
+
+    return [make(world).pk]
+
+
+def a_draft_call(world: Any) -> list[int]:
+    from renda.livelihood.tests.factories import a_call as make
+
+    return [make(world, publish=False).pk]
+
+
+def _proposal(world: Any) -> Any:
+    from renda.livelihood.tests.factories import a_call as make
+    from renda.livelihood.tests.factories import a_proposal
+
+    return a_proposal(world, make(world))
+
+
+def a_proposal(world: Any) -> list[int]:
+    return [_proposal(world).pk]
+
+
+def a_tracking_code(world: Any) -> list[str]:
+    return [_proposal(world).tracking_code]
+
+
+def an_opinion(world: Any) -> list[int]:
+    from renda.stations.tests.factories import make_opinion
+
+    return [make_opinion(world).pk]
+
+
+def a_suggestion(world: Any) -> list[int]:
+    from renda.suggestions.tests.factories import scene, submitted
+
+    return [submitted(scene(world, others=0)).pk]
+
+
+def a_counted_vote(world: Any) -> list[int]:
+    from renda.livelihood import services
+
+    hall = _hall(world)
+    services.open_round(actor=world.staff, round_=hall.round)
+    services.cast_ballot(actor=world.deputy, round_=hall.round, marks={})
+    services.close_round(actor=world.staff, round_=hall.round)
+    services.count_round(actor=world.staff, round_=hall.round)
+    return [hall.vote.pk]
+
+
+def deputy_record(world: Any) -> list[int]:
+    """The deputy persona with its deputy record, as a deputy who proposes has."""
+    from renda.meetings.tests.factories import a_deputy
+
+    a_deputy(world, user=world.deputy)
+    return []
+
+
 MATRIX = {
     "livelihood:home": Entry(expect(READERS)),
     "livelihood:project_create": Entry(expect(["staff"])),
@@ -75,6 +133,37 @@ MATRIX = {
     "livelihood:round_paper": Entry(expect(["staff"]), args=a_closed_round),
     "livelihood:my_votes": Entry(expect(VOTERS)),
     "livelihood:ballot": Entry(own(), args=a_round),
+    "livelihood:vote_reserve": Entry(expect(["staff"], ok=302), args=a_vote, method="post"),
+    # Collection and screening: staff manage, SC members read.
+    "livelihood:calls": Entry(expect(READERS)),
+    "livelihood:call_create": Entry(expect(["staff"])),
+    "livelihood:call_detail": Entry(expect(READERS), args=a_call),
+    "livelihood:call_publish": Entry(expect(["staff"], ok=302), args=a_draft_call, method="post"),
+    "livelihood:call_close": Entry(expect(["staff"], ok=302), args=a_call, method="post"),
+    "livelihood:proposal_create": Entry(expect(["staff"]), args=a_call),
+    "livelihood:list_build": Entry(expect(["staff"]), args=a_call),
+    "livelihood:proposal_detail": Entry(expect(READERS), args=a_proposal),
+    "livelihood:proposal_screen": Entry(expect(["staff"]), args=a_proposal),
+    "livelihood:proposal_accept": Entry(expect(["staff"], ok=302), args=a_proposal, method="post"),
+    "livelihood:proposal_reject": Entry(expect(["staff"], ok=302), args=a_proposal, method="post"),
+    "livelihood:proposal_reserve": Entry(expect(["staff"], ok=302), args=a_proposal, method="post"),
+    "livelihood:proposal_merge": Entry(expect(["staff"], ok=302), args=a_proposal, method="post"),
+    "livelihood:proposal_carry": Entry(expect(["staff"], ok=302), args=a_proposal, method="post"),
+    "livelihood:reserve": Entry(expect(READERS)),
+    "livelihood:convert": Entry(expect(["staff"])),
+    "livelihood:opinion_convert": Entry(expect(["staff"]), args=an_opinion),
+    "livelihood:suggestion_convert": Entry(expect(["staff"]), args=a_suggestion),
+    # A deputy proposes from the phone (an SC member without a deputy record may not).
+    "livelihood:propose": Entry(expect(["deputy"]), args=deputy_record),
+    "livelihood:my_proposals": Entry(expect(VOTERS)),
+    # 人大之家: no log-in; a draft call and an uncounted vote are not there at all.
+    "livelihood:public_calls": Entry(everyone()),
+    "livelihood:public_call": Entry(everyone(), args=a_call),
+    "livelihood:public_propose": Entry(everyone(), args=a_call),
+    "livelihood:public_proposals": Entry(everyone(), args=a_call),
+    "livelihood:public_track": Entry(everyone()),
+    "livelihood:public_track_detail": Entry(everyone(), args=a_tracking_code),
+    "livelihood:public_results": Entry(everyone(), args=a_counted_vote),
     # Public once the ballot box is sealed.
     "livelihood:trackers": Entry(everyone(), args=a_closed_round),
     "livelihood:verify": Entry(everyone(), args=a_closed_round),
