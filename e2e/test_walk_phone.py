@@ -147,6 +147,13 @@ def test_the_deputy_walks_their_pages_on_a_phone(
     assert page.get_by_test_id("duty-progress").is_visible()
     walk(page, site.url + "/suggestions/new/", "deputy-new-suggestion", save_screenshot)
     walk(page, site.url + "/budget/alerts/offered/", "deputy-offered-alerts", save_screenshot)
+    # Issue 15's pages: the 待办 list, meetings, documents, 双联, 述职 and group activities.
+    walk(page, site.url + "/workbench/", "deputy-workbench", save_screenshot)
+    walk(page, site.url + "/meetings/mine/", "deputy-meetings", save_screenshot)
+    walk(page, site.url + "/documents/mine/", "deputy-documents", save_screenshot)
+    walk(page, site.url + "/stations/liaison/mine/", "deputy-liaison", save_screenshot)
+    walk(page, site.url + "/deputies/reporting/mine/", "deputy-reporting", save_screenshot)
+    walk(page, site.url + "/deputies/activities/mine/", "deputy-activities", save_screenshot)
 
 
 def test_the_handling_officer_walks_the_unit_desk_on_a_phone(
