@@ -28,7 +28,7 @@ class Accepted:
     def __init__(self, path: Path, today: dt.date | None = None) -> None:
         self.entries: list[dict[str, Any]] = []
         self.problems: list[str] = []
-        today = today or dt.date.today()
+        today = today or dt.datetime.now(dt.UTC).date()  # advisories' dates are UTC
         data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         for n, entry in enumerate(data.get("accept", []), start=1):
             missing = [k for k in ("id", "package", "reason", "until") if not entry.get(k)]
