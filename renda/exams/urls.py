@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import bank, papers, sittings, transfer
+from .views import attempts, bank, papers, proctor, sittings, transfer
 
 app_name = "exams"
 
@@ -31,9 +31,22 @@ urlpatterns = [
     path("sittings/<id:pk>/forms/", papers.sitting_forms, name="sitting_forms"),
     path("sittings/<id:pk>/lot/", papers.sitting_lot, name="sitting_lot"),
     path("sittings/<id:pk>/slips/", sittings.sitting_slips, name="sitting_slips"),
+    path("sittings/<id:pk>/proctor/", proctor.proctor, name="proctor"),
+    path("sittings/<id:pk>/proctor/<id:attempt>/", proctor.proctor_attempt, name="proctor_attempt"),
+    path(
+        "sittings/<id:pk>/proctor/<id:attempt>/extend/",
+        proctor.proctor_extend,
+        name="proctor_extend",
+    ),
     path("sittings/<id:pk>/slips.docx", sittings.sitting_slips_docx, name="sitting_slips_docx"),
     # the nominee's own pages: their sittings and admission slips, never a question
     path("mine/", sittings.my_exams, name="my_exams"),
     path("mine/<id:pk>/slip/", sittings.my_slip, name="my_slip"),
     path("mine/<id:pk>/slip.docx", sittings.my_slip_docx, name="my_slip_docx"),
+    # taking the exam: only the examinee's own paper (views/attempts.py)
+    path("mine/<id:pk>/exam/", attempts.attempt, name="attempt"),
+    path("mine/<id:pk>/exam/save/", attempts.attempt_save, name="attempt_save"),
+    path("mine/<id:pk>/exam/event/", attempts.attempt_event, name="attempt_event"),
+    path("mine/<id:pk>/exam/state/", attempts.attempt_state, name="attempt_state"),
+    path("mine/<id:pk>/exam/submit/", attempts.attempt_submit, name="attempt_submit"),
 ]

@@ -342,14 +342,15 @@ def save_answer(
         return SaveResult(400, order, answer.version, answer.value, remaining, error=str(error))
     if base_version != answer.version:
         return SaveResult(409, order, answer.version, answer.value, remaining)
-    with transaction.atomic():
-        updated = Answer.objects.filter(
-            pk=answer.pk, version=base_version, attempt__state=AttemptState.IN_PROGRESS
-        ).update(value=clean, answered=_answered(clean), version=F("version") + 1, saved_at=now)
-        if not updated:  # another tab (or the time-out) got there between the read and now
-            fresh = Answer.objects.get(pk=answer.pk)
-            return SaveResult(409, order, fresh.version, fresh.value, remaining)
-        _event(attempt, EventKind.SAVE, now, ip, q=order, v=base_version + 1)
+    # One statement, so no transaction is needed: the answer is saved once it returns; the
+    # event after it is the proctor's record (a save without one is still a save).
+    updated = Answer.objects.filter(
+        pk=answer.pk, version=base_version, attempt__state=AttemptState.IN_PROGRESS
+    ).update(value=clean, answered=_answered(clean), version=F("version") + 1, saved_at=now)
+    if not updated:  # another tab (or the time-out) got there between the read and now
+        fresh = Answer.objects.get(pk=answer.pk)
+        return SaveResult(409, order, fresh.version, fresh.value, remaining)
+    _event(attempt, EventKind.SAVE, now, ip, q=order, v=base_version + 1)
     return SaveResult(200, order, base_version + 1, clean, remaining)
 
 

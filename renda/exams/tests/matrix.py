@@ -116,3 +116,55 @@ MATRIX.update(
         "exams:my_slip_docx": Entry(expect(NOMINEE), args=the_nominees_enrolment),
     }
 )
+
+
+# --- taking the exam (the examinee's own attempt) and the proctor's pages --------------------
+
+
+def _a_started_attempt(world: Any) -> Any:
+    from renda.exams.tests.attempt_setup import open_sitting, start
+
+    # The test client comes from 127.0.0.1: the sitting's network allows it.
+    exam = open_sitting(world.staff, [world.nominee], allowed_networks="127.0.0.0/8")
+    return start(exam, world.nominee, ip="127.0.0.1")
+
+
+def the_nominees_attempt(world: Any) -> list[int]:
+    return [_a_started_attempt(world).enrolment_id]
+
+
+def a_proctored_sitting(world: Any) -> list[int]:
+    return [_a_started_attempt(world).enrolment.sitting_id]
+
+
+def a_proctored_attempt(world: Any) -> list[int]:
+    attempt = _a_started_attempt(world)
+    return [attempt.enrolment.sitting_id, attempt.pk]
+
+
+MATRIX.update(
+    {
+        "exams:attempt": Entry(expect(NOMINEE), args=the_nominees_attempt),
+        "exams:attempt_save": Entry(
+            expect(NOMINEE),
+            args=the_nominees_attempt,
+            method="post",
+            data={"q": 1, "v": 0, "value": "null"},
+        ),
+        "exams:attempt_event": Entry(
+            expect(NOMINEE), args=the_nominees_attempt, method="post", data={"kind": "lost"}
+        ),
+        "exams:attempt_state": Entry(expect(NOMINEE), args=the_nominees_attempt),
+        "exams:attempt_submit": Entry(
+            expect(NOMINEE, ok=302), args=the_nominees_attempt, method="post"
+        ),
+        "exams:proctor": Entry(expect(ADMINS), args=a_proctored_sitting),
+        "exams:proctor_attempt": Entry(expect(ADMINS), args=a_proctored_attempt),
+        "exams:proctor_extend": Entry(
+            expect(ADMINS, ok=302),
+            args=a_proctored_attempt,
+            method="post",
+            data={"minutes": 5, "reason": "考生手机故障，更换设备"},
+        ),
+    }
+)
