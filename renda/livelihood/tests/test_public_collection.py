@@ -181,7 +181,7 @@ def test_the_announcement_exists_only_after_the_count_and_matches_the_ballots(
         re.S,
     )
     assert rows == [(first, "3", "0", "2"), (second, "1", "1", "3")]
-    assert "当选" in page and "未当选" in page
+    assert "入选" in page and "未入选" in page
     round_ = hall.round
     assert round_.fingerprint[:8] in page
     assert reverse("livelihood:trackers", args=[round_.pk]) in page
