@@ -12,6 +12,7 @@ from .attempts import (
     SubmitReason,
 )
 from .bank import Question, QuestionStatus, QuestionTag, QuestionType, QuestionVersion, Topic
+from .grading import GraderMark, GradingRound
 from .papers import (
     TYPE_ORDER,
     Blueprint,
@@ -33,6 +34,8 @@ __all__ = [
     "AttemptState",
     "EventKind",
     "GradingState",
+    "GraderMark",
+    "GradingRound",
     "SubmitReason",
     "TYPE_ORDER",
     "Blueprint",

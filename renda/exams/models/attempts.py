@@ -12,6 +12,7 @@ saves: a save names the version it started from, and a save from a stale tab is 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -34,6 +35,7 @@ class GradingState(models.TextChoices):
     NONE = "", "—"
     AWAITING = "awaiting", "待评阅"  # short answers wait for graders
     OBJECTIVE = "objective", "客观题已评分"  # nothing left to mark by hand
+    GRADED = "graded", "评阅完成"  # every short answer has its final score
 
 
 class Attempt(models.Model):
@@ -57,6 +59,15 @@ class Attempt(models.Model):
     grading = models.CharField(
         "评分状态", max_length=10, choices=GradingState.choices, default="", blank=True
     )
+    # The result: total = objective + short answers, known once nothing is left to mark;
+    # passed = total ≥ the sitting's pass mark. Nobody but administrators sees either until
+    # released_at is set (services.grading.release_results).
+    total_score = models.DecimalField("总分", max_digits=6, decimal_places=2, null=True, blank=True)
+    passed = models.BooleanField("是否合格", null=True, blank=True)
+    released_at = models.DateTimeField("成绩发布时间", null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -64,6 +75,12 @@ class Attempt(models.Model):
         constraints = (
             models.CheckConstraint(
                 condition=Q(state__in=AttemptState.values), name="exams_attempt_state_valid"
+            ),
+            # A result is released only once it is known.
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True)
+                | Q(total_score__isnull=False, passed__isnull=False),
+                name="exams_attempt_released_has_result",
             ),
             # A started attempt always has its times; a submitted one says how it ended.
             models.CheckConstraint(

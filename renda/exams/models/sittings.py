@@ -37,6 +37,13 @@ class ExamSitting(models.Model):
         "组卷方式", max_length=12, choices=SittingMode.choices, default=SittingMode.INDIVIDUAL
     )
     form_count = models.PositiveSmallIntegerField("平行卷套数", default=2)
+    # Two graders' marks of a short answer further apart than this share of the question's
+    # score go to a third grader (services.grading).
+    grading_gap_percent = models.PositiveSmallIntegerField(
+        "评分差异阈值（%）",
+        default=20,
+        help_text="两位评阅人给分相差超过该题分值的此比例时，交第三人评阅。",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(

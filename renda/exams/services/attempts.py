@@ -394,8 +394,19 @@ def _finish(attempt: Attempt, *, reason: str, now: dt.datetime, actor: Any, ip: 
     attempt.submit_reason = reason
     attempt.objective_score = total
     attempt.grading = GradingState.AWAITING if manual else GradingState.OBJECTIVE
+    if not manual:  # nothing to mark by hand: the result is known (not yet released)
+        attempt.total_score = total
+        attempt.passed = total >= attempt.enrolment.sitting.pass_mark
     attempt.save(
-        update_fields=["state", "submitted_at", "submit_reason", "objective_score", "grading"]
+        update_fields=[
+            "state",
+            "submitted_at",
+            "submit_reason",
+            "objective_score",
+            "grading",
+            "total_score",
+            "passed",
+        ]
     )
     kind = EventKind.TIMEOUT if reason == SubmitReason.TIMEOUT else EventKind.SUBMIT
     answered = sum(1 for a in answers if a.answered)
