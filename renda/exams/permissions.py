@@ -117,3 +117,39 @@ def get_sitting_attempt_for_user(user: Any, sitting_pk: int, attempt_pk: int) ->
         pk=attempt_pk,
         enrolment__sitting_id=sitting_pk,
     )
+
+
+# --- grading and results ---------------------------------------------------------------------
+
+GRADING_ROLES = (Role.STAFF,)
+GRADING_DENIED = "只有阅卷人可以评阅答卷。"
+
+
+def can_grade(user: Any) -> bool:
+    """Graders mark short answers (blind: a paper code, never a name): exam administrators
+    (staff) for now; a later issue may name graders per sitting."""
+    return has_role(user, *GRADING_ROLES)
+
+
+def require_grader(actor: Any) -> None:
+    if actor is not None and not can_grade(actor):
+        raise PermissionDenied(GRADING_DENIED)
+
+
+def get_grading_sitting_for_user(user: Any, pk: int) -> ExamSitting:
+    if not can_grade(user):
+        raise PermissionDenied(GRADING_DENIED)
+    return get_object_or_404(ExamSitting, pk=pk)
+
+
+def get_own_released_attempt(user: Any, enrolment_pk: int) -> Attempt:
+    """The nominee's own result, only once released: before that it does not exist for
+    them (404, so nobody can tell whether it is graded)."""
+    if not has_role(user, Role.NOMINEE):
+        raise PermissionDenied("只有考生本人可以查看自己的成绩。")
+    return get_object_or_404(
+        Attempt.objects.select_related("enrolment__sitting", "enrolment__user"),
+        enrolment_id=enrolment_pk,
+        enrolment__user=user,
+        released_at__isnull=False,
+    )

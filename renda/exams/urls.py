@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attempts, bank, papers, proctor, sittings, transfer
+from .views import attempts, bank, grading, papers, proctor, results, sittings, transfer
 
 app_name = "exams"
 
@@ -39,10 +39,25 @@ urlpatterns = [
         name="proctor_extend",
     ),
     path("sittings/<id:pk>/slips.docx", sittings.sitting_slips_docx, name="sitting_slips_docx"),
+    # marking (blind: paper codes, never names), release, regrade, results, item statistics
+    path("sittings/<id:pk>/grading/", grading.grading_queue, name="grading_queue"),
+    path("sittings/<id:pk>/grading/<id:answer>/", grading.grading_mark, name="grading_mark"),
+    path("sittings/<id:pk>/regrade/", grading.grading_regrade, name="grading_regrade"),
+    path("sittings/<id:pk>/results/", results.results_sitting, name="results_sitting"),
+    path("sittings/<id:pk>/results/release/", grading.results_release, name="results_release"),
+    path("sittings/<id:pk>/results/<id:attempt>/", results.results_report, name="results_report"),
+    path(
+        "sittings/<id:pk>/results/<id:attempt>/report.docx",
+        results.results_report_docx,
+        name="results_report_docx",
+    ),
+    path("stats/items/", results.item_stats, name="item_stats"),
     # the nominee's own pages: their sittings and admission slips, never a question
     path("mine/", sittings.my_exams, name="my_exams"),
     path("mine/<id:pk>/slip/", sittings.my_slip, name="my_slip"),
     path("mine/<id:pk>/slip.docx", sittings.my_slip_docx, name="my_slip_docx"),
+    path("mine/<id:pk>/result/", results.my_result, name="my_result"),
+    path("mine/<id:pk>/result.docx", results.my_result_docx, name="my_result_docx"),
     # taking the exam: only the examinee's own paper (views/attempts.py)
     path("mine/<id:pk>/exam/", attempts.attempt, name="attempt"),
     path("mine/<id:pk>/exam/save/", attempts.attempt_save, name="attempt_save"),

@@ -168,3 +168,58 @@ MATRIX.update(
         ),
     }
 )
+
+
+# --- marking, results, item statistics --------------------------------------------------------
+
+
+def _a_submitted_attempt(world: Any, *, short: bool = True) -> Any:
+    from renda.exams.services.attempts import submit_attempt
+    from renda.exams.tests.attempt_setup import open_sitting, start
+
+    exam = open_sitting(world.staff, [world.nominee], short=short, allowed_networks="")
+    attempt = start(exam, world.nominee, ip="127.0.0.1")
+    return submit_attempt(actor=world.nominee, attempt=attempt, ip="127.0.0.1")
+
+
+def a_short_answer_to_mark(world: Any) -> list[int]:
+    from renda.exams.models import Answer
+
+    attempt = _a_submitted_attempt(world)
+    answer = Answer.objects.get(attempt=attempt, question__version__type="short_answer")
+    return [attempt.enrolment.sitting_id, answer.pk]
+
+
+def a_graded_sitting(world: Any) -> list[int]:
+    return [_a_submitted_attempt(world).enrolment.sitting_id]
+
+
+def a_result(world: Any) -> list[int]:
+    attempt = _a_submitted_attempt(world)
+    return [attempt.enrolment.sitting_id, attempt.pk]
+
+
+def the_nominees_released_result(world: Any) -> list[int]:
+    from renda.exams.services.grading import release_results
+
+    attempt = _a_submitted_attempt(world, short=False)
+    release_results(actor=world.staff, sitting=attempt.enrolment.sitting)
+    return [attempt.enrolment_id]
+
+
+MATRIX.update(
+    {
+        "exams:grading_queue": Entry(expect(ADMINS), args=a_graded_sitting),
+        "exams:grading_mark": Entry(expect(ADMINS), args=a_short_answer_to_mark),
+        "exams:grading_regrade": Entry(expect(ADMINS), args=a_graded_sitting),
+        "exams:results_sitting": Entry(expect(ADMINS), args=a_graded_sitting),
+        "exams:results_release": Entry(
+            expect(ADMINS, ok=302), args=a_graded_sitting, method="post"
+        ),
+        "exams:results_report": Entry(expect(ADMINS), args=a_result),
+        "exams:results_report_docx": Entry(expect(ADMINS), args=a_result),
+        "exams:item_stats": Entry(expect(ADMINS)),
+        "exams:my_result": Entry(expect(NOMINEE), args=the_nominees_released_result),
+        "exams:my_result_docx": Entry(expect(NOMINEE), args=the_nominees_released_result),
+    }
+)
