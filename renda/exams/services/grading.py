@@ -221,6 +221,8 @@ def mark_answer(*, actor: Any, answer: Answer, score: Decimal, comment: str = ""
     the first two are too far apart). Refused: a grader marking an answer twice, a mark
     outside 0–the question's score, an answer already final, a released result."""
     require_grader(actor)
+    if actor is None:
+        raise ValidationError("评阅必须由阅卷人本人提交。")
     attempt = (
         Attempt.objects.select_for_update()
         .select_related("enrolment__sitting")
@@ -291,6 +293,8 @@ def release_results(*, actor: Any, sitting: ExamSitting) -> int:
     )
     if not attempts:
         raise ValidationError("本场考试还没有交卷的答卷。")
+    if Attempt.objects.filter(enrolment__sitting=sitting, state=AttemptState.IN_PROGRESS).exists():
+        raise ValidationError("还有考生正在作答，交卷后才能发布成绩。")
     waiting = [a for a in attempts if a.total_score is None]
     if waiting:
         raise ValidationError(f"还有 {len(waiting)} 份答卷没有评阅完成，不能发布成绩。")

@@ -259,3 +259,13 @@ def test_regrade_dry_run_lists_exactly_the_changes_and_apply_writes_them(
     summary = AuditEvent.objects.get(action="exam.regrade")
     assert summary.details["changed"] == len(expected)
     assert regrade_plan(sitting) == []  # applied: nothing left to change
+
+
+def test_results_are_not_released_while_somebody_is_still_answering(world: Any) -> None:
+    done, busy = examinee("done", "交卷者"), examinee("busy", "作答者")
+    sitting = open_sitting(world.staff, [done, busy], short=False)
+    sit(sitting, done)
+    start(sitting, busy)
+    with pytest.raises(ValidationError, match="正在作答"):
+        release_results(actor=world.staff, sitting=sitting)
+    assert not Attempt.objects.filter(released_at__isnull=False).exists()

@@ -250,7 +250,7 @@ def sitting_slips_docx(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def my_exams(request: AuthenticatedRequest) -> HttpResponse:
     enrolments = list(
         Enrolment.objects.filter(user=request.user)
-        .select_related("sitting")
+        .select_related("sitting", "attempt")
         .order_by("-sitting__starts_at")
     )
     now = timezone.now()
