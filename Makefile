@@ -8,7 +8,8 @@ VENDOR := static/vendor
 # Test processes for `make test` (pytest-xdist): one per core of the 2-core machines.
 TEST_WORKERS ?= 2
 
-.PHONY: totp run serve test e2e lint fmt bench install vendor migrate seed browser clean
+.PHONY: totp run serve test e2e lint fmt bench install vendor migrate seed browser clean \
+	prod-up prod-down prod-status prod-test
 
 ## Install Python packages (from the lock file) and front-end packages (from npm), no CDN.
 install: $(VENV)/.installed vendor
@@ -55,10 +56,11 @@ run: seed
 test: install
 	$(PY) -m pytest -q -m "not e2e" -n $(TEST_WORKERS)
 
-## Debian's Chromium and CJK fonts for browser tests (Playwright never downloads a browser).
+## Debian's Chromium and CJK fonts for browser tests (Playwright never downloads a browser),
+## and nginx for the production topology (make prod-up).
 browser:
-	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi "noto sans cjk" || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
+	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi "noto sans cjk" && test -x /usr/sbin/nginx || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk nginx >/dev/null)
 
 e2e: install browser
 	$(PY) -m pytest -q -m e2e e2e
@@ -79,6 +81,25 @@ fmt: install
 
 bench: install
 	$(PY) bench/run.py
+
+## The production topology on this machine (docs/deploy.md §11): PostgreSQL and Redis (started
+## only if they do not answer), two gunicorn app servers, two Huey consumers (one with the
+## scheduler) and nginx on https://127.0.0.1:8100/, RENDA_PRODUCTION=1, all state in var/prod/.
+prod-up: install
+	$(PY) deploy/local/prod.py up
+
+## Stops exactly the processes prod-up started (their pids are in var/prod/pids).
+prod-down:
+	$(PY) deploy/local/prod.py down
+
+prod-status:
+	$(PY) deploy/local/prod.py status
+
+## The topology test (e2e/test_topology.py, about 3 minutes): starts the topology unless it is
+## running, proves sessions, uploads, the scheduler, races and the audit chain across the two
+## app servers and consumers, and stops what it started.
+prod-test: install
+	RENDA_TOPOLOGY_TEST=1 $(PY) -m pytest -q -p no:xdist e2e/test_topology.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) db.sqlite3* huey.sqlite3* staticfiles
