@@ -1,6 +1,17 @@
 """livelihood's models: the vote (votes.py) and collection and screening (collection.py)."""
 
 from .collection import Call, Proposal, ProposerKind, Screening
+from .implementation import (
+    FundingLink,
+    Inspection,
+    Milestone,
+    Plan,
+    PlanItem,
+    ProgressPhoto,
+    ProgressReport,
+    ProgressStatus,
+    Supervisor,
+)
 from .votes import (
     Ballot,
     Candidate,
