@@ -11,8 +11,8 @@ from renda.deputies.models import Level
 from renda.meetings.models import Meeting
 from renda.meetings.rules import Kind, Quorum
 
-from .models import Call, Candidate, Project, Proposal, ProposerKind
-from .rules import PassBase, collection_rules
+from .models import Call, Candidate, Project, Proposal, ProposerKind, Vote
+from .rules import PassBase, VoteKind, collection_rules
 from .workflows import PROPOSAL
 
 
@@ -291,3 +291,74 @@ class BuildListForm(BootstrapForm):
             .defer("contact_name", "contact_phone")
             .order_by("-supporters", "title")
         )
+
+
+# --- 满意度测评 and 整改 ---------------------------------------------------------------------
+
+
+def _evaluating_meetings() -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.filter(kind__in=[Kind.CONGRESS, Kind.STANDING])
+        .exclude(state="closed")
+        .order_by("-start_at")
+    )
+
+
+def _counted_selections() -> QuerySet[Vote]:
+    """票决 whose every round is counted: their chosen projects are known."""
+    return (
+        Vote.objects.filter(kind=VoteKind.SELECTION, rounds__state="counted")
+        .exclude(rounds__state__in=["draft", "open", "closed"])
+        .select_related("meeting")
+        .distinct()
+        .order_by("-created_at")
+    )
+
+
+class SatisfactionVoteForm(BootstrapForm):
+    meeting = forms.ModelChoiceField(
+        label="测评会议",
+        queryset=Meeting.objects.none(),
+        help_text="年终由常委会会议测评，或在下一次人民代表大会会议上由全体代表测评",
+    )
+    evaluates = forms.ModelChoiceField(
+        label="测评哪一次票决选出的项目", queryset=Vote.objects.none()
+    )
+    title = forms.CharField(
+        label="测评名称",
+        max_length=200,
+        required=False,
+        help_text="留空为“××年度民生实事项目满意度测评”",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        meeting, evaluates = self.fields["meeting"], self.fields["evaluates"]
+        assert isinstance(meeting, forms.ModelChoiceField)
+        assert isinstance(evaluates, forms.ModelChoiceField)
+        meeting.queryset = _evaluating_meetings()
+        evaluates.queryset = _counted_selections()
+
+
+class RectificationReplyForm(BootstrapForm):
+    reply = forms.CharField(
+        label="整改情况报告",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="写明整改措施、完成情况和群众反映，报常委会再测评",
+    )
+
+
+class RectificationDeadlineForm(BootstrapForm):
+    deadline = forms.DateField(label="整改期限", widget=DATE)
+    reason = forms.CharField(label="调整理由", max_length=200)
+
+
+class ReevaluateForm(BootstrapForm):
+    meeting = forms.ModelChoiceField(label="再测评会议", queryset=Meeting.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        meeting = self.fields["meeting"]
+        assert isinstance(meeting, forms.ModelChoiceField)
+        meeting.queryset = _evaluating_meetings()

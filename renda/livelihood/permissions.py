@@ -8,6 +8,9 @@
   a counted vote.
 - Collection and screening: staff manage calls and proposals; SC members read them; a deputy
   proposes and sees their own proposals.
+- 满意度测评: staff create and run it as a vote; its members cast on the same ballot page;
+  the public reads the grades once counted. A 整改 (rectification) is read by staff and SC
+  members, and by the officers of its lead unit, who report on it; another unit gets 404.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from renda.core.roles import Role, has_role
 from renda.meetings.models import MeetingMember
 from renda.meetings.permissions import deputy_of
 
-from .models import Call, Candidate, CandidateList, Proposal, Round, Vote
+from .models import Call, Candidate, CandidateList, Proposal, Rectification, Round, Vote
+from .models.implementation import Inspection, Plan, PlanItem
 
 READ_ROLES = (Role.STAFF, Role.SC_MEMBER)
 VOTER_ROLES = (Role.DEPUTY, Role.SC_MEMBER)
@@ -126,5 +130,130 @@ def get_public_vote(pk: int) -> Vote:
     """The 公告 of a vote exists only once a round of it has been counted."""
     return get_object_or_404(
         Vote.objects.select_related("meeting").filter(rounds__state=Round.State.COUNTED).distinct(),
+        pk=pk,
+    )
+
+
+# --- 满意度测评 and 整改 ---------------------------------------------------------------------
+
+RECTIFICATION_ROLES = (Role.STAFF, Role.SC_MEMBER, Role.HANDLING_OFFICER)
+
+
+def rectifications_for(user: Any) -> Any:
+    """Staff and SC members see every rectification; a handling unit's officer its unit's."""
+    qs = Rectification.objects.select_related("project", "vote", "lead_unit", "reevaluation")
+    if has_role(user, *READ_ROLES):
+        return qs
+    if has_role(user, Role.HANDLING_OFFICER) and user.organization_id:
+        return qs.filter(lead_unit_id=user.organization_id)
+    return qs.none()
+
+
+def get_rectification_for_user(user: Any, pk: int) -> Rectification:
+    if not has_role(user, *RECTIFICATION_ROLES):
+        raise PermissionDenied("只有人大机关工作人员和整改单位可以查看整改。")
+    found: Rectification = get_object_or_404(rectifications_for(user), pk=pk)
+    return found
+
+
+# --- 实施监督 (implementation tracking) ----------------------------------------------------
+# Staff manage plans; SC members read them; a handling unit's officer reads the plans with an
+# item of its unit and reports on those items only; a supervising deputy reads the plans they
+# supervise and records 视察 and comments on them; the public reads a published plan's page.
+
+PLAN_ROLES = (Role.STAFF, Role.SC_MEMBER, Role.HANDLING_OFFICER, Role.DEPUTY)
+
+
+def unit_of(user: Any) -> int | None:
+    if has_role(user, Role.HANDLING_OFFICER):
+        return getattr(user, "organization_id", None)
+    return None
+
+
+def can_report_on(user: Any, item: PlanItem) -> bool:
+    """Staff, or an officer of the item's owner unit."""
+    if can_manage_votes(user):
+        return True
+    unit = unit_of(user)
+    return unit is not None and unit == item.owner_unit_id
+
+
+def supervises(user: Any, plan: Plan) -> bool:
+    deputy = deputy_of(user)
+    return deputy is not None and plan.supervisors.filter(deputy=deputy).exists()
+
+
+def plans_for(user: Any) -> Any:
+    qs = Plan.objects.select_related("project", "project__lead_unit")
+    if has_role(user, *READ_ROLES):
+        return qs
+    unit = unit_of(user)
+    if unit is not None:
+        return qs.filter(items__owner_unit_id=unit).exclude(state=Plan.State.DRAFT).distinct()
+    deputy = deputy_of(user)
+    if deputy is not None:
+        return qs.filter(supervisors__deputy=deputy).exclude(state=Plan.State.DRAFT).distinct()
+    return qs.none()
+
+
+def get_plan_for_user(user: Any, pk: int, *, write: bool = False) -> Plan:
+    if write and not can_manage_votes(user):
+        raise PermissionDenied(DENIED)
+    if not has_role(user, *PLAN_ROLES):
+        raise PermissionDenied("只有人大机关工作人员、责任单位和监督代表可以查看实施情况。")
+    found: Plan = get_object_or_404(plans_for(user), pk=pk)
+    return found
+
+
+def get_item_for_reporter(user: Any, pk: int) -> PlanItem:
+    """An item its owner unit's officer (or staff) reports on; another unit's item is 404."""
+    if not has_role(user, Role.STAFF, Role.HANDLING_OFFICER):
+        raise PermissionDenied("只有责任单位可以报送实施进展。")
+    found: PlanItem = get_object_or_404(
+        PlanItem.objects.select_related("plan", "plan__project", "status", "owner_unit"), pk=pk
+    )
+    if not can_report_on(user, found) or (
+        not can_manage_votes(user) and found.plan.state == Plan.State.DRAFT
+    ):
+        raise Http404("没有这个子项。")
+    return found
+
+
+def get_plan_for_supervisor(user: Any, pk: int) -> Plan:
+    """A plan the user supervises as a deputy; another plan is 404."""
+    if not has_role(user, *VOTER_ROLES):
+        raise PermissionDenied("只有监督代表可以视察和提出意见。")
+    found: Plan = get_object_or_404(
+        Plan.objects.select_related("project").exclude(state=Plan.State.DRAFT), pk=pk
+    )
+    if not supervises(user, found):
+        raise Http404("没有这个项目。")
+    return found
+
+
+def get_inspection_for_unit(user: Any, pk: int) -> Inspection:
+    found: Inspection = get_object_or_404(
+        Inspection.objects.select_related("plan", "item", "deputy"), pk=pk
+    )
+    if can_manage_votes(user):
+        return found
+    unit = unit_of(user)
+    if unit is None:
+        raise PermissionDenied("只有责任单位可以答复代表意见。")
+    if found.item_id is not None:
+        ok = found.item is not None and found.item.owner_unit_id == unit
+    else:
+        ok = found.plan.items.filter(owner_unit_id=unit).exists()
+    if not ok:
+        raise Http404("没有这条意见。")
+    return found
+
+
+def get_public_plan(pk: int) -> Plan:
+    """人大之家 shows a plan once published (实施中 or 已完成), never a draft."""
+    return get_object_or_404(
+        Plan.objects.select_related("project", "project__lead_unit").exclude(
+            state=Plan.State.DRAFT
+        ),
         pk=pk,
     )

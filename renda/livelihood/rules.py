@@ -10,6 +10,7 @@ passing than seats is reported for the presidium (另行选举 is its decision, 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
 from django.conf import settings
@@ -22,6 +23,15 @@ class PassBase(models.TextChoices):
     VALID = "valid", "有效票"
 
 
+class VoteKind(models.TextChoices):
+    """What a vote decides: 票决 chooses projects from a candidate list; 满意度测评 grades
+    the chosen projects after the year (civic.md §4.6). Both use the same secret ballot box
+    (participation and ballot apart, trackers, hash chain, frozen rounds)."""
+
+    SELECTION = "selection", "票决"
+    SATISFACTION = "satisfaction", "满意度测评"
+
+
 class Choice(models.TextChoices):
     YES = "yes", "赞成"
     NO = "no", "反对"
@@ -31,18 +41,41 @@ class Choice(models.TextChoices):
 CHOICES = tuple(Choice.values)
 
 
-def normalise(marks: dict[int, str], candidate_ids: list[int]) -> dict[int, str]:
+class SatisfactionChoice(models.TextChoices):
+    """The marks of a 测评票, and the grade a project gets from them."""
+
+    SATISFIED = "satisfied", "满意"
+    BASIC = "basic", "基本满意"
+    DISSATISFIED = "dissatisfied", "不满意"
+
+
+# An item left unmarked on a 测评票 is stored as 弃权 ("abstain"): the voter counts in the
+# base, the item gets neither 满意 nor 基本满意 from them.
+SATISFACTION_MARKS = (*SatisfactionChoice.values, str(Choice.ABSTAIN.value))
+
+
+def marks_of(kind: str) -> tuple[str, ...]:
+    return SATISFACTION_MARKS if kind == VoteKind.SATISFACTION else CHOICES
+
+
+def normalise(
+    marks: dict[int, str], candidate_ids: list[int], kind: str = VoteKind.SELECTION
+) -> dict[int, str]:
     """Every candidate of the round gets a mark; an unmarked one (or a mark that is not one of
-    the three) is 弃权, as a paper ballot with no mark is."""
-    return {cid: _mark(marks.get(cid)) for cid in candidate_ids}
+    the kind's marks) is 弃权, as a paper ballot with no mark is."""
+    allowed = marks_of(kind)
+    return {cid: _mark(marks.get(cid), allowed) for cid in candidate_ids}
 
 
-def _mark(value: str | None) -> str:
-    return value if value is not None and value in CHOICES else str(Choice.ABSTAIN.value)
+def _mark(value: str | None, allowed: tuple[str, ...] = CHOICES) -> str:
+    return value if value is not None and value in allowed else str(Choice.ABSTAIN.value)
 
 
-def is_valid(marks: dict[int, str], seats: int) -> bool:
-    """More 赞成 than seats makes the ballot void (废票); equal or fewer is valid."""
+def is_valid(marks: dict[int, str], seats: int, kind: str = VoteKind.SELECTION) -> bool:
+    """More 赞成 than seats makes a 票决 ballot void (废票); equal or fewer is valid. A 测评票
+    has no such limit: every project may be 满意, so every ballot is valid."""
+    if kind == VoteKind.SATISFACTION:
+        return True
     return sum(1 for m in marks.values() if m == Choice.YES) <= seats
 
 
@@ -93,6 +126,92 @@ def decide(tallies: list[Tally], *, seats: int, base: int) -> Decision:
     above = [t.candidate_id for t in ranked if t.yes > cut]
     tied = [t.candidate_id for t in ranked if t.yes == cut]
     return Decision(base, needed, passing, above, tied=tied, revote_seats=seats - len(above))
+
+
+# --- 满意度测评 -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SatisfactionTally:
+    candidate_id: int
+    satisfied: int = 0
+    basic: int = 0
+    dissatisfied: int = 0
+    abstain: int = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            SatisfactionChoice.SATISFIED: self.satisfied,
+            SatisfactionChoice.BASIC: self.basic,
+            SatisfactionChoice.DISSATISFIED: self.dissatisfied,
+        }
+
+
+def satisfaction_tally(
+    ballots: list[tuple[dict[int, str], bool]], candidate_ids: list[int]
+) -> list[SatisfactionTally]:
+    """Counts per project over the valid ballots (a 测评票 is always valid; the flag is kept so
+    that a ballot marked invalid by tampering still counts for nobody)."""
+    counts = {cid: dict.fromkeys(SATISFACTION_MARKS, 0) for cid in candidate_ids}
+    for marks, valid in ballots:
+        if not valid:
+            continue
+        for cid in candidate_ids:
+            counts[cid][_mark(marks.get(cid), SATISFACTION_MARKS)] += 1
+    return [
+        SatisfactionTally(cid, c["satisfied"], c["basic"], c["dissatisfied"], c["abstain"])
+        for cid, c in counts.items()
+    ]
+
+
+def satisfaction_result(counts: Mapping[str, int], voters: int) -> str:
+    """The grade of one project (civic.md §4.6, 镇海 rule), with STRICT "more than half":
+
+    - 满意 if 满意 > half of all voters;
+    - else 基本满意 if 满意 + 基本满意 > half of all voters;
+    - else 不满意 (满意 + 基本满意 ≤ half: exactly half is 不满意, "不足半数的(含半数)").
+
+    `voters` is the base "all voters" (全体参加测评人员). By default (the vote's pass base
+    有效票, see services/satisfaction.py) it is the number of valid ballots cast: everyone who
+    returned a 测评票, including those who left this project unmarked (they count in the base
+    but for neither 满意 nor 基本满意) — in 镇海's published table 满意 + 基本满意 + 不满意 per
+    project equals the members who voted. A vote may set the base to the members checked in
+    when voting opened (出席) or to all members instead, as the county's 测评办法 says; the
+    roster is never the default, since a member who is present but does not vote is no voter.
+    Zero voters gives 不满意 (0 is not more than half of 0)."""
+    satisfied = counts.get(SatisfactionChoice.SATISFIED, 0)
+    basic = counts.get(SatisfactionChoice.BASIC, 0)
+    if satisfied * 2 > voters:
+        return str(SatisfactionChoice.SATISFIED.value)
+    if (satisfied + basic) * 2 > voters:
+        return str(SatisfactionChoice.BASIC.value)
+    return str(SatisfactionChoice.DISSATISFIED.value)
+
+
+def satisfaction_rate(counts: Mapping[str, int], voters: int) -> float | None:
+    """满意+基本满意率 = (满意 + 基本满意) / voters, the aggregate the reports publish."""
+    if voters <= 0:
+        return None
+    ok = counts.get(SatisfactionChoice.SATISFIED, 0) + counts.get(SatisfactionChoice.BASIC, 0)
+    return ok / voters
+
+
+@dataclass(frozen=True)
+class SatisfactionRules:
+    """Settings of the 测评 that differ by county, each overridable as ``LIVELIHOOD_<NAME>``:
+    the working days a lead unit has to rectify a project graded 不满意 (整改期限)."""
+
+    rectification_workdays: int = 60
+
+
+def satisfaction_rules() -> SatisfactionRules:
+    overrides = {
+        f.name: getattr(settings, f"LIVELIHOOD_{f.name.upper()}")
+        for f in fields(SatisfactionRules)
+        if hasattr(settings, f"LIVELIHOOD_{f.name.upper()}")
+    }
+    return SatisfactionRules(**overrides)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ secret; how is), and the paper count set beside the electronic one."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -52,7 +52,11 @@ def verify_round(round_: Round, *, expected: str = "") -> Verification:
         if digest != b.digest or chain.tracker_of(digest) != b.tracker:
             return fail(f"第 {i} 张选票的内容与其哈希不符（选票被篡改）", checked)
         marks = {int(k): v for k, v in json.loads(b.choices).items()}
-        if sorted(marks) != sorted(ids) or rules.is_valid(marks, manifest["seats"]) != b.valid:
+        kind = manifest.get("kind", rules.VoteKind.SELECTION)
+        if (
+            sorted(marks) != sorted(ids)
+            or rules.is_valid(marks, manifest["seats"], kind) != b.valid
+        ):
             return fail(f"第 {i} 张选票的有效性与其内容不符（选票被篡改）", checked)
         prev = chain.link_hash(
             prev, chain.Link(i, b.tracker, b.digest, b.choices, b.nonce, b.valid)
@@ -113,7 +117,7 @@ class ResultRow:
 def result_rows(round_: Round) -> list[ResultRow]:
     """A counted round's rows, chosen first then by 赞成 (empty before the count: live tallies
     are never computed while voting)."""
-    if round_.state != Round.State.COUNTED or not round_.result:
+    if round_.state != Round.State.COUNTED or not round_.result or "yes" not in _first(round_):
         return []
     by_id = {c.pk: c for c in candidates_of(round_)}
     rows = [
@@ -129,6 +133,54 @@ def result_rows(round_: Round) -> list[ResultRow]:
         for t in round_.result["tallies"]
     ]
     return sorted(rows, key=lambda r: (not r.chosen, -r.yes, r.candidate.order))
+
+
+@dataclass(frozen=True)
+class SatisfactionRow:
+    candidate: Candidate
+    satisfied: int
+    basic: int
+    dissatisfied: int
+    abstain: int
+    grade: str
+    voters: int
+
+    @property
+    def grade_label(self) -> str:
+        return str(dict(rules.SatisfactionChoice.choices).get(self.grade, ""))
+
+    @property
+    def rate(self) -> str:
+        """满意+基本满意率, as the reports print it."""
+        value = rules.satisfaction_rate(
+            {"satisfied": self.satisfied, "basic": self.basic}, self.voters
+        )
+        return "—" if value is None else f"{value * 100:.2f}%"
+
+
+def satisfaction_rows(round_: Round) -> list[SatisfactionRow]:
+    """A counted satisfaction round's rows in ballot order (empty before the count)."""
+    if round_.state != Round.State.COUNTED or not round_.result or "grade" not in _first(round_):
+        return []
+    by_id = {c.pk: c for c in candidates_of(round_)}
+    base = int(round_.result["base"])
+    return [
+        SatisfactionRow(
+            by_id[t["candidate"]],
+            t["satisfied"],
+            t["basic"],
+            t["dissatisfied"],
+            t["abstain"],
+            t["grade"],
+            base,
+        )
+        for t in round_.result["tallies"]
+    ]
+
+
+def _first(round_: Round) -> dict[str, Any]:
+    tallies = (round_.result or {}).get("tallies") or [{"yes": 0}]
+    return dict(tallies[0])
 
 
 def chosen_projects(vote: Vote) -> list[Candidate]:
@@ -237,6 +289,8 @@ def vote_outcomes(project_ids: list[int]) -> dict[int, str]:
     cands = Candidate.objects.filter(project_id__in=project_ids).select_related(
         "candidate_list__vote"
     )
+    # A 满意度测评's project list is no candidacy.
+    cands = cands.exclude(candidate_list__vote__kind=rules.VoteKind.SATISFACTION)
     for c in cands:
         vote = getattr(c.candidate_list, "vote", None)
         if vote is None or not vote.rounds.filter(state=Round.State.COUNTED).exists():
@@ -267,19 +321,20 @@ class PublicRound:
     round: Round
     rows: list[ResultRow]
     grouped_fp: str
+    grades: list[SatisfactionRow] = field(default_factory=list)
 
 
 def public_result(vote: Vote) -> list[PublicRound]:
     """The 公告 of a vote: each counted round with its counts (nothing before the count)."""
     return [
-        PublicRound(r, result_rows(r), chain.grouped(r.fingerprint))
+        PublicRound(r, result_rows(r), chain.grouped(r.fingerprint), satisfaction_rows(r))
         for r in vote.rounds.filter(state=Round.State.COUNTED).order_by("number")
     ]
 
 
-def counted_votes() -> QuerySet[Vote]:
+def counted_votes(kind: str = rules.VoteKind.SELECTION) -> QuerySet[Vote]:
     return (
-        Vote.objects.filter(rounds__state=Round.State.COUNTED)
+        Vote.objects.filter(rounds__state=Round.State.COUNTED, kind=kind)
         .select_related("meeting")
         .distinct()
         .order_by("-created_at")

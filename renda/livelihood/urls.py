@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import collection, deputy, public, screening, staff
+from .views import collection, deputy, public, satisfaction, screening, staff
 
 app_name = "livelihood"
 
@@ -23,6 +23,26 @@ urlpatterns = [
     path("rounds/<id:pk>/report/", staff.round_report, name="round_report"),
     path("rounds/<id:pk>/paper/", staff.round_paper, name="round_paper"),
     path("votes/<id:pk>/reserve/", screening.vote_reserve, name="vote_reserve"),
+    # 满意度测评 and 整改 (rectification)
+    path("satisfaction/", satisfaction.satisfaction_home, name="satisfaction"),
+    path("satisfaction/new/", satisfaction.satisfaction_create, name="satisfaction_create"),
+    path("rectifications/", satisfaction.rectifications, name="rectifications"),
+    path("rectifications/<id:pk>/", satisfaction.rectification_detail, name="rectification_detail"),
+    path(
+        "rectifications/<id:pk>/reply/",
+        satisfaction.rectification_reply,
+        name="rectification_reply",
+    ),
+    path(
+        "rectifications/<id:pk>/deadline/",
+        satisfaction.rectification_deadline,
+        name="rectification_deadline",
+    ),
+    path(
+        "rectifications/<id:pk>/reevaluate/",
+        satisfaction.rectification_reevaluate,
+        name="rectification_reevaluate",
+    ),
     # collection and screening (staff)
     path("calls/", collection.calls, name="calls"),
     path("calls/new/", collection.call_create, name="call_create"),
@@ -57,4 +77,5 @@ urlpatterns = [
     path("public/track/", public.track, name="public_track"),
     path("public/track/<str:code>/", public.track_detail, name="public_track_detail"),
     path("public/votes/<id:pk>/", public.results, name="public_results"),
+    path("public/satisfaction/", satisfaction.public_list, name="public_satisfaction"),
 ]

@@ -12,6 +12,7 @@ from .implementation import (
     ProgressStatus,
     Supervisor,
 )
+from .satisfaction import Rectification
 from .votes import (
     Ballot,
     Candidate,
@@ -25,6 +26,15 @@ from .votes import (
 )
 
 __all__ = [
+    "FundingLink",
+    "Inspection",
+    "Milestone",
+    "Plan",
+    "PlanItem",
+    "ProgressPhoto",
+    "ProgressReport",
+    "ProgressStatus",
+    "Supervisor",
     "Ballot",
     "Call",
     "Candidate",
@@ -35,6 +45,7 @@ __all__ = [
     "Project",
     "Proposal",
     "ProposerKind",
+    "Rectification",
     "Round",
     "Screening",
     "Vote",

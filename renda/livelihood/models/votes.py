@@ -24,7 +24,7 @@ from renda.deputies.models import Deputy, Level
 from renda.meetings.models import AgendaItem, Meeting
 from renda.meetings.rules import Quorum
 
-from ..rules import PassBase
+from ..rules import PassBase, VoteKind
 
 
 class Project(TimeStampedModel):
@@ -119,8 +119,25 @@ class Candidate(models.Model):
 
 
 class Vote(TimeStampedModel):
-    """票决: one agenda item of a congress session, counted by the rules stored here."""
+    """票决: one agenda item of a congress session, counted by the rules stored here.
 
+    The same model, ballot box and rounds carry the year-end 满意度测评 (`kind`
+    satisfaction): its "candidate list" is the list of projects evaluated (the chosen projects
+    of the vote it `evaluates`, or a project under rectification), its marks are 满意 /
+    基本满意 / 不满意 and it is counted by rules.satisfaction_result (services/satisfaction.py).
+    """
+
+    kind = models.CharField(
+        "类别", max_length=16, choices=VoteKind.choices, default=VoteKind.SELECTION
+    )
+    evaluates = models.ForeignKey(
+        "self",
+        verbose_name="测评的票决",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+    )
     candidate_list = models.OneToOneField(
         CandidateList, verbose_name="候选项目名单", on_delete=models.PROTECT, related_name="vote"
     )
@@ -151,7 +168,11 @@ class Vote(TimeStampedModel):
         ordering = ["-created_at", "-id"]
         verbose_name = verbose_name_plural = "票决"
         constraints = [
-            models.CheckConstraint(condition=Q(seats__gt=0), name="livelihood_vote_seats_positive")
+            models.CheckConstraint(condition=Q(seats__gt=0), name="livelihood_vote_seats_positive"),
+            models.CheckConstraint(
+                condition=Q(kind=VoteKind.SATISFACTION) | Q(evaluates__isnull=True),
+                name="livelihood_vote_only_evaluation_evaluates",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
-"""投票: a deputy on the round's frozen roster casts one ballot.
+"""投票: a deputy on the round's frozen roster casts one ballot (of a 票决 or a 满意度测评: the
+marks and the validity rule follow the vote's kind, nothing else differs).
 
 What is written, in ONE transaction (both rows or neither):
 - a `Participation` (round, deputy): the unique key refuses a second one whatever the client
@@ -65,7 +66,7 @@ def ballot_marks(locked: Round, marks: dict[int, str]) -> dict[int, str]:
     unknown = set(marks) - set(ids)
     if unknown:
         raise ValidationError("选票上有不属于本轮的候选项目，请刷新页面后重新填写。")
-    return rules.normalise(marks, ids)
+    return rules.normalise(marks, ids, locked.vote.kind)
 
 
 @transaction.atomic
@@ -92,7 +93,7 @@ def cast_ballot(*, actor: Any, round_: Round, marks: dict[int, str]) -> Receipt:
         tracker = chain.tracker_of(digest)
         if tracker not in taken:
             break
-    valid = rules.is_valid(full, locked.seats)
+    valid = rules.is_valid(full, locked.seats, locked.vote.kind)
     Ballot.objects.create(
         round=locked, tracker=tracker, digest=digest, choices=choices, nonce=nonce, valid=valid
     )

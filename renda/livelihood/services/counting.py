@@ -18,7 +18,9 @@ from renda.meetings.models import AgendaItem
 from .. import rules
 from ..models import Ballot, Candidate, Round
 from ..permissions import require_manager
+from ..rules import VoteKind
 from ..selectors import verify_round
+from . import satisfaction
 from .votes import State, _base, _locked
 
 
@@ -33,6 +35,8 @@ def compute_result(round_: Round) -> dict[str, Any]:
         (_marks(c), v)
         for c, v in Ballot.objects.filter(round=round_).values_list("choices", "valid")
     ]
+    if round_.vote.kind == VoteKind.SATISFACTION:
+        return dict(satisfaction.compute_satisfaction_result(round_, ballots))
     cast = len(ballots)
     valid = sum(1 for _, v in ballots if v)
     roster = round_.roster_size or 0
@@ -73,6 +77,8 @@ def compute_result(round_: Round) -> dict[str, Any]:
 
 
 def outcome_text(round_: Round, result: dict[str, Any]) -> str:
+    if round_.vote.kind == VoteKind.SATISFACTION:
+        return satisfaction.satisfaction_outcome_text(round_, result)
     names = dict(
         Candidate.objects.filter(pk__in=round_.candidate_ids).values_list("pk", "project__title")
     )
@@ -113,6 +119,9 @@ def count_round(*, actor: Any, round_: Round) -> Round:
             seats=locked.seats if result["void"] else result["revote_seats"],
             candidate_ids=locked.candidate_ids if result["void"] else result["tied"],
         )
+    opened = []
+    if locked.vote.kind == VoteKind.SATISFACTION:
+        opened = satisfaction.after_count(actor=actor, round_=locked, result=result)
     item = locked.vote.agenda_item
     if item is not None and locked.vote.meeting.state in ("in_progress", "closed"):
         previous = AgendaItem.objects.get(pk=item.pk).outcome
@@ -134,6 +143,7 @@ def count_round(*, actor: Any, round_: Round) -> Round:
             "shortfall": result["shortfall"],
             "void": result["void"],
             "next_round": follow.number if follow else None,
+            **({"rectifications": [r.pk for r in opened]} if opened else {}),
         },
     )
     return locked

@@ -31,7 +31,11 @@ def enter_paper_counts(
     """`counts`: candidate id → (赞成, 反对, 弃权). Entered again, it replaces the earlier entry
     (the audit log keeps both)."""
     require_manager(actor)
-    locked = Round.objects.select_for_update().get(pk=round_.pk)
+    locked = Round.objects.select_for_update().select_related("vote").get(pk=round_.pk)
+    if locked.vote.kind != "selection":
+        raise ValidationError(
+            "满意度测评的纸质票请由监票人核对后另行记录，此处只录入票决的纸质计票。"
+        )
     if locked.state == Round.State.DRAFT:
         raise ValidationError("本轮票决尚未开始，不能录入纸质计票。")
     ids = {int(i) for i in locked.candidate_ids}

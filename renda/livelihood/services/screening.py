@@ -214,6 +214,8 @@ def reserve_not_chosen(*, actor: Any, vote: Vote) -> int:
     """After the count, the candidates not chosen go to the reserve (储备库) for later years.
     Returns how many were reserved."""
     require_manager(actor)
+    if vote.kind != "selection":
+        raise ValidationError("满意度测评没有未获选的项目。")
     if not vote.rounds.filter(state=Round.State.COUNTED).exists():
         raise ValidationError("票决尚未计票。")
     if vote.rounds.exclude(state=Round.State.COUNTED).exists():

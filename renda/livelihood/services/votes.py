@@ -110,6 +110,7 @@ def manifest_of(round_: Round, roster: list[int], members_total: int) -> dict[st
     }
     return {
         "vote": vote.pk,
+        "kind": vote.kind,
         "round": round_.number,
         "meeting": vote.meeting_id,
         "title": vote.title,

@@ -160,3 +160,80 @@ def accepted(world: Any, call: Any, title: str = "") -> Any:
     p = a_proposal(world, call, title)
     review(world, p)
     return services.accept_proposal(actor=world.staff, proposal=p)
+
+
+# --- 满意度测评 ------------------------------------------------------------------------------
+
+
+@dataclass
+class Evaluation:
+    """A counted 票决 (`selection`) and a 满意度测评 of its chosen projects at a 常委会会议
+    in progress whose members are the selection's deputies (all checked in)."""
+
+    selection: Hall
+    meeting: Meeting
+    vote: Vote
+    users: list[User]
+    candidates: list[Candidate]
+
+    @property
+    def round(self) -> Round:
+        return self.vote.rounds.order_by("-number").first()  # type: ignore[return-value]
+
+
+def counted_selection(world: Any, *, deputies: int = 5, chosen: int = 2) -> Hall:
+    """A 票决 of `chosen` + 1 candidates where every deputy votes 赞成 for the first `chosen`."""
+    hall = make_hall(world, deputies=deputies, seats=chosen, candidates=chosen + 1)
+    services.open_round(actor=world.staff, round_=hall.round)
+    cast_all(hall, [marks(hall, *range(chosen)) for _ in range(deputies)])
+    services.close_round(actor=world.staff, round_=hall.round)
+    services.count_round(actor=world.staff, round_=hall.round)
+    return hall
+
+
+def committee_meeting(
+    world: Any, deputies: list[Deputy], *, check_in: int | None = None
+) -> Meeting:
+    """A 常委会会议 in progress with `deputies` as its members, the first `check_in` (all by
+    default) checked in on paper."""
+    from renda.meetings.tests.factories import seat_on_committee
+
+    for d in deputies:
+        if not d.memberships.filter(organization__code="RD-CWH").exists():
+            seat_on_committee(world, d)
+    meeting = make_meeting(
+        world, kind=Meeting.Kind.STANDING, start_at=timezone.now() + dt.timedelta(minutes=10)
+    )
+    meeting_services.notify_members(actor=world.staff, meeting=meeting)
+    members = MeetingMember.objects.filter(meeting=meeting).order_by("deputy_id")
+    for member in members[: len(deputies) if check_in is None else check_in]:
+        meeting_services.mark_paper_sign_in(actor=world.staff, member=member)
+    meeting_services.open_meeting(actor=world.staff, meeting=meeting)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def make_evaluation(world: Any, *, deputies: int = 5, chosen: int = 2) -> Evaluation:
+    from renda.livelihood.services import satisfaction
+
+    hall = counted_selection(world, deputies=deputies, chosen=chosen)
+    meeting = committee_meeting(world, hall.deputies)
+    vote = satisfaction.create_satisfaction_vote(
+        actor=world.staff, meeting=meeting, evaluates=hall.vote
+    )
+    cands = list(vote.candidate_list.candidates.order_by("order"))
+    # users in deputy-id order, as the meeting's members are
+    by_deputy = sorted(zip(hall.deputies, hall.users, strict=True), key=lambda p: p[0].pk)
+    return Evaluation(hall, meeting, vote, [u for _, u in by_deputy], cands)
+
+
+def grades(ev: Evaluation, *rows: str) -> dict[int, str]:
+    """One 测评票: rows[i] is the mark for the i-th project ("" leaves it unmarked)."""
+    return {c.pk: m for c, m in zip(ev.candidates, rows, strict=False) if m}
+
+
+def cast_grades(ev: Evaluation, ballots: list[dict[int, str]]) -> list[str]:
+    return [
+        services.cast_ballot(actor=ev.users[i], round_=ev.round, marks=m).tracker
+        for i, m in enumerate(ballots)
+    ]

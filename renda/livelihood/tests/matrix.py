@@ -104,6 +104,23 @@ def a_counted_vote(world: Any) -> list[int]:
     return [hall.vote.pk]
 
 
+def a_rectification(world: Any) -> list[int]:
+    """A 测评 graded 不满意: its rectification, for the lead unit (the officer persona's)."""
+    from renda.livelihood import services
+    from renda.livelihood.models import Rectification
+    from renda.livelihood.tests.factories import cast_grades, grades, make_evaluation
+
+    ev = make_evaluation(world, deputies=3, chosen=1)
+    services.open_round(actor=world.staff, round_=ev.round)
+    cast_grades(ev, [grades(ev, "dissatisfied")] * 3)
+    services.close_round(actor=world.staff, round_=ev.round)
+    services.count_round(actor=world.staff, round_=ev.round)
+    return [Rectification.objects.get(vote=ev.vote).pk]
+
+
+RECTIFIERS = ["staff", "sc_member", "handling_officer"]
+
+
 def deputy_record(world: Any) -> list[int]:
     """The deputy persona with its deputy record, as a deputy who proposes has."""
     from renda.meetings.tests.factories import a_deputy
@@ -134,6 +151,24 @@ MATRIX = {
     "livelihood:my_votes": Entry(expect(VOTERS)),
     "livelihood:ballot": Entry(own(), args=a_round),
     "livelihood:vote_reserve": Entry(expect(["staff"], ok=302), args=a_vote, method="post"),
+    # 满意度测评 (run on the vote's own pages) and 整改: the lead unit's officer reads and
+    # reports on its own rectification.
+    "livelihood:satisfaction": Entry(expect(READERS)),
+    "livelihood:satisfaction_create": Entry(expect(["staff"])),
+    "livelihood:rectifications": Entry(expect(RECTIFIERS)),
+    "livelihood:rectification_detail": Entry(expect(RECTIFIERS), args=a_rectification),
+    "livelihood:rectification_reply": Entry(
+        expect(["staff", "handling_officer"], ok=302),
+        args=a_rectification,
+        method="post",
+        data={"reply": "已完成整改，路面全部重铺。"},
+    ),
+    "livelihood:rectification_deadline": Entry(
+        expect(["staff"], ok=302), args=a_rectification, method="post"
+    ),
+    "livelihood:rectification_reevaluate": Entry(
+        expect(["staff"], ok=302), args=a_rectification, method="post"
+    ),
     # Collection and screening: staff manage, SC members read.
     "livelihood:calls": Entry(expect(READERS)),
     "livelihood:call_create": Entry(expect(["staff"])),
@@ -164,6 +199,7 @@ MATRIX = {
     "livelihood:public_track": Entry(everyone()),
     "livelihood:public_track_detail": Entry(everyone(), args=a_tracking_code),
     "livelihood:public_results": Entry(everyone(), args=a_counted_vote),
+    "livelihood:public_satisfaction": Entry(everyone()),
     # Public once the ballot box is sealed.
     "livelihood:trackers": Entry(everyone(), args=a_closed_round),
     "livelihood:verify": Entry(everyone(), args=a_closed_round),

@@ -1,6 +1,7 @@
 """The deputy's pages, phone first: the votes of their sessions, the ballot (赞成 / 反对 /
-弃权 per candidate), a confirmation page that warns when there are more 赞成 than seats, and
-the receipt; and proposing a project to an open call (征集) with their own proposals.
+弃权 per candidate; for a 满意度测评, 满意 / 基本满意 / 不满意 per project), a confirmation
+page that warns when there are more 赞成 than seats, and the receipt; and proposing a project
+to an open call (征集) with their own proposals.
 
 The receipt is rendered in the answer to the casting POST itself: the tracker never appears
 in a URL (access logs), a redirect, the session or a message, so the server keeps nothing
@@ -29,15 +30,17 @@ from ..selectors import candidates_of, has_voted
 
 
 def _marks(request: HttpRequest, round_: Round) -> dict[int, str]:
-    """`c_<candidate id>` = yes|no|abstain for the round's candidates; anything else is
-    ignored (an unmarked candidate is 弃权)."""
+    """`c_<candidate id>` = one of the vote kind's marks (yes|no|abstain, or
+    satisfied|basic|dissatisfied) for the round's candidates; anything else is ignored (an
+    unmarked candidate is 弃权)."""
     ids = {int(i) for i in round_.candidate_ids}
+    allowed = rules.marks_of(round_.vote.kind)
     out: dict[int, str] = {}
     for key in request.POST:
         value = request.POST.get(key, "")
         name = key.removeprefix("c_")
         digits = key.startswith("c_") and name.isascii() and name.isdigit() and len(name) < 12
-        if digits and int(name) in ids and value in rules.CHOICES:
+        if digits and int(name) in ids and value in allowed:
             out[int(name)] = value
     return out
 
@@ -62,29 +65,44 @@ def ballot(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     round_ = get_round_for_voter(request.user, pk)
     deputy = deputy_of(request.user)
     candidates = candidates_of(round_)
-    context: dict[str, object] = {"round": round_, "vote": round_.vote, "candidates": candidates}
+    kind = round_.vote.kind
+    satisfaction = kind == rules.VoteKind.SATISFACTION
+    context: dict[str, object] = {
+        "round": round_,
+        "vote": round_.vote,
+        "candidates": candidates,
+        "satisfaction": satisfaction,
+        "labels": dict(rules.SatisfactionChoice.choices) if satisfaction else {},
+    }
+    form_page = "livelihood/satisfaction/ballot.html" if satisfaction else "livelihood/ballot.html"
     step = request.POST.get("step", "") if request.method == "POST" else ""
     if step in ("review", "cast"):
         marks = _marks(request, round_)
-        full = rules.normalise(marks, [c.pk for c in candidates])
+        full = rules.normalise(marks, [c.pk for c in candidates], kind)
         context["marks"] = full
         context["rows"] = [(c, full[c.pk]) for c in candidates]
         context["yes_count"] = sum(1 for m in full.values() if m == rules.Choice.YES)
-        context["valid"] = rules.is_valid(full, round_.seats)
+        context["unmarked"] = sum(1 for m in full.values() if m == rules.Choice.ABSTAIN)
+        context["valid"] = rules.is_valid(full, round_.seats, kind)
         if step == "cast":
             try:
                 receipt = services.cast_ballot(actor=request.user, round_=round_, marks=marks)
             except ValidationError as refusal:
                 context["error"] = "；".join(refusal.messages)
                 context["items"] = [(c, "") for c in candidates]
-                return render(request, "livelihood/ballot.html", context)
+                return render(request, form_page, context)
             return render(request, "livelihood/receipt.html", {**context, "receipt": receipt})
-        return render(request, "livelihood/ballot_confirm.html", context)
+        confirm = (
+            "livelihood/satisfaction/confirm.html"
+            if satisfaction
+            else "livelihood/ballot_confirm.html"
+        )
+        return render(request, confirm, context)
     # 返回修改 (step "edit") comes back with what was marked; a first visit has nothing marked.
     kept = _marks(request, round_) if step == "edit" else {}
     context["items"] = [(c, kept.get(c.pk, "")) for c in candidates]
     context["voted"] = deputy is not None and has_voted(round_, deputy.pk)
-    return render(request, "livelihood/ballot.html", context)
+    return render(request, form_page, context)
 
 
 # --- 征集: a deputy proposes from their phone ---------------------------------------------

@@ -32,7 +32,7 @@ from .. import chain, services
 from ..forms import PublicProposalForm
 from ..models import Call, Proposal
 from ..permissions import get_public_call, get_public_round, get_public_vote, public_calls
-from ..rules import collection_rules
+from ..rules import VoteKind, collection_rules
 from ..selectors import (
     counted_votes,
     find_by_code,
@@ -82,7 +82,11 @@ def calls(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "livelihood/public/calls.html",
-        {"calls": public_calls()[:30], "votes": counted_votes()[:10]},
+        {
+            "calls": public_calls()[:30],
+            "votes": counted_votes()[:10],
+            "evaluations": counted_votes(VoteKind.SATISFACTION)[:10],
+        },
     )
 
 
@@ -244,5 +248,9 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "livelihood/public/results.html",
-        {"vote": vote, "rounds": public_result(vote)},
+        {
+            "vote": vote,
+            "rounds": public_result(vote),
+            "rectifications": vote.rectifications.select_related("project", "lead_unit"),
+        },
     )

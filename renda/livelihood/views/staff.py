@@ -32,12 +32,14 @@ from ..permissions import (
     get_round_for_user,
     get_vote_for_user,
 )
+from ..rules import VoteKind
 from ..selectors import (
     candidates_of,
     chosen_projects,
     reconcile,
     result_rows,
     rounds_of,
+    satisfaction_rows,
     trackers,
     turnout,
     verify_round,
@@ -50,7 +52,9 @@ READERS = (Role.STAFF, Role.SC_MEMBER)
 @role_required(*READERS)
 def home(request: AuthenticatedRequest) -> HttpResponse:
     lists = list(
-        CandidateList.objects.select_related("meeting").prefetch_related("candidates")[:50]
+        CandidateList.objects.exclude(vote__kind=VoteKind.SATISFACTION)
+        .select_related("meeting")
+        .prefetch_related("candidates")[:50]
     )
     votes = {v.candidate_list_id: v for v in Vote.objects.filter(candidate_list__in=lists)}
     return render(
@@ -187,6 +191,7 @@ def vote_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 "candidates": candidates_of(r),
                 "turnout": turnout(r),
                 "rows": result_rows(r),
+                "grades": satisfaction_rows(r),
                 "reconcile": reconcile(r),
                 "grouped_fp": chain.grouped(r.fingerprint),
                 "grouped_manifest": chain.grouped(r.manifest_hash),
@@ -199,6 +204,8 @@ def vote_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "vote": vote,
             "rounds": rounds,
             "chosen": chosen_projects(vote),
+            "rectifications": vote.rectifications.select_related("project", "lead_unit"),
+            "reevaluates": vote.reevaluated.select_related("project"),
             "rules_form": RulesForm(initial={"pass_base": vote.pass_base, "quorum": vote.quorum}),
             "frozen": is_frozen(vote.candidate_list),
             "can_manage": can_manage_votes(request.user),
@@ -263,6 +270,7 @@ def _round_context(round_: Round) -> dict[str, object]:
         "candidates": candidates_of(round_),
         "turnout": turnout(round_),
         "rows": result_rows(round_),
+        "grades": satisfaction_rows(round_),
         "grouped_fp": chain.grouped(round_.fingerprint),
         "grouped_manifest": chain.grouped(round_.manifest_hash),
     }

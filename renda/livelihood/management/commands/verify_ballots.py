@@ -1,7 +1,8 @@
 """manage.py verify_ballots <vote id> [--round N] [--fingerprint HEX]: recompute each sealed
 round's ballot hashes, chain and fingerprint from the stored ballots; with --fingerprint, hold
 the result against the one printed in the 计票报告 and signed by the 总监票人. Exit status 1
-when any round fails."""
+when any round fails. A 满意度测评 is a vote too (kind satisfaction, the same ballot box): its
+ballots are checked the same way, its validity by the satisfaction rule (every 测评票 valid)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from renda.livelihood.selectors import verify_round
 
 
 class Command(BaseCommand):
-    help = "核验民生实事票决的票箱：重算选票哈希链和票箱指纹。"
+    help = "核验民生实事票决（含满意度测评）的票箱：重算选票哈希链和票箱指纹。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("vote", type=int, help="票决编号")
