@@ -340,6 +340,13 @@ class SatisfactionVoteForm(BootstrapForm):
         evaluates.queryset = _counted_selections()
 
 
+class SatisfactionRulesForm(RulesForm):
+    pass_base = forms.ChoiceField(
+        label="参加测评人数以此计（满意票须超过其半数）", choices=PassBase.choices
+    )
+    quorum = forms.ChoiceField(label="开始测评须签到", choices=Quorum.choices)
+
+
 class RectificationReplyForm(BootstrapForm):
     reply = forms.CharField(
         label="整改情况报告",

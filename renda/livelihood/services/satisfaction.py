@@ -21,9 +21,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from renda.core import audit, calendar
+from renda.accounts.models import User
+from renda.core import audit, calendar, notifications
 from renda.core.roles import Role, has_role
 from renda.core.sources import Source
 from renda.meetings import services as meeting_services
@@ -254,6 +256,15 @@ def after_count(*, actor: Any, round_: Round, result: dict[str, Any]) -> list[Re
             action="livelihood.rectification_open",
             target=rect,
             details={"vote": vote.pk, "project": project.pk, "deadline": deadline.isoformat()},
+        )
+        notifications.notify(
+            actor=actor,
+            recipients=User.objects.filter(
+                role=Role.HANDLING_OFFICER, organization_id=project.lead_unit_id, is_active=True
+            ),
+            title=f"民生实事项目“{project.title}”满意度测评为不满意，请于{deadline:%Y年%m月%d日}前整改",
+            body="请落实整改并报送整改情况，常委会将组织再测评。",
+            url=reverse("livelihood:rectification_detail", args=[rect.pk]),
         )
     return opened
 

@@ -17,7 +17,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from renda.core import calendar
-from renda.core.models import AuditEvent
+from renda.core.models import AuditEvent, Notification
 from renda.livelihood import chain, services
 from renda.livelihood.models import Ballot, Participation, Rectification, Vote
 from renda.livelihood.selectors import satisfaction_rows, verify_round
@@ -155,6 +155,9 @@ def test_the_count_grades_each_project_and_opens_a_rectification(world: Any) -> 
     assert rect.deadline == calendar.add_workdays(timezone.localdate(), 60)
     assert rect.tally == {"satisfied": 1, "basic": 1, "dissatisfied": 2, "abstain": 1, "voters": 5}
     assert AuditEvent.objects.filter(action="livelihood.rectification_open").count() == 1
+    # The lead unit's officer is told, with the deadline and a link to the rectification.
+    notice = Notification.objects.get(recipient=world.users["handling_officer"])
+    assert notice.url == f"/livelihood/rectifications/{rect.pk}/" and "不满意" in notice.title
     outcome = AgendaItem.objects.get(pk=ev.vote.agenda_item_id).outcome
     assert (
         f"{first.project.title}：满意" in outcome and f"{second.project.title}：不满意" in outcome

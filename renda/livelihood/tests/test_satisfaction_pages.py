@@ -35,6 +35,9 @@ def test_staff_create_a_satisfaction_vote_and_the_member_votes_on_the_phone(
     vote = Vote.objects.get(kind="satisfaction")
     assert answer.status_code == 302 and answer["Location"] == f"/livelihood/votes/{vote.pk}/"
     assert vote.title in staff.get("/livelihood/satisfaction/").content.decode()
+    desk = staff.get(f"/livelihood/votes/{vote.pk}/").content.decode()
+    assert 'data-testid="satisfaction-rules"' in desk and "参加测评人数以此计" in desk
+    assert "录入纸质计票" not in desk and "赞成票须超过其半数" not in desk
     # The home page of 票决 lists candidate lists, not the 测评's list of projects.
     assert vote.candidate_list.title not in staff.get("/livelihood/").content.decode()
     round_ = vote.rounds.get()

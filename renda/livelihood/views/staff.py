@@ -23,6 +23,7 @@ from ..forms import (
     PaperForm,
     ProjectForm,
     RulesForm,
+    SatisfactionRulesForm,
 )
 from ..models import CandidateList, Project, Round, Vote
 from ..permissions import (
@@ -206,7 +207,9 @@ def vote_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "chosen": chosen_projects(vote),
             "rectifications": vote.rectifications.select_related("project", "lead_unit"),
             "reevaluates": vote.reevaluated.select_related("project"),
-            "rules_form": RulesForm(initial={"pass_base": vote.pass_base, "quorum": vote.quorum}),
+            "rules_form": (
+                SatisfactionRulesForm if vote.kind == VoteKind.SATISFACTION else RulesForm
+            )(initial={"pass_base": vote.pass_base, "quorum": vote.quorum}),
             "frozen": is_frozen(vote.candidate_list),
             "can_manage": can_manage_votes(request.user),
         },
