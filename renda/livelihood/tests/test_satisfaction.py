@@ -89,6 +89,11 @@ def test_what_cannot_be_evaluated(world: Any) -> None:
         satisfaction.create_satisfaction_vote(
             actor=world.users["sc_member"], meeting=meeting, evaluates=ev.selection.vote
         )
+    # The other pattern: all deputies at a congress session (here the selection's own).
+    at_session = satisfaction.create_satisfaction_vote(
+        actor=world.staff, meeting=ev.selection.meeting, evaluates=ev.selection.vote
+    )
+    assert at_session.meeting.kind == Meeting.Kind.CONGRESS and at_session.rounds.count() == 1
 
 
 def _chairs_meeting(world: Any, ev: Any) -> Meeting:
