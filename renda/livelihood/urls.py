@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import collection, deputy, public, satisfaction, screening, staff
+from .views import collection, deputy, implementation, public, satisfaction, screening, staff
 
 app_name = "livelihood"
 
@@ -43,6 +43,40 @@ urlpatterns = [
         satisfaction.rectification_reevaluate,
         name="rectification_reevaluate",
     ),
+    # 实施监督 (implementation tracking): staff, owner units, supervising deputies
+    path("implementation/", implementation.plans, name="plans"),
+    path("implementation/new/", implementation.plan_create, name="plan_create"),
+    path("implementation/statuses/", implementation.statuses, name="statuses"),
+    path("implementation/<id:pk>/", implementation.plan_detail, name="plan_detail"),
+    path("implementation/<id:pk>/publish/", implementation.plan_publish, name="plan_publish"),
+    path("implementation/<id:pk>/complete/", implementation.plan_complete, name="plan_complete"),
+    path("implementation/<id:pk>/items/new/", implementation.item_create, name="item_create"),
+    path(
+        "implementation/<id:pk>/supervisors/",
+        implementation.supervisor_assign,
+        name="supervisor_assign",
+    ),
+    path("implementation/<id:pk>/funding/", implementation.funding_link, name="funding_link"),
+    path("implementation/items/<id:pk>/edit/", implementation.item_edit, name="item_edit"),
+    path(
+        "implementation/<id:pk>/milestones/",
+        implementation.milestone_create,
+        name="milestone_create",
+    ),
+    path("implementation/items/<id:pk>/report/", implementation.item_report, name="item_report"),
+    path(
+        "implementation/milestones/<id:pk>/done/",
+        implementation.milestone_done,
+        name="milestone_done",
+    ),
+    path(
+        "implementation/inspections/<id:pk>/reply/",
+        implementation.inspection_reply,
+        name="inspection_reply",
+    ),
+    path("implementation/photos/<id:pk>/", implementation.photo, name="progress_photo"),
+    path("supervise/", implementation.my_supervision, name="my_supervision"),
+    path("supervise/<id:pk>/", implementation.supervise_plan, name="supervise_plan"),
     # collection and screening (staff)
     path("calls/", collection.calls, name="calls"),
     path("calls/new/", collection.call_create, name="call_create"),
@@ -78,4 +112,6 @@ urlpatterns = [
     path("public/track/<str:code>/", public.track_detail, name="public_track_detail"),
     path("public/votes/<id:pk>/", public.results, name="public_results"),
     path("public/satisfaction/", satisfaction.public_list, name="public_satisfaction"),
+    path("public/projects/", implementation.public_plans, name="public_plans"),
+    path("public/projects/<id:pk>/", implementation.public_plan, name="public_plan"),
 ]

@@ -473,7 +473,7 @@ class Migration(migrations.Migration):
                     models.CheckConstraint(
                         condition=models.Q(("progress__lte", 100)),
                         name="livelihood_status_progress_max_100",
-                        violation_error_message="进度不能超过100%",
+                        violation_error_message="进度不能超过100",
                     )
                 ],
             },

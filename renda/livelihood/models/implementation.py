@@ -45,7 +45,7 @@ class ProgressStatus(models.Model):
             models.CheckConstraint(
                 condition=Q(progress__lte=100),
                 name="livelihood_status_progress_max_100",
-                violation_error_message="进度不能超过100%",
+                violation_error_message="进度不能超过100",
             )
         ]
 

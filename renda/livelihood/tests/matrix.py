@@ -129,6 +129,67 @@ def deputy_record(world: Any) -> list[int]:
     return []
 
 
+# --- 实施监督 ------------------------------------------------------------------------------
+# The officer persona's unit (world.department) owns the plan's first item; the deputy
+# persona supervises the plan.
+
+PLAN_ROLES = ["staff", "sc_member", "handling_officer", "deputy"]
+
+
+def _plan(world: Any, *, publish: bool = True) -> Any:
+    from renda.livelihood.tests.implementation_factories import a_plan, supervisor
+
+    scene = a_plan(world, publish=publish)
+    if publish:
+        supervisor(world, scene)
+    return scene
+
+
+def a_plan(world: Any) -> list[int]:
+    return [_plan(world).plan.pk]
+
+
+def a_draft_plan(world: Any) -> list[int]:
+    return [_plan(world, publish=False).plan.pk]
+
+
+def an_item(world: Any) -> list[int]:
+    return [_plan(world).road.pk]
+
+
+def a_milestone(world: Any) -> list[int]:
+    import datetime as dt
+
+    from renda.livelihood.services import implementation as services
+
+    item = _plan(world).road
+    return [
+        services.add_milestone(
+            actor=world.staff, item=item, title="招标", due_on=dt.date(2099, 1, 1)
+        ).pk
+    ]
+
+
+def an_inspection(world: Any) -> list[int]:
+    from renda.livelihood.services import implementation as services
+
+    scene = _plan(world)
+    return [
+        services.record_inspection(
+            actor=world.deputy, plan=scene.plan, kind="comment", text="意见", item=scene.road
+        ).pk
+    ]
+
+
+def no_photo(world: Any) -> list[int]:
+    return [999999]
+
+
+def supervised(ok: int = 200) -> dict[str, int]:
+    """The deputy persona supervises; an SC member without a deputy record gets 404."""
+    return {**expect(["deputy"], ok=ok), "sc_member": 404}
+
+
 MATRIX = {
     "livelihood:home": Entry(expect(READERS)),
     "livelihood:project_create": Entry(expect(["staff"])),
@@ -169,6 +230,35 @@ MATRIX = {
     "livelihood:rectification_reevaluate": Entry(
         expect(["staff"], ok=302), args=a_rectification, method="post"
     ),
+    # 实施监督: staff manage; SC members read; the owner unit reports on its items; the
+    # supervising deputy inspects and comments; 人大之家 shows a published plan.
+    "livelihood:plans": Entry(expect(PLAN_ROLES)),
+    "livelihood:plan_create": Entry(expect(["staff"])),
+    "livelihood:statuses": Entry(expect(["staff"])),
+    "livelihood:plan_detail": Entry(expect(PLAN_ROLES), args=a_plan),
+    "livelihood:plan_publish": Entry(expect(["staff"], ok=302), args=a_draft_plan, method="post"),
+    "livelihood:plan_complete": Entry(expect(["staff"], ok=302), args=a_plan, method="post"),
+    "livelihood:item_create": Entry(expect(["staff"]), args=a_plan),
+    "livelihood:supervisor_assign": Entry(expect(["staff"], ok=302), args=a_plan, method="post"),
+    "livelihood:funding_link": Entry(expect(["staff"], ok=302), args=a_plan, method="post"),
+    "livelihood:milestone_create": Entry(expect(["staff"], ok=302), args=a_plan, method="post"),
+    "livelihood:item_edit": Entry(expect(["staff"]), args=an_item),
+    "livelihood:item_report": Entry(expect(["staff", "handling_officer"]), args=an_item),
+    "livelihood:milestone_done": Entry(
+        expect(["staff", "handling_officer"], ok=302), args=a_milestone, method="post"
+    ),
+    "livelihood:inspection_reply": Entry(
+        expect(["staff", "handling_officer"], ok=302),
+        args=an_inspection,
+        method="post",
+        data={"reply": "已加强围挡。"},
+    ),
+    # A report's photo is public once published (files: test_implementation_pages.py).
+    "livelihood:progress_photo": Entry(everyone(404), args=no_photo),
+    "livelihood:my_supervision": Entry(expect(VOTERS)),
+    "livelihood:supervise_plan": Entry(supervised(), args=a_plan),
+    "livelihood:public_plans": Entry(everyone()),
+    "livelihood:public_plan": Entry(everyone(), args=a_plan),
     # Collection and screening: staff manage, SC members read.
     "livelihood:calls": Entry(expect(READERS)),
     "livelihood:call_create": Entry(expect(["staff"])),
