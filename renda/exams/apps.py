@@ -11,3 +11,10 @@ class ExamsConfig(AppConfig):
         from .imports import QuestionImportSpec
 
         register_spec(QuestionImportSpec())
+
+        from renda.meetings.links import register_agenda_note
+
+        from .services.appointments import agenda_note
+
+        # A meeting's agenda item from an appointment list says who has not passed yet.
+        register_agenda_note(agenda_note)

@@ -15,12 +15,17 @@ from django.shortcuts import get_object_or_404
 from renda.core.roles import Role, has_role
 
 from .models import (
+    AppointmentList,
+    AppointmentRecord,
     Attempt,
     Blueprint,
     Enrolment,
     ExamSitting,
+    ListState,
+    Nomination,
     Question,
     QuestionVersion,
+    StudyMaterial,
     Topic,
 )
 
@@ -153,3 +158,81 @@ def get_own_released_attempt(user: Any, enrolment_pk: int) -> Attempt:
         enrolment__user=user,
         released_at__isnull=False,
     )
+
+
+# --- appointment lists (the gate), study material -----------------------------------------
+
+APPOINTMENT_ROLES = (Role.STAFF,)
+APPOINTMENTS_DENIED = "只有任前法律考试的工作人员可以办理提请任命名单。"
+
+
+def can_manage_appointments(user: Any) -> bool:
+    """Appointment lists, exemptions, vote results, 任命书 and oaths: exam administrators."""
+    return has_role(user, *APPOINTMENT_ROLES)
+
+
+def require_appointment_manager(actor: Any) -> None:
+    if actor is not None and not can_manage_appointments(actor):
+        raise PermissionDenied(APPOINTMENTS_DENIED)
+
+
+def get_list_for_user(user: Any, pk: int) -> AppointmentList:
+    if not can_manage_appointments(user):
+        raise PermissionDenied(APPOINTMENTS_DENIED)
+    return get_object_or_404(
+        AppointmentList.objects.select_related("nominating_body", "meeting"), pk=pk
+    )
+
+
+def get_nomination_for_user(user: Any, pk: int) -> Nomination:
+    if not can_manage_appointments(user):
+        raise PermissionDenied(APPOINTMENTS_DENIED)
+    return get_object_or_404(
+        Nomination.objects.select_related(
+            "user", "appointment_list__meeting", "appointment_list__nominating_body"
+        ),
+        pk=pk,
+    )
+
+
+def get_record_for_user(user: Any, pk: int) -> AppointmentRecord:
+    if not can_manage_appointments(user):
+        raise PermissionDenied(APPOINTMENTS_DENIED)
+    return get_object_or_404(
+        AppointmentRecord.objects.select_related(
+            "user", "nominating_body", "nomination__appointment_list__meeting"
+        ),
+        pk=pk,
+    )
+
+
+def get_public_list(pk: int) -> AppointmentList:
+    """人大之家 任免名单: only a list whose vote is over exists for the public."""
+    return get_object_or_404(
+        AppointmentList.objects.select_related("meeting", "nominating_body"),
+        pk=pk,
+        state=ListState.VOTED,
+    )
+
+
+MATERIALS_DENIED = "只有考试管理员可以编辑学习资料。"
+
+
+def can_manage_materials(user: Any) -> bool:
+    return has_role(user, *SITTING_ROLES)
+
+
+def require_material_manager(actor: Any) -> None:
+    if actor is not None and not can_manage_materials(actor):
+        raise PermissionDenied(MATERIALS_DENIED)
+
+
+def get_material_for_user(user: Any, pk: int) -> StudyMaterial:
+    """Staff see every material; a nominee only a published one (404 otherwise)."""
+    if can_manage_materials(user):
+        return get_object_or_404(StudyMaterial.objects.select_related("topic"), pk=pk)
+    if has_role(user, Role.NOMINEE):
+        return get_object_or_404(
+            StudyMaterial.objects.select_related("topic"), pk=pk, published=True
+        )
+    raise PermissionDenied("学习资料只向拟任命人员和考试管理员开放。")

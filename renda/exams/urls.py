@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import attempts, bank, grading, papers, proctor, results, sittings, transfer
+from .views import (
+    appointments,
+    attempts,
+    bank,
+    grading,
+    papers,
+    proctor,
+    results,
+    sittings,
+    study,
+    transfer,
+)
 
 app_name = "exams"
 
@@ -52,7 +63,51 @@ urlpatterns = [
         name="results_report_docx",
     ),
     path("stats/items/", results.item_stats, name="item_stats"),
+    # appointment lists and the gate (任前必考、不漏一人): exam administrators
+    path("appointments/", appointments.applists, name="applists"),
+    path("appointments/new/", appointments.applist_create, name="applist_create"),
+    path("appointments/<id:pk>/", appointments.applist_detail, name="applist_detail"),
+    path("appointments/<id:pk>/submit/", appointments.applist_submit, name="applist_submit"),
+    path("appointments/<id:pk>/vote/", appointments.applist_vote, name="applist_vote"),
+    path(
+        "appointments/nominees/<id:pk>/enrol/",
+        appointments.nomination_enrol,
+        name="nomination_enrol",
+    ),
+    path(
+        "appointments/nominees/<id:pk>/exempt/",
+        appointments.nomination_exempt,
+        name="nomination_exempt",
+    ),
+    path(
+        "appointments/nominees/<id:pk>/advice/",
+        appointments.nomination_advice,
+        name="nomination_advice",
+    ),
+    path(
+        "appointments/nominees/<id:pk>/result/",
+        appointments.nomination_result,
+        name="nomination_result",
+    ),
+    path("appointments/records/<id:pk>/oath/", appointments.record_oath, name="record_oath"),
+    path(
+        "appointments/records/<id:pk>/letter.docx",
+        appointments.record_letter,
+        name="record_letter",
+    ),
+    # study material: staff publish, nominees read (never the bank)
+    path("study/", study.materials, name="materials"),
+    path("study/new/", study.material_create, name="material_create"),
+    path("study/<id:pk>/edit/", study.material_edit, name="material_edit"),
+    path("study/<id:pk>/publish/", study.material_publish, name="material_publish"),
+    path("study/<id:pk>/file/", study.material_file, name="material_file"),
+    # 人大之家: the public 任免名单 (no log-in)
+    path("public/appointments/", appointments.public_lists, name="public_appointments"),
+    path("public/appointments/<id:pk>/", appointments.public_list, name="public_appointment"),
     # the nominee's own pages: their sittings and admission slips, never a question
+    path("mine/appointments/", appointments.my_appointments, name="my_appointments"),
+    path("mine/study/", study.my_materials, name="my_materials"),
+    path("mine/study/<id:pk>/", study.my_material, name="my_material"),
     path("mine/", sittings.my_exams, name="my_exams"),
     path("mine/<id:pk>/slip/", sittings.my_slip, name="my_slip"),
     path("mine/<id:pk>/slip.docx", sittings.my_slip_docx, name="my_slip_docx"),

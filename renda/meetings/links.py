@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .models import Meeting
+    from renda.core.models import SourceLink
+
+    from .models import AgendaItem, Meeting
 
 
 @dataclass(frozen=True)
@@ -36,3 +38,21 @@ def staff_links(meeting: Meeting) -> list[tuple[str, str, str]]:
 def member_links(meeting: Meeting) -> list[tuple[str, str, str]]:
     """(label, icon, url) for a member's page of the meeting."""
     return [(x.label, x.icon, x.member_url(meeting)) for x in _LINKS if x.member_url]
+
+
+# What an agenda item's source app says about it now (an appointment list: who has not passed
+# the exam yet). A function of the item and its source links, registered from the source
+# app's AppConfig.ready(); it returns lines to show under the item (none for other sources).
+AgendaNote = Callable[["AgendaItem", "list[SourceLink]"], list[str]]
+_NOTES: list[AgendaNote] = []
+
+
+def register_agenda_note(note: AgendaNote) -> None:
+    if note not in _NOTES:
+        _NOTES.append(note)
+
+
+def agenda_notes(item: AgendaItem, sources: list[SourceLink]) -> list[str]:
+    if not sources:
+        return []
+    return [line for note in _NOTES for line in note(item, sources)]

@@ -2,6 +2,14 @@
 and attempts (later) point at `QuestionVersion`, never at `Question`, so that an attempt keeps
 the exact wording, options and key it showed even after the question is edited."""
 
+from .appointments import (
+    AppointmentList,
+    AppointmentRecord,
+    ListState,
+    Nomination,
+    StudyMaterial,
+    VoteResult,
+)
 from .attempts import (
     Answer,
     Attempt,
@@ -28,6 +36,12 @@ from .papers import (
 from .sittings import Enrolment, ExamSitting, SittingMode
 
 __all__ = [
+    "AppointmentList",
+    "AppointmentRecord",
+    "ListState",
+    "Nomination",
+    "StudyMaterial",
+    "VoteResult",
     "Answer",
     "Attempt",
     "AttemptEvent",

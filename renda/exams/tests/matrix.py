@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from renda.core.tests.matrix_support import Entry, expect
+from renda.core.tests.matrix_support import Entry, everyone, expect
 
 ADMINS = ["staff"]
 
@@ -221,5 +221,124 @@ MATRIX.update(
         "exams:item_stats": Entry(expect(ADMINS)),
         "exams:my_result": Entry(expect(NOMINEE), args=the_nominees_released_result),
         "exams:my_result_docx": Entry(expect(NOMINEE), args=the_nominees_released_result),
+    }
+)
+
+
+# --- appointment lists (exam administrators), study material, the public 任免名单 ------------
+
+
+def _a_list(world: Any, *, sat: bool = False) -> Any:
+    from renda.exams.tests.appointment_setup import make_list, sit_for
+
+    appointment_list = make_list(world, [world.nominee])
+    if sat:
+        sit_for(world, list(appointment_list.nominations.all()), [True])
+    return appointment_list
+
+
+def a_list(world: Any) -> list[int]:
+    return [_a_list(world).pk]
+
+
+def a_nomination(world: Any) -> list[int]:
+    return [_a_list(world).nominations.get().pk]
+
+
+def a_failed_nomination(world: Any) -> list[int]:
+    from renda.exams.tests.appointment_setup import make_list, sit_for
+
+    nomination = make_list(world, [world.nominee]).nominations.get()
+    sit_for(world, [nomination], [False])
+    sit_for(world, [nomination], [False])
+    return [nomination.pk]
+
+
+def _voting(world: Any) -> Any:
+    from renda.exams.services.appointments import open_vote
+
+    return open_vote(actor=world.staff, appointment_list=_a_list(world, sat=True))
+
+
+def a_voting_nomination(world: Any) -> list[int]:
+    return [_voting(world).nominations.get().pk]
+
+
+def _a_record(world: Any) -> Any:
+    from renda.exams.services.appointments import record_result
+
+    nomination = _voting(world).nominations.get()
+    record_result(
+        actor=world.staff,
+        nomination=nomination,
+        result="passed",
+        votes_for=5,
+        votes_against=0,
+        abstentions=0,
+    )
+    return nomination.record
+
+
+def a_record(world: Any) -> list[int]:
+    return [_a_record(world).pk]
+
+
+def a_voted_list(world: Any) -> list[int]:
+    return [_a_record(world).nomination.appointment_list_id]
+
+
+def _a_material(world: Any, *, published: bool = True, attachment: bool = False) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from renda.exams.services.study import save_material, set_published
+
+    material = save_material(
+        actor=world.staff,
+        material=None,
+        title="宪法（节选）",
+        topic=None,
+        body="第二条　中华人民共和国的一切权力属于人民。",
+        attachment=SimpleUploadedFile("xianfa.pdf", b"%PDF-1.4\n") if attachment else None,
+    )
+    if published:
+        set_published(actor=world.staff, material=material, published=True)
+    return material
+
+
+def a_material(world: Any) -> list[int]:
+    return [_a_material(world).pk]
+
+
+def a_material_file(world: Any) -> list[int]:
+    return [_a_material(world, attachment=True).pk]
+
+
+STAFF_AND_NOMINEE = ["staff", "nominee"]
+
+MATRIX.update(
+    {
+        "exams:applists": Entry(expect(ADMINS)),
+        "exams:applist_create": Entry(expect(ADMINS)),
+        "exams:applist_detail": Entry(expect(ADMINS), args=a_list),
+        "exams:applist_submit": Entry(expect(ADMINS, ok=302), args=a_list, method="post"),
+        "exams:applist_vote": Entry(expect(ADMINS, ok=302), args=a_list, method="post"),
+        "exams:nomination_enrol": Entry(expect(ADMINS, ok=302), args=a_nomination, method="post"),
+        "exams:nomination_exempt": Entry(expect(ADMINS), args=a_nomination),
+        "exams:nomination_advice": Entry(expect(ADMINS), args=a_failed_nomination),
+        "exams:nomination_result": Entry(expect(ADMINS), args=a_voting_nomination),
+        "exams:record_oath": Entry(
+            expect(ADMINS, ok=302), args=a_record, method="post", data={"oath_on": "2026-12-01"}
+        ),
+        "exams:record_letter": Entry(expect(ADMINS), args=a_record),
+        "exams:materials": Entry(expect(ADMINS)),
+        "exams:material_create": Entry(expect(ADMINS)),
+        "exams:material_edit": Entry(expect(ADMINS), args=a_material),
+        "exams:material_publish": Entry(expect(ADMINS, ok=302), args=a_material, method="post"),
+        "exams:material_file": Entry(expect(STAFF_AND_NOMINEE), args=a_material_file),
+        "exams:my_appointments": Entry(expect(NOMINEE)),
+        "exams:my_materials": Entry(expect(NOMINEE)),
+        "exams:my_material": Entry(expect(NOMINEE), args=a_material),
+        "exams:public_appointments": Entry(everyone()),
+        "exams:public_appointment": Entry(everyone(), args=a_voted_list),
     }
 )
