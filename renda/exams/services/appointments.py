@@ -5,8 +5,9 @@ sittings the list enrolled them in (core source links Nomination → Enrolment, 
 `enrol_nominee` through sittings.enrol), or from an exemption that names an earlier pass (an
 AppointmentRecord or a released, passed attempt of the same person) and a reason. One makeup
 exam is allowed after a fail; a second fail is final and the system drafts the committee's
-advice to withdraw the nomination. The list goes to the vote (`open_vote`) only when every
-nominee has passed or is exempt; a refusal is audited and names who is missing."""
+advice to withdraw the nomination. The list goes to the vote (appointment_votes.open_vote)
+only when every nominee has passed or is exempt; a refusal is audited and names who is
+missing."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from renda.core import audit
-from renda.core.models import AuditEvent, Organization, SourceLink
+from renda.core.models import Organization, SourceLink
 from renda.core.roles import Role
 from renda.core.sources import Source
 from renda.meetings import services as meeting_services
@@ -37,7 +38,6 @@ from ..models import (
     ListState,
     Nomination,
     PositionCategory,
-    VoteResult,
 )
 from ..permissions import require_appointment_manager
 from . import sittings as sitting_services
@@ -215,7 +215,7 @@ def agenda_note(item: AgendaItem, sources: list[SourceLink]) -> list[str]:
 # --- the list ---------------------------------------------------------------------------------
 
 
-def _locked(appointment_list: AppointmentList) -> AppointmentList:
+def lock_list(appointment_list: AppointmentList) -> AppointmentList:
     return (
         AppointmentList.objects.select_for_update()
         .select_related("meeting", "nominating_body")
@@ -277,7 +277,7 @@ def add_nomination(
 ) -> Nomination:
     """A nominee on the list: only before the list goes to the vote."""
     require_appointment_manager(actor)
-    locked = _locked(appointment_list)
+    locked = lock_list(appointment_list)
     if locked.state not in (ListState.DRAFT, ListState.SUBMITTED):
         raise ValidationError("名单已交付表决，不能再增加人员。")
     if getattr(user, "role", None) != Role.NOMINEE or not user.is_active:
@@ -312,7 +312,7 @@ def add_nomination(
 def remove_nomination(*, actor: Any, nomination: Nomination, reason: str) -> None:
     """Take a nominee off before the vote (the body withdrew them); their enrolments stay."""
     require_appointment_manager(actor)
-    locked = _locked(nomination.appointment_list)
+    locked = lock_list(nomination.appointment_list)
     if locked.state not in (ListState.DRAFT, ListState.SUBMITTED):
         raise ValidationError("名单已交付表决，不能再移除人员。")
     reason = reason.strip()
@@ -348,7 +348,7 @@ def submit_list(
     """提请: at least `lead_days` days before the meeting, with at least one nominee; the list
     becomes an item of the meeting's agenda (选举任免)."""
     require_appointment_manager(actor)
-    locked = _locked(appointment_list)
+    locked = lock_list(appointment_list)
     if locked.state != ListState.DRAFT:
         raise ValidationError("名单已经提请。")
     _check_meeting(locked.meeting)
@@ -393,7 +393,7 @@ def enrol_nominee(*, actor: Any, nomination: Nomination, sitting: ExamSitting) -
     """Enrol the nominee in `sitting` for this list: the first exam, or the one makeup after
     a fail. Refused once passed or exempt, while a result is awaited, and after the makeup."""
     require_appointment_manager(actor)
-    locked = _locked(nomination.appointment_list)
+    locked = lock_list(nomination.appointment_list)
     if locked.state == ListState.VOTED:
         raise ValidationError("名单已表决。")
     current = Nomination.objects.select_related("user").get(pk=nomination.pk)
@@ -455,7 +455,7 @@ def exempt_nomination(
     """免考: the nominee passed before (an appointment record, or a released passed attempt,
     of the same person) and moves to an equivalent post; `reason` says why."""
     require_appointment_manager(actor)
-    locked = _locked(nomination.appointment_list)
+    locked = lock_list(nomination.appointment_list)
     if locked.state not in (ListState.DRAFT, ListState.SUBMITTED):
         raise ValidationError("名单已交付表决，不能再登记免考。")
     current = Nomination.objects.select_for_update().get(pk=nomination.pk)
@@ -499,7 +499,7 @@ def exempt_nomination(
 @transaction.atomic
 def cancel_exemption(*, actor: Any, nomination: Nomination, reason: str) -> Nomination:
     require_appointment_manager(actor)
-    locked = _locked(nomination.appointment_list)
+    locked = lock_list(nomination.appointment_list)
     if locked.state not in (ListState.DRAFT, ListState.SUBMITTED):
         raise ValidationError("名单已交付表决，不能再撤销免考。")
     current = Nomination.objects.select_for_update().get(pk=nomination.pk)
@@ -572,159 +572,3 @@ def save_advice(*, actor: Any, nomination: Nomination, text: str) -> Nomination:
 
 def record_advice_view(*, actor: Any, nomination: Nomination, kind: str) -> None:
     audit.record(actor=actor, action="exam.advice_view", target=nomination, details={"kind": kind})
-
-
-# --- the vote ---------------------------------------------------------------------------------
-
-
-def open_vote(*, actor: Any, appointment_list: AppointmentList) -> AppointmentList:
-    """交付表决: only when every nominee has passed or is exempt. A refusal is audited (with
-    who is missing) and raised."""
-    require_appointment_manager(actor)
-    with transaction.atomic():
-        locked = _locked(appointment_list)
-        if locked.state != ListState.SUBMITTED:
-            raise ValidationError(
-                "名单尚未提请常委会。" if locked.state == ListState.DRAFT else "名单已交付表决。"
-            )
-        result = gate(locked)
-        if result.open:
-            locked.state = ListState.VOTING
-            locked.vote_opened_at = timezone.now()
-            locked.save(update_fields=["state", "vote_opened_at"])
-            audit.record(
-                actor=actor,
-                action="exam.vote_open",
-                target=locked,
-                details={"nominees": len(result.rows)},
-            )
-            return locked
-    audit.record(
-        actor=actor,
-        action="exam.vote_refused",
-        target=appointment_list,
-        outcome=AuditEvent.Outcome.FAILURE,
-        details={"missing": [r.nomination.user_id for r in result.missing]},
-    )
-    if not result.rows:
-        raise ValidationError("名单中没有拟任命人员。")
-    raise ValidationError(
-        f"不能交付表决：{len(result.missing)} 人未通过任前法律考试也未免考——{result.missing_text()}"
-    )
-
-
-def attending(meeting: Meeting) -> int:
-    return meeting.members.filter(role="attend").count()
-
-
-@transaction.atomic
-def record_result(
-    *,
-    actor: Any,
-    nomination: Nomination,
-    result: str,
-    votes_for: int,
-    votes_against: int,
-    abstentions: int,
-) -> Nomination:
-    """表决结果 of one nominee with its counts. Passed (过半数 of the committee's members,
-    when the meeting lists them) makes an appointment record. Once every nominee has a
-    result the list is voted."""
-    require_appointment_manager(actor)
-    locked = _locked(nomination.appointment_list)
-    if locked.state != ListState.VOTING:
-        raise ValidationError("名单尚未交付表决，不能登记表决结果。")
-    current = Nomination.objects.select_for_update().select_related("user").get(pk=nomination.pk)
-    if current.result:
-        raise ValidationError(f"{person(current.user)}的表决结果已经登记。")
-    if not status_of(current).clear:
-        raise ValidationError(f"{person(current.user)}未通过任前法律考试也未免考。")
-    if result not in (VoteResult.PASSED, VoteResult.REJECTED):
-        raise ValidationError({"result": "请选择通过或未通过。"})
-    counts = (votes_for, votes_against, abstentions)
-    if any(c is None or c < 0 for c in counts) or sum(counts) == 0:
-        raise ValidationError({"votes_for": "请填写赞成、反对、弃权票数。"})
-    members = attending(locked.meeting)
-    if members:
-        if sum(counts) > members:
-            raise ValidationError(
-                {"votes_for": f"票数合计 {sum(counts)} 超过常委会组成人员 {members} 人。"}
-            )
-        carried = votes_for * 2 > members
-        if carried != (result == VoteResult.PASSED):
-            raise ValidationError(
-                {
-                    "result": f"赞成 {votes_for} 票{'已' if carried else '未'}过常委会组成人员"
-                    f"（{members} 人）半数，结果应为“{'通过' if carried else '未通过'}”。"
-                }
-            )
-    current.result = result
-    current.votes_for, current.votes_against, current.abstentions = counts
-    current.result_recorded_at = timezone.now()
-    current.full_clean()
-    current.save()
-    record = None
-    if result == VoteResult.PASSED:
-        record = AppointmentRecord.objects.create(
-            user=current.user,
-            nomination=current,
-            post=current.post,
-            position_category=current.position_category,
-            nominating_body=locked.nominating_body,
-            appointed_on=locked.meeting.start_date,
-        )
-    if not locked.nominations.filter(result="").exists():
-        locked.state = ListState.VOTED
-        locked.voted_at = timezone.now()
-        locked.save(update_fields=["state", "voted_at"])
-    audit.record(
-        actor=actor,
-        action="exam.vote_result",
-        target=current,
-        details={
-            "result": result,
-            "for": votes_for,
-            "against": votes_against,
-            "abstain": abstentions,
-            "record": record.pk if record else None,
-            "list_voted": locked.state == ListState.VOTED,
-        },
-    )
-    return current
-
-
-@transaction.atomic
-def record_oath(*, actor: Any, record: AppointmentRecord, oath_on: dt.date) -> AppointmentRecord:
-    """宪法宣誓: on or after the appointment day, not in the future."""
-    require_appointment_manager(actor)
-    current = AppointmentRecord.objects.select_for_update().get(pk=record.pk)
-    if oath_on < current.appointed_on:
-        raise ValidationError({"oath_on": "宣誓日期不能早于任命日期。"})
-    if oath_on > timezone.localdate():
-        raise ValidationError({"oath_on": "宣誓日期不能晚于今天。"})
-    before = current.oath_on
-    current.oath_on = oath_on
-    current.full_clean()
-    current.save(update_fields=["oath_on"])
-    audit.record(
-        actor=actor,
-        action="exam.oath_record",
-        target=current,
-        details={"oath_on": oath_on.isoformat(), "before": before.isoformat() if before else None},
-    )
-    return current
-
-
-def record_letter(*, actor: Any, record: AppointmentRecord) -> None:
-    audit.record(actor=actor, action="exam.appointment_letter", target=record, details={})
-
-
-def appointed(appointment_list: AppointmentList) -> list[Nomination]:
-    """The public 任免名单: the nominees the committee appointed, in list order."""
-    if appointment_list.state != ListState.VOTED:
-        return []
-    return list(
-        appointment_list.nominations.filter(result=VoteResult.PASSED)
-        .select_related("user")
-        .order_by("order")
-    )

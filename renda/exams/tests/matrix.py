@@ -255,7 +255,7 @@ def a_failed_nomination(world: Any) -> list[int]:
 
 
 def _voting(world: Any) -> Any:
-    from renda.exams.services.appointments import open_vote
+    from renda.exams.services.appointment_votes import open_vote
 
     return open_vote(actor=world.staff, appointment_list=_a_list(world, sat=True))
 
@@ -265,7 +265,7 @@ def a_voting_nomination(world: Any) -> list[int]:
 
 
 def _a_record(world: Any) -> Any:
-    from renda.exams.services.appointments import record_result
+    from renda.exams.services.appointment_votes import record_result
 
     nomination = _voting(world).nominations.get()
     record_result(

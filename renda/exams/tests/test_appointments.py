@@ -20,6 +20,7 @@ from docx import Document
 
 from renda.core.models import AuditEvent
 from renda.exams.models import AppointmentRecord, ListState, Nomination
+from renda.exams.services import appointment_votes as votes
 from renda.exams.services import appointments as services
 from renda.exams.services.appointments import Status
 
@@ -89,7 +90,7 @@ def test_the_vote_is_refused_while_anyone_has_neither_passed_nor_been_exempted(
     first, other = _nominations(appointment_list)
     sit_for(world, [first], [True])
     with pytest.raises(ValidationError, match="乙拟任（未安排考试）"):
-        services.open_vote(actor=world.staff, appointment_list=appointment_list)
+        votes.open_vote(actor=world.staff, appointment_list=appointment_list)
     appointment_list.refresh_from_db()
     assert appointment_list.state == ListState.SUBMITTED
     refusal = AuditEvent.objects.get(action="exam.vote_refused")
@@ -97,7 +98,7 @@ def test_the_vote_is_refused_while_anyone_has_neither_passed_nor_been_exempted(
     assert refusal.details["missing"] == [second.pk]
     # A result cannot be recorded before the vote either.
     with pytest.raises(ValidationError, match="尚未交付表决"):
-        services.record_result(
+        votes.record_result(
             actor=world.staff,
             nomination=first,
             result="passed",
@@ -106,7 +107,7 @@ def test_the_vote_is_refused_while_anyone_has_neither_passed_nor_been_exempted(
             abstentions=0,
         )
     sit_for(world, [other], [True])
-    voting = services.open_vote(actor=world.staff, appointment_list=appointment_list)
+    voting = votes.open_vote(actor=world.staff, appointment_list=appointment_list)
     assert voting.state == ListState.VOTING
 
 
@@ -178,13 +179,13 @@ def test_one_makeup_then_a_final_fail_with_the_drafted_advice(world: Any, client
     assert nomination.advice_text == "经研究，建议撤回对该同志的任命提请。"
     assert AuditEvent.objects.filter(action="exam.advice_edit", target_id=nomination.pk).exists()
     with pytest.raises(ValidationError):
-        services.open_vote(actor=world.staff, appointment_list=appointment_list)
+        votes.open_vote(actor=world.staff, appointment_list=appointment_list)
 
 
 def _voting(world: Any, users: list[Any]) -> Any:
     appointment_list = make_list(world, users)
     sit_for(world, _nominations(appointment_list), [True] * len(users))
-    return services.open_vote(actor=world.staff, appointment_list=appointment_list)
+    return votes.open_vote(actor=world.staff, appointment_list=appointment_list)
 
 
 def test_results_are_recorded_with_counts_and_checked_against_the_majority(world: Any) -> None:
@@ -192,7 +193,7 @@ def test_results_are_recorded_with_counts_and_checked_against_the_majority(world
     appointment_list = _voting(world, [world.nominee, second])
     first, other = _nominations(appointment_list)
     with pytest.raises(ValidationError, match="结果应为“未通过”"):
-        services.record_result(
+        votes.record_result(
             actor=world.staff,
             nomination=first,
             result="passed",
@@ -201,7 +202,7 @@ def test_results_are_recorded_with_counts_and_checked_against_the_majority(world
             abstentions=1,
         )
     with pytest.raises(ValidationError, match="超过常委会组成人员"):
-        services.record_result(
+        votes.record_result(
             actor=world.staff,
             nomination=first,
             result="passed",
@@ -209,7 +210,7 @@ def test_results_are_recorded_with_counts_and_checked_against_the_majority(world
             votes_against=1,
             abstentions=0,
         )
-    done = services.record_result(
+    done = votes.record_result(
         actor=world.staff,
         nomination=first,
         result="passed",
@@ -223,7 +224,7 @@ def test_results_are_recorded_with_counts_and_checked_against_the_majority(world
     assert record.appointed_on == appointment_list.meeting.start_date
     appointment_list.refresh_from_db()
     assert appointment_list.state == ListState.VOTING  # one still to record
-    services.record_result(
+    votes.record_result(
         actor=world.staff,
         nomination=other,
         result="rejected",
@@ -240,7 +241,7 @@ def test_results_are_recorded_with_counts_and_checked_against_the_majority(world
 def test_the_letter_names_the_person_and_the_post(world: Any, client_for: Any) -> None:
     appointment_list = _voting(world, [world.nominee])
     (nomination,) = _nominations(appointment_list)
-    services.record_result(
+    votes.record_result(
         actor=world.staff,
         nomination=nomination,
         result="passed",
@@ -270,7 +271,7 @@ def test_the_public_notice_shows_only_the_appointed_and_only_after_the_vote(
     appointment_list = _voting(world, [world.nominee, second])
     first, other = _nominations(appointment_list)
     url = reverse("exams:public_appointment", args=[appointment_list.pk])
-    services.record_result(
+    votes.record_result(
         actor=world.staff,
         nomination=first,
         result="passed",
@@ -280,7 +281,7 @@ def test_the_public_notice_shows_only_the_appointed_and_only_after_the_vote(
     )
     assert client.get(url).status_code == 404  # the vote is not over
     assert "测试nominee" not in client.get(reverse("exams:public_appointments")).content.decode()
-    services.record_result(
+    votes.record_result(
         actor=world.staff,
         nomination=other,
         result="rejected",
@@ -301,7 +302,7 @@ def test_the_oath_is_recorded_and_the_record_is_found_for_the_next_exemption(
 ) -> None:
     appointment_list = _voting(world, [world.nominee])
     (nomination,) = _nominations(appointment_list)
-    services.record_result(
+    votes.record_result(
         actor=world.staff,
         nomination=nomination,
         result="passed",
@@ -311,13 +312,13 @@ def test_the_oath_is_recorded_and_the_record_is_found_for_the_next_exemption(
     )
     record = AppointmentRecord.objects.get(nomination=nomination)
     with pytest.raises(ValidationError, match="不能早于任命日期"):
-        services.record_oath(
+        votes.record_oath(
             actor=world.staff, record=record, oath_on=record.appointed_on - dt.timedelta(days=1)
         )
     # The meeting is in the future in these tests: move the appointment to today to swear.
     AppointmentRecord.objects.filter(pk=record.pk).update(appointed_on=timezone.localdate())
     record.refresh_from_db()
-    sworn = services.record_oath(actor=world.staff, record=record, oath_on=timezone.localdate())
+    sworn = votes.record_oath(actor=world.staff, record=record, oath_on=timezone.localdate())
     assert sworn.oath_on == timezone.localdate()
     assert AuditEvent.objects.filter(action="exam.oath_record", target_id=record.pk).exists()
     # The next list finds the record and exempts with it.

@@ -47,6 +47,7 @@ from ..permissions import (
     get_public_list,
     get_record_for_user,
 )
+from ..services import appointment_votes as votes
 from ..services import appointments as services
 from .slips import _run
 
@@ -215,7 +216,7 @@ def applist_vote(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     appointment_list = get_list_for_user(request.user, pk)
     return run_action(
         request,
-        lambda: services.open_vote(actor=request.user, appointment_list=appointment_list),
+        lambda: votes.open_vote(actor=request.user, appointment_list=appointment_list),
         then=_back(appointment_list),
         done="名单已交付表决，请在表决后逐人登记结果。",
     )
@@ -350,7 +351,7 @@ def nomination_result(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         done = attempt(
             form,
-            lambda: services.record_result(
+            lambda: votes.record_result(
                 actor=request.user, nomination=nomination, **form.cleaned_data
             ),
         )
@@ -363,7 +364,7 @@ def nomination_result(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "nomination": nomination,
             "form": form,
-            "members": services.attending(nomination.appointment_list.meeting),
+            "members": votes.attending(nomination.appointment_list.meeting),
             "back_url": _back(nomination.appointment_list),
             "menu": "appointments",
         },
@@ -381,7 +382,7 @@ def record_oath(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return redirect(back)
     return run_action(
         request,
-        lambda: services.record_oath(
+        lambda: votes.record_oath(
             actor=request.user, record=record, oath_on=form.cleaned_data["oath_on"]
         ),
         then=back,
@@ -427,7 +428,7 @@ def record_letter(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     from urllib.parse import quote
 
     record = get_record_for_user(request.user, pk)
-    services.record_letter(actor=request.user, record=record)
+    votes.record_letter(actor=request.user, record=record)
     response = HttpResponse(letter_docx(record), content_type=DOCX)
     name = f"任命书-{services.person(record.user)}.docx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
@@ -473,7 +474,7 @@ def public_list(request: HttpRequest, pk: int) -> HttpResponse:
         "exams/appointments/public_list.html",
         {
             "item": appointment_list,
-            "appointed": services.appointed(appointment_list),
+            "appointed": votes.appointed(appointment_list),
             "day": _day(appointment_list.meeting.start_date),
         },
     )
