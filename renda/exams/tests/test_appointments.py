@@ -241,15 +241,20 @@ def test_results_are_recorded_with_counts_and_checked_against_the_majority(world
 def test_the_letter_names_the_person_and_the_post(world: Any, client_for: Any) -> None:
     appointment_list = _voting(world, [world.nominee])
     (nomination,) = _nominations(appointment_list)
-    votes.record_result(
-        actor=world.staff,
-        nomination=nomination,
-        result="passed",
-        votes_for=5,
-        votes_against=0,
-        abstentions=0,
+    staff = client_for("staff")
+    url = reverse("exams:nomination_result", args=[nomination.pk])
+    refused = staff.post(
+        url, {"result": "passed", "votes_for": 2, "votes_against": 3, "abstentions": 0}
     )
+    assert refused.status_code == 200 and "结果应为“未通过”" in refused.content.decode()
+    done = staff.post(
+        url, {"result": "passed", "votes_for": 5, "votes_against": 0, "abstentions": 0}
+    )
+    assert done.status_code == 302
     record = AppointmentRecord.objects.get(nomination=nomination)
+    detail = staff.get(reverse("exams:applist_detail", args=[appointment_list.pk])).content
+    assert reverse("exams:record_letter", args=[record.pk]) in detail.decode()
+    assert "赞成 5、反对 0、弃权 0" in detail.decode()
     response = client_for("staff").get(reverse("exams:record_letter", args=[record.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -362,3 +367,27 @@ def test_the_nominee_sees_their_own_status_never_another_list(world: Any, client
         .status_code
         == 403
     )
+
+
+def test_a_nominee_is_taken_off_or_unexempted_only_before_the_vote_with_a_reason(
+    world: Any,
+) -> None:
+    second = examinee("nb", "乙拟任")
+    appointment_list = make_list(world, [world.nominee, second])
+    first, other = _nominations(appointment_list)
+    (passed,) = sit_for(world, [first], [True])
+    with pytest.raises(ValidationError, match="移除理由"):
+        services.remove_nomination(actor=world.staff, nomination=other, reason=" ")
+    services.remove_nomination(actor=world.staff, nomination=other, reason="提请机关撤回提请")
+    assert AuditEvent.objects.get(action="exam.nomination_remove").details["user"] == second.pk
+    later = make_list(world, [world.nominee], meeting=appointment_list.meeting)
+    (again,) = _nominations(later)
+    services.exempt_nomination(
+        actor=world.staff, nomination=again, reason="已考试合格", attempt=passed
+    )
+    undone = services.cancel_exemption(actor=world.staff, nomination=again, reason="登记有误")
+    assert services.status_of(undone).code == Status.NOT_ENROLLED
+    assert AuditEvent.objects.filter(action="exam.nomination_exempt_cancel").exists()
+    votes.open_vote(actor=world.staff, appointment_list=appointment_list)
+    with pytest.raises(ValidationError, match="已交付表决"):
+        services.remove_nomination(actor=world.staff, nomination=first, reason="撤回")
