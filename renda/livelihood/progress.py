@@ -174,15 +174,15 @@ def funding_of(plan: Plan) -> tuple[list[Funding], Decimal, Decimal]:
     rows = [
         Funding(
             link,
-            budgeted[_key(link.region_id, link.year, link.bgt_id)],
-            spent[_key(link.region_id, link.year, link.bgt_id)],
+            Decimal(budgeted[_key(link.region_id, link.year, link.bgt_id)]).quantize(CENT),
+            Decimal(spent[_key(link.region_id, link.year, link.bgt_id)]).quantize(CENT),
         )
         for link in links
     ]
     return (
         rows,
-        sum((r.budgeted for r in rows), Decimal(0)),
-        sum((r.spent for r in rows), Decimal(0)),
+        sum((r.budgeted for r in rows), Decimal(0)).quantize(CENT),
+        sum((r.spent for r in rows), Decimal(0)).quantize(CENT),
     )
 
 

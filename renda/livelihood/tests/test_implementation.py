@@ -235,3 +235,22 @@ def test_a_plan_is_completed_only_at_full_progress(world: Any) -> None:
     assert plan.state == "completed" and plan.progress == Decimal("100.00")
     scene.road.refresh_from_db()
     assert scene.road.completed_on is not None
+
+
+def test_overdue_items_are_on_the_unit_and_the_supervisors_due_lists(world: Any) -> None:
+    from renda.livelihood.workbench import due
+
+    scene = a_plan(world, deadline=dt.date(2026, 1, 1))
+    supervisor(world, scene)
+    services.add_milestone(
+        actor=world.staff, item=scene.road, title="完成招标", due_on=dt.date(2025, 12, 1)
+    )
+    mine = [d.title for d in due(world.handling_officer)]
+    assert sorted(mine) == sorted(["报送实施进展：人民路改造", "实施节点逾期：完成招标"])
+    assert "路灯安装" not in "".join(mine)  # the other unit's item
+    lines = due(world.deputy)
+    assert [(d.title, d.note) for d in lines] == [
+        ("监督项目有逾期子项：城区道路提质改造", "2 个子项超过完成时限")
+    ]
+    services.set_status(actor=world.staff, item=scene.road, status=status("accepted"))
+    assert [d.title for d in due(world.handling_officer)] == ["实施节点逾期：完成招标"]
