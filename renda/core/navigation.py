@@ -124,6 +124,7 @@ MODULES: tuple[Module, ...] = (
         (
             Entry(CONGRESS, "livelihood:home"),
             Entry(frozenset({Role.DEPUTY}), "livelihood:my_votes"),
+            Entry(frozenset({Role.HANDLING_OFFICER}), "livelihood:plans"),
         ),
     ),
     Module(

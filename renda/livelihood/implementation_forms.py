@@ -13,7 +13,8 @@ from renda.core.models import Organization
 from renda.deputies.models import Deputy
 from renda.stations.forms import MultipleFileField
 
-from .models import Inspection, PlanItem, ProgressStatus, Project
+from .models import Candidate, Inspection, PlanItem, ProgressStatus, Project, Round
+from .rules import VoteKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -22,10 +23,25 @@ def active_statuses() -> Any:
     return ProgressStatus.objects.filter(is_active=True).order_by("order", "progress")
 
 
+def chosen_project_ids() -> set[int]:
+    """Projects a counted 票决 chose (the chosen candidates of its counted rounds)."""
+    ids: list[int] = []
+    rounds = Round.objects.filter(state=Round.State.COUNTED, vote__kind=VoteKind.SELECTION)
+    for result in rounds.values_list("result", flat=True):
+        ids += (result or {}).get("chosen", [])
+    return set(Candidate.objects.filter(pk__in=ids).values_list("project_id", flat=True))
+
+
 class PlanForm(BootstrapForm):
-    project = forms.ModelChoiceField(
-        label="项目", queryset=Project.objects.filter(plan__isnull=True).order_by("-year", "title")
-    )
+    """The projects a 票决 chose that have no plan yet."""
+
+    project = forms.ModelChoiceField(label="票决获选项目", queryset=Project.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = Project.objects.filter(  # type: ignore[attr-defined]
+            plan__isnull=True, pk__in=chosen_project_ids()
+        ).order_by("-year", "title")
 
 
 class ItemForm(BootstrapForm):

@@ -146,3 +146,25 @@ def test_the_staff_page_shows_tree_funding_and_comments(world: Any, client_for: 
     )
     assert "建议夜间施工降低噪音" in html and "ZB-001" in html and "400000.50" in html
     assert 'data-testid="item-progress">80%' in html
+
+
+def test_staff_start_a_plan_for_a_project_the_vote_chose(world: Any, client_for: Any) -> None:
+    from renda.livelihood.implementation_forms import PlanForm
+    from renda.livelihood.models import Plan
+    from renda.livelihood.selectors import chosen_projects
+    from renda.livelihood.tests.factories import counted_selection
+
+    hall = counted_selection(world, deputies=5, chosen=2)
+    chosen = {c.project_id for c in chosen_projects(hall.vote)}
+    offered = {p.pk for p in PlanForm().fields["project"].queryset}  # type: ignore[attr-defined]
+    others = {c.project_id for c in hall.candidates} - chosen
+    assert offered == chosen and others and not offered & others
+    project = next(iter(chosen))
+    staff = client_for("staff")
+    response = staff.post(reverse("livelihood:plan_create"), {"project": project})
+    plan = Plan.objects.get(project_id=project)
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "livelihood:plan_detail", args=[plan.pk]
+    )
+    response = staff.post(reverse("livelihood:plan_create"), {"project": next(iter(others))})
+    assert response.status_code == 200 and Plan.objects.count() == 1
