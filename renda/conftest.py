@@ -17,9 +17,9 @@ from hypothesis import settings as hypothesis_settings
 
 from renda.accounts import services as account_services
 from renda.accounts.models import EncryptedTOTPDevice as TOTPDevice
-from renda.accounts.models import User
+from renda.accounts.models import OfficeDuty, User
 from renda.core.models import Organization, Region
-from renda.core.roles import Role
+from renda.core.roles import Duty, Role
 from renda.core.tests.personas import PERSONA_ROLES
 
 PASSWORD = "Renda-Test-2026!"
@@ -91,6 +91,9 @@ def world(db: Any) -> World:
     finance = Organization.objects.create(
         name="冷水江市财政局", code="CZJ", kind=Organization.Kind.DATA_PROVIDER, region=county
     )
+    # The test office holds every duty, so `staff` stands for staff of any committee; the
+    # committee matrix (renda/tests/test_committee_matrix.py) tests offices with one duty.
+    OfficeDuty.objects.bulk_create(OfficeDuty(organization=office, duty=d) for d in Duty.values)
     orgs: dict[str, Organization] = {
         Role.STAFF: office,
         Role.SC_MEMBER: office,

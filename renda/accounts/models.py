@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice as PlainTOTPDevice
 from django_otp.plugins.otp_totp.models import default_key, key_validator
 
 from renda.core.fields import EncryptedCharField, make_blind_index
-from renda.core.roles import STRICT_ROLES, Role
+from renda.core.roles import STRICT_ROLES, Duty, Role
 
 
 # django-otp is untyped: the stubs cannot follow EncryptedTOTPDevice's inherited `user` back.
@@ -69,6 +69,26 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     @property
     def needs_password_change(self) -> bool:
         return self.must_change_password or self.password_expired
+
+    def holds_duty(self, duty: str) -> bool:
+        """Whether this account's office or its own grant holds `duty` (core.roles.Duty);
+        core.roles.has_duty adds that only staff hold duties. One query per request: the
+        set is kept on the instance, which lives as long as the request."""
+        cached: frozenset[str] | None = getattr(self, "_duties", None)
+        if cached is None:
+            # No ordering: a UNION of ordered subqueries is refused (and not needed).
+            own = (
+                PersonalDuty.objects.filter(user_id=self.pk)
+                .order_by()
+                .values_list("duty", flat=True)
+            )
+            if self.organization_id is None:
+                cached = frozenset(own)
+            else:
+                office = OfficeDuty.objects.filter(organization_id=self.organization_id)
+                cached = frozenset(office.order_by().values_list("duty", flat=True).union(own))
+            self._duties = cached
+        return duty in cached
 
 
 class AccountRequest(models.Model):
@@ -205,3 +225,63 @@ class SmsLoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mobile_index[:8]}@{self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OfficeDuty(models.Model):
+    """A duty (core.roles.Duty) of an office or committee: every member of staff of that
+    organization holds it. Granted and withdrawn by the security administrator."""
+
+    organization = models.ForeignKey(
+        "core.Organization", verbose_name="机构", on_delete=models.CASCADE, related_name="duties"
+    )
+    duty = models.CharField("职责", max_length=32, choices=Duty.choices)
+    granted_by = models.ForeignKey(
+        User,
+        verbose_name="授权人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField("授权时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["organization", "duty"]
+        verbose_name = verbose_name_plural = "机构职责"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "duty"], name="office_duty_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}:{self.duty}"
+
+
+class PersonalDuty(models.Model):
+    """A duty granted to one account outside its office's duties (a member of staff seconded
+    to another committee's work), always with a reason."""
+
+    user = models.ForeignKey(
+        User, verbose_name="账号", on_delete=models.CASCADE, related_name="personal_duties"
+    )
+    duty = models.CharField("职责", max_length=32, choices=Duty.choices)
+    reason = models.CharField("授权理由", max_length=200)
+    granted_by = models.ForeignKey(
+        User,
+        verbose_name="授权人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField("授权时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["user", "duty"]
+        verbose_name = verbose_name_plural = "个人授权"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "duty"], name="personal_duty_once"),
+            models.CheckConstraint(condition=~Q(reason=""), name="personal_duty_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.duty}"

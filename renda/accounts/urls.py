@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import admin_home, auth, requests, security, sms_login, users
+from .views import admin_home, auth, duties, requests, security, sms_login, users
 
 app_name = "accounts"
 
@@ -26,5 +26,13 @@ urlpatterns = [
     path("admin/lockouts/unlock/", security.unlock, name="unlock"),
     path("admin/two-factor/", security.two_factor_list, name="two_factor_list"),
     path("admin/two-factor/<int:pk>/reset/", security.two_factor_reset, name="two_factor_reset"),
+    path("admin/duties/", duties.duty_list, name="duties"),
+    path("admin/duties/office/<int:pk>/", duties.office_duties, name="office_duties"),
+    path("admin/duties/personal/", duties.personal_grant, name="personal_duty_grant"),
+    path(
+        "admin/duties/personal/<int:pk>/withdraw/",
+        duties.personal_withdraw,
+        name="personal_duty_withdraw",
+    ),
     path("admin/security-settings/", security.security_settings, name="security_settings"),
 ]

@@ -16,7 +16,7 @@ from renda.accounts.models import User
 from renda.budget.ingest.kinds import KIND_PREFIX
 from renda.budget.models import Alert, BudgetUnit, ExportJob, Inquiry, PushToken, Rule
 from renda.core.models import ImportBatch
-from renda.core.roles import Role, has_role
+from renda.core.roles import Duty, Role, has_duty, has_role
 
 READERS = (Role.STAFF, Role.SC_MEMBER)
 UPLOADERS = (Role.STAFF, Role.DATA_PROVIDER)
@@ -28,7 +28,16 @@ def can_view_budget_data(user: User | AnonymousUser) -> bool:
 
 
 def can_upload_budget_data(user: User | AnonymousUser) -> bool:
+    """Data-provider officers, and staff with the budget duty."""
+    if has_role(user, Role.STAFF):
+        return has_duty(user, Duty.BUDGET)
     return has_role(user, *UPLOADERS)
+
+
+def can_view_payees(user: User | AnonymousUser) -> bool:
+    """Payee-level data (收款人): standing-committee members and staff with the budget duty;
+    other staff read the budget figures without who was paid."""
+    return has_role(user, Role.SC_MEMBER) or has_duty(user, Duty.BUDGET)
 
 
 def can_manage_push_tokens(user: User | AnonymousUser) -> bool:
@@ -71,13 +80,15 @@ def can_view_alerts(user: User | AnonymousUser) -> bool:
 
 
 def can_manage_rules(user: User | AnonymousUser) -> bool:
-    """Change thresholds, switch rules on and off, run and backtest them: staff only."""
-    return has_role(user, Role.STAFF)
+    """Change thresholds, switch rules on and off, run and backtest them: staff with the
+    budget duty (预算工委, 财经委)."""
+    return has_duty(user, Duty.BUDGET)
 
 
 def can_handle_alerts(user: User | AnonymousUser) -> bool:
-    """Issue inquiries, put an alert on the agenda, turn it into a suggestion: staff only."""
-    return has_role(user, Role.STAFF)
+    """Issue inquiries, put an alert on the agenda, turn it into a suggestion: staff with the
+    budget duty."""
+    return has_duty(user, Duty.BUDGET)
 
 
 def alerts_for_user(user: User | AnonymousUser) -> QuerySet[Alert]:

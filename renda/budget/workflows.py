@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 
 from renda.accounts.models import User
-from renda.core.roles import Role
+from renda.core.roles import Duty, Role
 from renda.core.workflow import State, Transition, Workflow, register
 
 STAFF = frozenset({Role.STAFF})
@@ -42,7 +42,13 @@ INQUIRY = register(
         ),
         transitions=(
             Transition(
-                "issue", "发出", sources=("draft",), target="issued", roles=STAFF, note="optional"
+                "issue",
+                "发出",
+                sources=("draft",),
+                target="issued",
+                roles=STAFF,
+                duty=Duty.BUDGET,
+                note="optional",
             ),
             Transition(
                 "respond",
@@ -60,6 +66,7 @@ INQUIRY = register(
                 sources=("responded",),
                 target="closed",
                 roles=STAFF,
+                duty=Duty.BUDGET,
                 note="optional",
                 note_label="办结意见",
                 style="success",
@@ -70,6 +77,7 @@ INQUIRY = register(
                 sources=("responded",),
                 target="returned",
                 roles=STAFF,
+                duty=Duty.BUDGET,
                 note="required",
                 note_label="退回理由",
                 style="warning",
@@ -80,6 +88,7 @@ INQUIRY = register(
                 sources=("draft", "issued"),
                 target="withdrawn",
                 roles=STAFF,
+                duty=Duty.BUDGET,
                 note="required",
                 note_label="撤回理由",
                 style="outline-secondary",

@@ -215,6 +215,18 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("audit_admin", "audit_admin", "罗志明", "RD-BGS", "审计管理员"),
 )
 
+# Who writes in which module (core.roles.Duty values; least privilege inside the staff role).
+# Every member of staff reads across committees; these are the offices that act.
+OFFICE_DUTIES: dict[str, tuple[str, ...]] = {
+    "RD-BGS": ("meetings", "livelihood"),  # 办公室: meetings, documents, the 票决's organisation
+    "RD-RXW": ("suggestions", "stations", "exams"),  # 人代选工委: deputies, liaison, 任免
+    "RD-YGW": ("budget", "livelihood"),  # 预算工委: budget supervision, livelihood screening
+    "RD-CJW": ("budget",),  # 财经委
+}
+# The demo `staff` account (办公室) walks every module in the demo, so it also holds the other
+# duties as personal grants, with this reason shown on the security administrator's page.
+DEMO_STAFF_GRANT_REASON = "演示账号：走查各模块的办理流程"
+
 # The other 24 members of staff (25 with the demo staff account), by office or committee.
 STAFF_POSTS: tuple[tuple[str, int], ...] = (
     ("RD-BGS", 7),

@@ -31,6 +31,20 @@ class Role(models.TextChoices):
     AUDIT_ADMIN = "audit_admin", "审计管理员"
 
 
+class Duty(models.TextChoices):
+    """Least privilege inside the staff role (等保 访问控制: 最小权限). Every member of staff
+    reads across committees where the work needs it; writing in a module takes its duty, which
+    the security administrator grants to an office or committee (so every account of it holds
+    it) or, with a reason, to one account (accounts.models.OfficeDuty, PersonalDuty)."""
+
+    BUDGET = "budget", "预算联网监督（阈值与规则、询问函、列入议程、收款人明细、数据上传）"
+    SUGGESTIONS = "suggestions", "代表建议和议案（登记、合并、交办、重点督办、公开、议案处理）"
+    STATIONS = "stations", "代表联络站和“双联”管理"
+    MEETINGS = "meetings", "会议组织与会议文件"
+    EXAMS = "exams", "任前法律考试（题库、组卷、考试、阅卷、任免）"
+    LIVELIHOOD = "livelihood", "民生实事项目（征集、审查、票决组织、实施监督）"
+
+
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 # Roles that must log in with TOTP and rotate passwords (等保 身份鉴别 a, d).
 STRICT_ROLES = frozenset({Role.STAFF, Role.SC_MEMBER, *ADMIN_ROLES})
@@ -69,6 +83,15 @@ def has_role(user: Any, *roles: str) -> bool:
     )
 
 
+def has_duty(user: Any, duty: str) -> bool:
+    """A member of staff whose office (or own grant) holds `duty`. Other roles never hold a
+    duty: what they may do follows from their role and their own records."""
+    if not has_role(user, Role.STAFF):
+        return False
+    holds = getattr(user, "holds_duty", None)
+    return bool(holds is not None and holds(duty))
+
+
 def role_required(*roles: str) -> Callable[[V], V]:
     """Log in first (redirect), then the role must match (403, audited by the 403 handler)."""
 
@@ -77,6 +100,22 @@ def role_required(*roles: str) -> Callable[[V], V]:
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not has_role(request.user, *roles):
                 raise PermissionDenied("您的角色无权访问此页面。")
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)  # type: ignore[return-value]
+
+    return decorator
+
+
+def duty_required(duty: str) -> Callable[[V], V]:
+    """A staff page that writes in one module: log in first, then staff holding `duty`
+    (403 otherwise, with the duty named)."""
+
+    def decorator(view: V) -> V:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not has_duty(request.user, duty):
+                raise PermissionDenied(f"此操作须有“{Duty(duty).label}”职责。")
             return view(request, *args, **kwargs)
 
         return login_required(wrapped)  # type: ignore[return-value]

@@ -58,7 +58,7 @@ from django.utils.module_loading import autodiscover_modules
 from . import audit
 from . import calendar as workcal
 from .models import WorkflowEvent
-from .roles import Actor, has_role
+from .roles import Actor, Role, has_duty, has_role
 
 Predicate = Callable[[Any, Any], bool]  # (user or None, obj) -> may take it
 NoteMode = Literal["none", "optional", "required"]
@@ -142,6 +142,9 @@ class Transition:
     # accident; use `anyone` or `system_only` to say so explicitly.
     roles: frozenset[str] = frozenset()
     allowed: Predicate | None = None
+    # A member of staff also needs this duty (core.roles.Duty) to take it; other roles in
+    # `roles` are not affected.
+    duty: str = ""
     deadline: Deadline | None = None
     effects: tuple[Effect, ...] = ()
     note: NoteMode = "optional"
@@ -150,6 +153,8 @@ class Transition:
 
     def may(self, user: Actor | None, obj: Any) -> bool:
         if self.roles and not has_role(user, *self.roles):
+            return False
+        if self.duty and has_role(user, Role.STAFF) and not has_duty(user, self.duty):
             return False
         return self.allowed is None or bool(self.allowed(user, obj))
 

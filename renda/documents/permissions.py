@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from renda.core.roles import Role, has_role
+from renda.core.roles import Duty, Role, has_duty, has_role
 
 from .models import Document
 from .selectors import released_to
@@ -27,7 +27,8 @@ MANAGER_ROLES = (Role.STAFF,)
 
 
 def can_manage_documents(user: Any) -> bool:
-    return has_role(user, *MANAGER_ROLES)
+    """Staff with the meetings duty: documents are released to a meeting's members."""
+    return has_role(user, *MANAGER_ROLES) and has_duty(user, Duty.MEETINGS)
 
 
 def require_manager(actor: Any) -> None:

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from renda.core.roles import Role, has_role
+from renda.core.roles import Duty, Role, has_duty, has_role
 from renda.deputies.models import Deputy
 
 from .models import AgendaItem, Meeting, MeetingMember
@@ -29,13 +29,21 @@ def can_view_meetings(user: Any) -> bool:
 
 
 def can_manage_meetings(user: Any) -> bool:
-    return has_role(user, Role.STAFF)
+    """Staff whose office holds the meetings duty (办公室 in the demo county)."""
+    return has_duty(user, Duty.MEETINGS)
+
+
+def require_staff(actor: Any) -> None:
+    """For put_on_agenda: any member of staff; the module whose matter goes on the agenda
+    (a budget alert, an appointment list, a 票决) checks its own duty before calling."""
+    if actor is not None and not has_role(actor, Role.STAFF):
+        raise PermissionDenied("只有人大机关工作人员可以提请列入会议议程。")
 
 
 def require_manager(actor: Any) -> None:
     """For services: only staff (or None, a background job or the demo loader)."""
     if actor is not None and not can_manage_meetings(actor):
-        raise PermissionDenied("只有人大机关工作人员可以办理会议事务。")
+        raise PermissionDenied("只有负责会议组织的工作人员可以办理会议事务。")
 
 
 def deputy_of(user: Any) -> Deputy | None:

@@ -20,7 +20,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from renda.accounts.models import User
-from renda.core.roles import Role, has_role
+from renda.core.roles import Duty, Role, has_duty, has_role
 from renda.deputies.models import Deputy
 
 from .models import (
@@ -76,8 +76,9 @@ def can_view_stations(user: User) -> bool:
 
 
 def can_manage_stations(user: User) -> bool:
-    """Create stations, assign clerks and deputies: the county office only."""
-    return is_county_staff(user)
+    """Create stations, assign clerks and deputies: the county office with the stations
+    duty only."""
+    return is_county_staff(user) and has_duty(user, Duty.STATIONS)
 
 
 def can_work_on_station(user: User, station: Station | None) -> bool:
@@ -85,8 +86,8 @@ def can_work_on_station(user: User, station: Station | None) -> bool:
     if not has_role(user, Role.STAFF):
         return False
     ids = clerk_station_ids(user)
-    if ids is None:
-        return True
+    if ids is None:  # county staff: the liaison office's duty; a clerk: their own stations
+        return has_duty(user, Duty.STATIONS)
     return station is not None and station.pk in ids
 
 
@@ -94,7 +95,9 @@ def can_work_on_opinion(user: User, opinion: Opinion) -> bool:
     if not has_role(user, Role.STAFF):
         return False
     ids = clerk_station_ids(user)
-    return ids is None or (opinion.station_id is not None and opinion.station_id in ids)
+    if ids is None:
+        return has_duty(user, Duty.STATIONS)
+    return opinion.station_id is not None and opinion.station_id in ids
 
 
 def require_station_worker(actor: User | None, station: Station | None) -> None:
@@ -237,7 +240,7 @@ def _own_deputy_id(user: User) -> int | None:
 
 def can_manage_liaison(user: User) -> bool:
     """Link standing-committee members to deputies, set the minimum, see coverage."""
-    return has_role(user, Role.STAFF)
+    return has_duty(user, Duty.STATIONS)
 
 
 def can_keep_constituents(user: User | None, deputy_id: int) -> bool:
@@ -245,7 +248,7 @@ def can_keep_constituents(user: User | None, deputy_id: int) -> bool:
     (None is the system: the demo loader)."""
     if user is None:
         return True
-    return has_role(user, Role.STAFF) or _own_deputy_id(user) == deputy_id
+    return has_duty(user, Duty.STATIONS) or _own_deputy_id(user) == deputy_id
 
 
 def can_log_on_link(user: User | None, link: SCLiaison) -> bool:

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from renda.accounts.models import User
-from renda.core.roles import Role, has_role
+from renda.core.roles import Duty, Role, has_duty, has_role
 from renda.deputies.models import Deputy
 from renda.deputies.permissions import acting_deputy
 
@@ -35,6 +35,12 @@ def is_staff(user: Viewer) -> bool:
     return has_role(user, Role.STAFF)
 
 
+def is_handler(user: Viewer) -> bool:
+    """Staff who handle suggestions and motions (the deputies' affairs office's duty); every
+    member of staff still reads them."""
+    return has_duty(user, Duty.SUGGESTIONS)
+
+
 def is_reader(user: Viewer) -> bool:
     return has_role(user, *READERS)
 
@@ -48,7 +54,7 @@ def can_view_stats(user: Viewer) -> bool:
 
 
 def can_manage_duty(user: Viewer) -> bool:
-    return is_staff(user)
+    return is_handler(user)
 
 
 def can_submit(user: Viewer) -> bool:
@@ -130,7 +136,7 @@ def can_edit_draft(user: Viewer, subject: Suggestion | Motion) -> bool:
     if subject.state != "draft":
         return False
     if is_staff(user):
-        return getattr(subject, "source", "") == Suggestion.Source.PAPER
+        return is_handler(user) and getattr(subject, "source", "") == Suggestion.Source.PAPER
     return is_lead(user, subject)
 
 
@@ -142,19 +148,19 @@ def my_signature(user: Viewer, subject: Suggestion | Motion) -> Signature | None
 
 
 def can_register(user: Viewer, s: Suggestion) -> bool:
-    return is_staff(user) and s.state == "submitted"
+    return is_handler(user) and s.state == "submitted"
 
 
 def can_merge(user: Viewer, s: Suggestion) -> bool:
-    return is_staff(user) and s.state in ("submitted", "registered")
+    return is_handler(user) and s.state in ("submitted", "registered")
 
 
 def can_assign(user: Viewer, s: Suggestion) -> bool:
-    return is_staff(user) and s.state in ("registered", "returned")
+    return is_handler(user) and s.state in ("registered", "returned")
 
 
 def can_set_key(user: Viewer, s: Suggestion) -> bool:
-    return is_staff(user) and s.state not in (
+    return is_handler(user) and s.state not in (
         "draft",
         "closed",
         "merged",
@@ -164,7 +170,7 @@ def can_set_key(user: Viewer, s: Suggestion) -> bool:
 
 
 def can_publish(user: Viewer, s: Suggestion) -> bool:
-    return is_staff(user) and s.state in ANSWERED_STATES and s.allow_public
+    return is_handler(user) and s.state in ANSWERED_STATES and s.allow_public
 
 
 def my_assignment(user: Viewer, s: Suggestion) -> Assignment | None:
@@ -204,8 +210,8 @@ def can_add_note(user: Viewer, s: Suggestion, assignment: Assignment | None) -> 
 
 
 def can_rate(user: Viewer, s: Suggestion) -> bool:
-    return s.state == "replied" and (is_lead(user, s) or is_staff(user))
+    return s.state == "replied" and (is_lead(user, s) or is_handler(user))
 
 
 def can_decide_motion(user: Viewer, m: Motion) -> bool:
-    return is_staff(user) and m.state in ("submitted", "referred")
+    return is_handler(user) and m.state in ("submitted", "referred")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from renda.core.roles import Role
+from renda.core.roles import Duty, Role
 from renda.core.workflow import Deadline, EffectContext, State, Transition, Workflow, register
 
 from .rules import RULES
@@ -171,6 +171,7 @@ SUGGESTION = register(
                 sources=("draft",),
                 target="submitted",
                 roles=DEPUTY | STAFF,
+                duty=Duty.SUGGESTIONS,
                 allowed=submitter,
                 note="none",
                 deadline=Deadline(workdays=RULES.assign_workdays),
@@ -193,6 +194,7 @@ SUGGESTION = register(
                 sources=("submitted",),
                 target="registered",
                 roles=STAFF,
+                duty=Duty.SUGGESTIONS,
                 note="none",
             ),
             Transition(
@@ -201,6 +203,7 @@ SUGGESTION = register(
                 sources=("submitted", "registered"),
                 target="not_accepted",
                 roles=STAFF,
+                duty=Duty.SUGGESTIONS,
                 note="required",
                 note_label="不予立案的理由（将告知代表）",
                 style="outline-danger",
@@ -212,6 +215,7 @@ SUGGESTION = register(
                 sources=("submitted", "registered"),
                 target="merged",
                 roles=STAFF,
+                duty=Duty.SUGGESTIONS,
                 note="optional",
                 effects=(revoke_points,),
             ),
@@ -221,6 +225,7 @@ SUGGESTION = register(
                 sources=("registered", "returned"),
                 target="assigned",
                 roles=STAFF,
+                duty=Duty.SUGGESTIONS,
                 deadline=Deadline(months=RULES.reply_months),
                 note="optional",
                 note_label="交办说明",
@@ -255,6 +260,7 @@ SUGGESTION = register(
                 sources=("extension_requested",),
                 target="assigned",
                 roles=STAFF,
+                duty=Duty.SUGGESTIONS,
                 note="optional",
                 deadline=Deadline(months=RULES.max_months, since=lambda s: s.assigned_at),
                 style="success",
@@ -266,6 +272,7 @@ SUGGESTION = register(
                 sources=("extension_requested",),
                 target="assigned",
                 roles=STAFF,
+                duty=Duty.SUGGESTIONS,
                 note="required",
                 note_label="不批准的理由",
                 style="outline-danger",
@@ -287,6 +294,7 @@ SUGGESTION = register(
                 sources=("replied",),
                 target="closed",
                 roles=DEPUTY | STAFF,
+                duty=Duty.SUGGESTIONS,
                 allowed=staff_or_lead_deputy,
                 note="optional",
             ),
@@ -296,6 +304,7 @@ SUGGESTION = register(
                 sources=("replied",),
                 target="tracking",
                 roles=DEPUTY | STAFF,
+                duty=Duty.SUGGESTIONS,
                 allowed=staff_or_lead_deputy,
                 note="optional",
                 deadline=Deadline(months=RULES.track_months),
@@ -306,6 +315,7 @@ SUGGESTION = register(
                 sources=("replied",),
                 target="rehandling",
                 roles=DEPUTY | STAFF,
+                duty=Duty.SUGGESTIONS,
                 allowed=staff_or_lead_deputy,
                 note="optional",
                 deadline=Deadline(months=RULES.rehandle_months),
@@ -316,6 +326,7 @@ SUGGESTION = register(
                 sources=("replied", "tracking"),
                 target="closed",
                 roles=STAFF,
+                duty=Duty.SUGGESTIONS,
                 note="required",
                 note_label="办结说明（如代表逾期未评价）",
                 style="outline-success",
@@ -386,6 +397,7 @@ MOTION = register(
                 sources=("submitted", "referred"),
                 target="on_agenda",
                 roles=STAFF,
+                duty=Duty.SUGGESTIONS,
                 note="optional",
                 note_label="主席团决定",
                 style="success",
@@ -396,6 +408,7 @@ MOTION = register(
                 sources=("submitted",),
                 target="referred",
                 roles=STAFF,
+                duty=Duty.SUGGESTIONS,
                 note="optional",
                 note_label="主席团决定",
             ),
@@ -405,6 +418,7 @@ MOTION = register(
                 sources=("submitted", "referred"),
                 target="converted",
                 roles=STAFF,
+                duty=Duty.SUGGESTIONS,
                 note="optional",
                 note_label="主席团决定",
             ),
@@ -414,6 +428,7 @@ MOTION = register(
                 sources=("submitted", "referred"),
                 target="refused",
                 roles=STAFF,
+                duty=Duty.SUGGESTIONS,
                 note="required",
                 note_label="理由（将告知代表）",
                 style="outline-danger",

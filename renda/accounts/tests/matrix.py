@@ -70,3 +70,37 @@ MATRIX = {
     "accounts:two_factor_reset": Entry(expect(SECURITY, ok=302), args=an_account, method="post"),
     "accounts:security_settings": Entry(expect(SECURITY)),
 }
+
+
+def the_office(world: Any) -> list[int]:
+    return [world.office.pk]
+
+
+def a_personal_grant(world: Any) -> list[int]:
+    from renda.accounts import services
+    from renda.accounts.services.duties import grant_personal_duty
+    from renda.core.roles import Duty, Role
+
+    other = services.create_user(
+        actor=None, username="matrix-staff", name="矩阵工作人员", role=Role.STAFF
+    )
+    return [grant_personal_duty(actor=None, user=other, duty=Duty.BUDGET, reason="借调").pk]
+
+
+MATRIX.update(
+    {
+        # Duties inside the staff role (最小权限) are the security administrator's.
+        "accounts:duties": Entry(expect(SECURITY)),
+        "accounts:office_duties": Entry(
+            expect(SECURITY, ok=302), args=the_office, method="post", data={"duty": ["budget"]}
+        ),
+        "accounts:personal_duty_grant": Entry(
+            expect(SECURITY, ok=302),
+            method="post",
+            data={"username": "staff", "duty": "budget", "reason": "借调"},
+        ),
+        "accounts:personal_duty_withdraw": Entry(
+            expect(SECURITY, ok=302), args=a_personal_grant, method="post"
+        ),
+    }
+)

@@ -59,6 +59,12 @@ TOOLS: dict[str, tuple[Tool, ...]] = {
             "bi-phone",
         ),
         Tool(
+            "职责分配",
+            "按处室、专门委员会分配各模块的办理职责（最小权限），必要时为个人单独授权。",
+            "accounts:duties",
+            "bi-diagram-3",
+        ),
+        Tool(
             "安全策略",
             "当前生效的口令、锁定、会话和双因素认证设置。",
             "accounts:security_settings",

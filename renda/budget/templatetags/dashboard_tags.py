@@ -68,3 +68,11 @@ def gap_tone(value: Any) -> str:
     if number <= -10:
         return "text-warning-emphasis"
     return "text-body"
+
+
+@register.filter
+def sees_payees(user: Any) -> bool:
+    """`{% if request.user|sees_payees %}`: budget.permissions.can_view_payees."""
+    from renda.budget.permissions import can_view_payees
+
+    return can_view_payees(user)

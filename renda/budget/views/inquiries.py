@@ -50,7 +50,7 @@ from renda.budget.views.letters import letter_docx
 from renda.budget.views.pages import render_page
 from renda.core import workflow as wf
 from renda.core.forms import add_service_errors, attempt
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, Role, duty_required, role_required
 
 PAGE_SIZE = 30
 
@@ -175,7 +175,7 @@ def _alert_ids(request: HttpRequest) -> list[int]:
     return sorted({int(v) for v in values if v.isdigit()})
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.BUDGET)
 def inquiry_create(request: HttpRequest) -> HttpResponse:
     alerts = list(
         alerts_for_user(request.user).filter(pk__in=_alert_ids(request)).order_by("period", "id")
@@ -242,7 +242,7 @@ def inquiry_transition(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("budget:inquiry_detail", inquiry.pk)
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.BUDGET)
 def inquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a draft letter (until it is sent)."""
     inquiry = get_inquiry_for_user(request.user, pk)

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +18,12 @@ from django.views.decorators.http import require_POST
 from renda.accounts.permissions import acting_user
 from renda.budget.forms.data import PaymentFilterForm
 from renda.budget.models import ExportJob
-from renda.budget.permissions import READERS, exports_for_user, get_export_for_user
+from renda.budget.permissions import (
+    READERS,
+    can_view_payees,
+    exports_for_user,
+    get_export_for_user,
+)
 from renda.budget.selectors.data import count_and_total, default_year, payments
 from renda.budget.services.exports import (
     KEEP_DAYS,
@@ -32,6 +37,12 @@ from renda.core.roles import role_required
 from renda.lib.excel import XLSX_TYPE
 
 PAGE_SIZE = 50
+PAYEES_DENIED = "支付明细含收款人信息，仅预算监督岗位和常委会组成人员可以查看。"
+
+
+def _require_payees(request: HttpRequest) -> None:
+    if not can_view_payees(request.user):
+        raise PermissionDenied(PAYEES_DENIED)
 
 
 def _query(request: HttpRequest) -> str:
@@ -49,6 +60,7 @@ def _filters(form: Any) -> dict[str, Any]:
 
 @role_required(*READERS)
 def payment_list(request: HttpRequest) -> HttpResponse:
+    _require_payees(request)
     form = PaymentFilterForm(request.GET or None)
     filters = _filters(form)
     qs = payments(filters)
@@ -80,6 +92,7 @@ def _xlsx(name: str, data: bytes) -> HttpResponse:
 
 @role_required(*READERS)
 def payment_export(request: HttpRequest) -> HttpResponse:
+    _require_payees(request)
     """GET: a short list downloads at once; a long one asks to start a background export
     (a GET never starts work on the server)."""
     form = PaymentFilterForm(request.GET or None)
@@ -104,6 +117,7 @@ def payment_export(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(*READERS)
 def payment_export_start(request: HttpRequest) -> HttpResponse:
+    _require_payees(request)
     """Start (or find the running) background export of the list as filtered."""
     form = PaymentFilterForm(request.GET or None)
     filters = _filters(form)

@@ -7,6 +7,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from renda.core import event_labels as labels
+from renda.core.roles import has_duty
 from renda.lib.richtext import sanitize_html
 
 register = template.Library()
@@ -35,3 +36,9 @@ def event_label(action: str) -> str:
 @register.filter
 def readable_details(details: dict[str, Any] | None) -> str:
     return labels.readable_details(details)
+
+
+@register.filter
+def holds_duty(user: Any, duty: str) -> bool:
+    """`{% if request.user|holds_duty:"budget" %}`: core.roles.has_duty for templates."""
+    return has_duty(user, duty)

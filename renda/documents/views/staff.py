@@ -16,7 +16,7 @@ from renda.core.actions import run_action
 from renda.core.exports import Column, export_xlsx
 from renda.core.forms import attempt
 from renda.core.params import year_param
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, Role, duty_required, role_required
 from renda.meetings.models import AgendaItem, Meeting
 from renda.meetings.permissions import get_meeting_for_user
 
@@ -79,7 +79,7 @@ def _publish(
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.MEETINGS)
 def upload(request: AuthenticatedRequest) -> HttpResponse:
     form = DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -113,7 +113,7 @@ def meeting_documents(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.MEETINGS)
 def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = get_document_for_manager(request.user, pk)
     meeting = document.agenda_item.meeting if document.agenda_item else None
@@ -151,7 +151,7 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.MEETINGS)
 def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = get_document_for_manager(request.user, pk)
     form = WithdrawForm(request.POST)

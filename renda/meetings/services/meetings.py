@@ -18,7 +18,7 @@ from renda.core.workflow import apply_transition
 from renda.deputies.models import Deputy, Level, Membership, Term
 
 from ..models import AgendaItem, Meeting, MeetingMember
-from ..permissions import require_manager
+from ..permissions import require_manager, require_staff
 from ..rules import CHAIR_ROLES, KIND_RULES, Kind
 
 CLOSED = "closed"
@@ -168,7 +168,7 @@ def put_on_agenda(
     item of another app it comes from (a budget alert, an inquiry, an appointment list, a
     livelihood vote); putting the same source on the same meeting again returns the item
     already there. A closed meeting takes no items."""
-    require_manager(actor)
+    require_staff(actor)
     locked = _locked_open(meeting)
     if source is not None:
         ids = targets_of(source.obj, AgendaItem)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.actions import run_action
 from renda.core.forms import attempt
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, Role, duty_required, role_required
 from renda.core.sources import sources_of
 from renda.core.workflow import page_context
 
@@ -58,7 +58,7 @@ def meeting_list(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.MEETINGS)
 def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -100,7 +100,7 @@ def meeting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.MEETINGS)
 def agenda_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk, write=True)
     form = AgendaItemForm(request.POST or None)
@@ -129,7 +129,7 @@ def agenda_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.MEETINGS)
 def agenda_outcome(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = get_agenda_item_for_user(request.user, pk)
     form = OutcomeForm(
@@ -156,7 +156,7 @@ def agenda_outcome(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.MEETINGS)
 def agenda_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = get_agenda_item_for_user(request.user, pk)
     return run_action(
@@ -168,7 +168,7 @@ def agenda_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.MEETINGS)
 def meeting_notify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk, write=True)
     then = reverse("meetings:detail", args=[meeting.pk])
@@ -185,7 +185,7 @@ def meeting_notify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.MEETINGS)
 def meeting_open(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk, write=True)
     return run_action(
@@ -197,7 +197,7 @@ def meeting_open(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.MEETINGS)
 def meeting_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk, write=True)
     return run_action(
@@ -242,7 +242,7 @@ def member_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.MEETINGS)
 def leave_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = get_member_for_manager(request.user, pk)
     form = LeaveDecisionForm(request.POST)
@@ -262,7 +262,7 @@ def leave_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.MEETINGS)
 def paper_sign_in(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = get_member_for_manager(request.user, pk)
     return run_action(
@@ -284,7 +284,7 @@ def _code_context(request: AuthenticatedRequest, meeting: Meeting) -> dict[str, 
     }
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.MEETINGS)
 def venue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The screen at the venue: the check-in code (renewed every few minutes) and the count."""
     meeting = get_meeting_for_user(request.user, pk, write=True)
@@ -295,7 +295,7 @@ def venue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.MEETINGS)
 def venue_code(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk, write=True)
     return render(request, "meetings/includes/venue_code.html", _code_context(request, meeting))

@@ -21,7 +21,7 @@ from renda.core.actions import run_action
 from renda.core.exports import Column, export_xlsx
 from renda.core.forms import attempt
 from renda.core.params import int_param, year_param
-from renda.core.roles import Role, has_role, role_required
+from renda.core.roles import Duty, Role, duty_required, has_role, role_required
 
 from ..forms.liaison import (
     ConstituentForm,
@@ -136,7 +136,7 @@ def export(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.STATIONS)
 def rule(request: AuthenticatedRequest) -> HttpResponse:
     form = RuleForm(
         request.POST or None,
@@ -184,7 +184,7 @@ def member(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.STATIONS)
 def link_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     sc_member = get_object_or_404(User, pk=pk, role=Role.SC_MEMBER)
     form = LinkForm(request.POST)
@@ -211,7 +211,7 @@ def _link_and_say(request: AuthenticatedRequest, sc_member: User, form: LinkForm
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.STATIONS)
 def link_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     link = get_link_for_user(request.user, pk, write=True)
     return run_action(

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from renda.accounts.models import User
 from renda.core import audit
-from renda.core.roles import Role
+from renda.core.roles import Duty, has_duty
 
 from ..models import (
     Suggestion,
@@ -26,8 +26,8 @@ def publish_suggestion(
 ) -> Suggestion:
     """Publish after staff review: only answered items whose deputy agreed, and never with
     contact data (the texts are checked, not trusted)."""
-    if getattr(actor, "role", None) != Role.STAFF:
-        raise PermissionDenied("只有人大机关工作人员可以发布。")
+    if not has_duty(actor, Duty.SUGGESTIONS):
+        raise PermissionDenied("只有负责代表建议的工作人员可以发布。")
     if suggestion.state not in ANSWERED_STATES:
         raise ValidationError("建议答复后才能公开。")
     if not suggestion.allow_public:
@@ -66,8 +66,8 @@ def publish_suggestion(
 
 @transaction.atomic
 def unpublish_suggestion(*, actor: User, suggestion: Suggestion, reason: str) -> Suggestion:
-    if getattr(actor, "role", None) != Role.STAFF:
-        raise PermissionDenied("只有人大机关工作人员可以撤下公开内容。")
+    if not has_duty(actor, Duty.SUGGESTIONS):
+        raise PermissionDenied("只有负责代表建议的工作人员可以撤下公开内容。")
     if not reason.strip():
         raise ValidationError({"reason": "请填写撤下的理由。"})
     suggestion.published_at = None

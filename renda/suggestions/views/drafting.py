@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.forms import add_service_errors, attempt
 from renda.core.models import Notification
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, Role, duty_required, role_required
 from renda.deputies.models import DutyRecord
 from renda.deputies.selectors import scoring
 
@@ -48,7 +48,7 @@ def create(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "suggestions/form.html", {"form": form, "title": "提出建议"})
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.SUGGESTIONS)
 def paper_create(request: AuthenticatedRequest) -> HttpResponse:
     form = PaperForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

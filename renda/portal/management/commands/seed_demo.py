@@ -33,11 +33,12 @@ from django.utils.module_loading import import_string
 from renda.accounts import services as account_services
 from renda.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from renda.accounts.models import User
+from renda.accounts.services import duties as duty_services
 from renda.core import audit, demo_data
 from renda.core.fields import make_blind_index
 from renda.core.models import Organization, Region
 from renda.core.registry import create_organization, create_region
-from renda.core.roles import STRICT_ROLES, Role
+from renda.core.roles import STRICT_ROLES, Duty, Role
 from renda.deputies import services as deputy_services
 from renda.deputies.models import Delegation, Deputy, Level, Membership, Term
 from renda.lib.demo_names import (
@@ -130,6 +131,7 @@ class DemoSeeder:
         self.seed_memberships(city_deputies)
         self.seed_staff(staff_people)
         self.seed_demo_accounts(demo_people, city_deputies[0])
+        self.seed_duties()
         self.seed_officers()
         self.seed_deputy_accounts(city_deputies)
         if self.created:
@@ -488,6 +490,18 @@ class DemoSeeder:
             )
             self.created[label] += len(users)
         return [User.objects.get(username=u.username) for u in users]
+
+    def seed_duties(self) -> None:
+        for code, duties in demo_data.OFFICE_DUTIES.items():
+            duty_services.set_office_duties(
+                actor=ACTOR, organization=self.orgs[code], duties=duties
+            )
+        staff = User.objects.get(username="staff")
+        for duty in Duty.values:
+            if not staff.holds_duty(duty):
+                duty_services.grant_personal_duty(
+                    actor=ACTOR, user=staff, duty=duty, reason=demo_data.DEMO_STAFF_GRANT_REASON
+                )
 
     def seed_demo_accounts(self, people: list[Person], demo_deputy: Deputy) -> None:
         for account, person in zip(demo_data.DEMO_ACCOUNTS, people, strict=True):
