@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from renda.core.roles import Role, has_role
+from renda.core.roles import Duty, Role, has_duty, has_role
 
 from .models import (
     AppointmentList,
@@ -34,7 +34,9 @@ DENIED = "题库是保密的，只有考试管理员可以查看。"
 
 
 def can_manage_bank(user: Any) -> bool:
-    return has_role(user, *BANK_ROLES)
+    """Exam administrators: staff whose office holds the exams duty (the personnel office).
+    The bank is confidential, so other staff do not read it either."""
+    return has_role(user, *BANK_ROLES) and has_duty(user, Duty.EXAMS)
 
 
 def require_bank_manager(actor: Any) -> None:
@@ -71,7 +73,7 @@ SITTINGS_DENIED = "只有考试管理员可以管理组卷规则和考试场次�
 
 def can_manage_sittings(user: Any) -> bool:
     """Blueprints, sittings, enrolment, papers and the lot: exam administrators (staff)."""
-    return has_role(user, *SITTING_ROLES)
+    return has_role(user, *SITTING_ROLES) and has_duty(user, Duty.EXAMS)
 
 
 def require_sitting_manager(actor: Any) -> None:
@@ -133,7 +135,7 @@ GRADING_DENIED = "只有阅卷人可以评阅答卷。"
 def can_grade(user: Any) -> bool:
     """Graders mark short answers (blind: a paper code, never a name): exam administrators
     (staff) for now; a later issue may name graders per sitting."""
-    return has_role(user, *GRADING_ROLES)
+    return has_role(user, *GRADING_ROLES) and has_duty(user, Duty.EXAMS)
 
 
 def require_grader(actor: Any) -> None:
@@ -168,7 +170,7 @@ APPOINTMENTS_DENIED = "只有任前法律考试的工作人员可以办理提请
 
 def can_manage_appointments(user: Any) -> bool:
     """Appointment lists, exemptions, vote results, 任命书 and oaths: exam administrators."""
-    return has_role(user, *APPOINTMENT_ROLES)
+    return has_role(user, *APPOINTMENT_ROLES) and has_duty(user, Duty.EXAMS)
 
 
 def require_appointment_manager(actor: Any) -> None:
@@ -219,7 +221,7 @@ MATERIALS_DENIED = "只有考试管理员可以编辑学习资料。"
 
 
 def can_manage_materials(user: Any) -> bool:
-    return has_role(user, *SITTING_ROLES)
+    return has_role(user, *SITTING_ROLES) and has_duty(user, Duty.EXAMS)
 
 
 def require_material_manager(actor: Any) -> None:

@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from renda.core.roles import Role, has_role
+from renda.core.roles import Duty, Role, has_duty, has_role
 from renda.meetings.models import MeetingMember
 from renda.meetings.permissions import deputy_of
 
@@ -38,7 +38,8 @@ def can_view_votes(user: Any) -> bool:
 
 
 def can_manage_votes(user: Any) -> bool:
-    return has_role(user, Role.STAFF)
+    """Calls, screening, lists, votes and plans: staff with the livelihood duty."""
+    return has_duty(user, Duty.LIVELIHOOD)
 
 
 def require_manager(actor: Any) -> None:

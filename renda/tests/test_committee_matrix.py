@@ -68,6 +68,12 @@ WRITES = [
     ("renda.stations.permissions.can_manage_liaison", Duty.STATIONS),
     ("renda.meetings.permissions.can_manage_meetings", Duty.MEETINGS),
     ("renda.documents.permissions.can_manage_documents", Duty.MEETINGS),
+    ("renda.exams.permissions.can_manage_bank", Duty.EXAMS),
+    ("renda.exams.permissions.can_manage_sittings", Duty.EXAMS),
+    ("renda.exams.permissions.can_grade", Duty.EXAMS),
+    ("renda.exams.permissions.can_manage_appointments", Duty.EXAMS),
+    ("renda.exams.permissions.can_manage_materials", Duty.EXAMS),
+    ("renda.livelihood.permissions.can_manage_votes", Duty.LIVELIHOOD),
 ]
 READS = [
     "renda.budget.permissions.can_view_budget_data",
@@ -75,6 +81,7 @@ READS = [
     "renda.suggestions.permissions.is_reader",
     "renda.stations.permissions.can_view_stations",
     "renda.meetings.permissions.can_view_meetings",
+    "renda.livelihood.permissions.can_view_votes",
 ]
 
 
@@ -109,6 +116,11 @@ PAGES = [
     ("suggestions:paper_create", Duty.SUGGESTIONS, 200),
     ("suggestions:home", None, 200),
     ("documents:library", None, 200),
+    # the question bank is confidential: not even read across committees
+    ("exams:bank", Duty.EXAMS, 200),
+    ("exams:sittings", Duty.EXAMS, 200),
+    ("livelihood:project_create", Duty.LIVELIHOOD, 200),
+    ("livelihood:home", None, 200),
 ]
 
 

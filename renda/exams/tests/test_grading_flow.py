@@ -15,9 +15,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from renda.accounts.models import User
-from renda.core.models import AuditEvent
-from renda.core.roles import Role
+from renda.accounts.models import OfficeDuty, User
+from renda.core.models import AuditEvent, Organization, Region
+from renda.core.roles import Duty, Role
 from renda.exams.models import Answer, Attempt, GradingState, QuestionType
 from renda.exams.services import edit_question
 from renda.exams.services.attempts import save_answer, submit_attempt
@@ -37,7 +37,19 @@ ANSWER_TEXT = "人民代表大会制度是根本政治制度"
 
 
 def staff(username: str) -> User:
-    return User.objects.create(username=username, name=f"阅卷{username}", role=Role.STAFF)
+    """A grader: a member of staff of an office with the exams duty."""
+    office, _ = Organization.objects.get_or_create(
+        code="T-RXW",
+        defaults={
+            "name": "测试人代选工委",
+            "kind": Organization.Kind.OFFICE,
+            "region": Region.objects.first(),
+        },
+    )
+    OfficeDuty.objects.get_or_create(organization=office, duty=Duty.EXAMS)
+    return User.objects.create(
+        username=username, name=f"阅卷{username}", role=Role.STAFF, organization=office
+    )
 
 
 def examinee(username: str, name: str) -> User:

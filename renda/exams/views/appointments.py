@@ -26,7 +26,7 @@ from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.actions import run_action
 from renda.core.forms import BootstrapForm, attempt
 from renda.core.models import Organization
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, Role, duty_required, role_required
 from renda.meetings.models import Meeting
 
 from ..models import (
@@ -114,7 +114,7 @@ def _back(appointment_list: AppointmentList) -> str:
     return reverse("exams:applist_detail", args=[appointment_list.pk])
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def applists(request: AuthenticatedRequest) -> HttpResponse:
     _require(request)
     lists = list(
@@ -145,7 +145,7 @@ def applists(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def applist_create(request: AuthenticatedRequest) -> HttpResponse:
     _require(request)
     form = ListForm(request.POST or None)
@@ -163,7 +163,7 @@ def applist_create(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def applist_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     appointment_list = get_list_for_user(request.user, pk)
     form = NominationForm(request.POST or None)
@@ -199,7 +199,7 @@ def applist_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def applist_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     appointment_list = get_list_for_user(request.user, pk)
     return run_action(
@@ -211,7 +211,7 @@ def applist_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def applist_vote(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     appointment_list = get_list_for_user(request.user, pk)
     return run_action(
@@ -223,7 +223,7 @@ def applist_vote(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def nomination_enrol(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     nomination = get_nomination_for_user(request.user, pk)
     form = EnrolForm(request.POST)
@@ -274,7 +274,7 @@ class ExemptForm(BootstrapForm):
         earlier.choices = choices
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def nomination_exempt(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     nomination = get_nomination_for_user(request.user, pk)
     records, attempts = services.exemption_candidates(nomination.user)
@@ -311,7 +311,7 @@ def nomination_exempt(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def nomination_advice(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     nomination = get_nomination_for_user(request.user, pk)
     status = services.status_of(nomination)
@@ -344,7 +344,7 @@ def nomination_advice(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def nomination_result(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     nomination = get_nomination_for_user(request.user, pk)
     form = ResultForm(request.POST or None)
@@ -372,7 +372,7 @@ def nomination_result(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def record_oath(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     record = get_record_for_user(request.user, pk)
     form = OathForm(request.POST)
@@ -423,7 +423,7 @@ def letter_docx(record: AppointmentRecord) -> bytes:
     return out.getvalue()
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def record_letter(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     from urllib.parse import quote
 

@@ -15,7 +15,7 @@ from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.actions import run_action
 from renda.core.forms import attempt
 from renda.core.params import int_param
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, duty_required
 
 from .. import services
 from ..formats import FORMATS
@@ -33,7 +33,7 @@ def _require(request: AuthenticatedRequest) -> None:
         raise PermissionDenied(DENIED)
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def bank(request: AuthenticatedRequest) -> HttpResponse:
     _require(request)
     filters = bank_filters(request.GET)
@@ -60,7 +60,7 @@ def bank(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def question_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     question = get_question_for_user(request.user, pk)
     versions = list(question.versions.select_related("created_by"))
@@ -87,7 +87,7 @@ def question_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def question_create(request: AuthenticatedRequest) -> HttpResponse:
     _require(request)
     form = QuestionForm(request.POST or None, initial={"topic": int_param(request.GET, "topic")})
@@ -108,7 +108,7 @@ def question_create(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def question_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     question = get_question_for_user(request.user, pk)
     initial = initial_from(question_data(question), question.topic) if question.current else {}
@@ -161,24 +161,24 @@ def _status_action(request: AuthenticatedRequest, pk: int, call: str, done: str)
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def question_ready(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _status_action(request, pk, "mark_question_ready", "已设为可用，组卷时可以抽到。")
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def question_retire(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _status_action(request, pk, "retire_question", "已停用，以后组卷不会再抽到。")
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def question_restore(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _status_action(request, pk, "restore_question", "已恢复为草稿。")
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def topics(request: AuthenticatedRequest) -> HttpResponse:
     _require(request)
     form = TopicForm(request.POST or None)
@@ -217,7 +217,7 @@ def _tree(nodes: list[Topic]) -> list[tuple[Topic, int]]:
     return out
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def topic_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     topic = get_topic_for_user(request.user, pk)
     form = RenameTopicForm(request.POST or None, initial={"name": topic.name, "order": topic.order})

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.actions import run_action
 from renda.core.forms import BootstrapForm, attempt
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, duty_required
 
 from ..models import GraderMark
 from ..permissions import get_grading_sitting_for_user, get_sitting_for_user
@@ -31,7 +31,7 @@ class MarkForm(BootstrapForm):
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def grading_queue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     sitting = get_grading_sitting_for_user(request.user, pk)
     queue = grading_services.grading_queue(sitting, request.user)
@@ -49,7 +49,7 @@ def grading_queue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def grading_mark(request: AuthenticatedRequest, pk: int, answer: int) -> HttpResponse:
     sitting = get_grading_sitting_for_user(request.user, pk)
     row = get_object_or_404(
@@ -89,7 +89,7 @@ def grading_mark(request: AuthenticatedRequest, pk: int, answer: int) -> HttpRes
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def results_release(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     sitting = get_sitting_for_user(request.user, pk)
     return run_action(
@@ -100,7 +100,7 @@ def results_release(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def grading_regrade(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     sitting = get_sitting_for_user(request.user, pk)
     if request.method == "POST":

@@ -20,7 +20,7 @@ from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.actions import run_action
 from renda.core.forms import BootstrapForm, attempt
 from renda.core.params import int_param
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, duty_required
 
 from ..models import Blueprint, PositionCategory, QuestionType, Section, Topic
 from ..permissions import (
@@ -100,7 +100,7 @@ def _require(request: AuthenticatedRequest) -> None:
         raise PermissionDenied(SITTINGS_DENIED)
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def blueprints(request: AuthenticatedRequest) -> HttpResponse:
     _require(request)
     rows = Blueprint.objects.annotate(
@@ -204,19 +204,19 @@ def _stored_specs(blueprint: Blueprint | None) -> list[CellSpec]:
     return blueprint_services.specs_of(blueprint) if blueprint else []
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def blueprint_create(request: AuthenticatedRequest) -> HttpResponse:
     _require(request)
     return _blueprint_page(request, None)
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def blueprint_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _blueprint_page(request, get_blueprint_for_user(request.user, pk))
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def blueprint_check(request: AuthenticatedRequest) -> HttpResponse:
     """The live check (htmx, on every change of the form): the table of cells with what the
     bank holds, without saving anything."""
@@ -246,7 +246,7 @@ def _sitting_action(request: AuthenticatedRequest, pk: int, call: Any, done: str
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def sitting_papers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _sitting_action(
         request,
@@ -257,7 +257,7 @@ def sitting_papers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def sitting_forms(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _sitting_action(
         request,
@@ -268,7 +268,7 @@ def sitting_forms(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def sitting_lot(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     witness = (request.POST.get("witness") or "").strip()[:100]
     return _sitting_action(

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.actions import run_action
 from renda.core.forms import BootstrapForm
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, duty_required
 
 from ..models import Attempt, AttemptEvent, AttemptState, EventKind
 from ..permissions import get_sitting_attempt_for_user, get_sitting_for_user
@@ -82,7 +82,7 @@ def _rows(sitting: Any) -> list[dict[str, Any]]:
     return rows
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def proctor(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     sitting = get_sitting_for_user(request.user, pk)
     rows = _rows(sitting)
@@ -101,7 +101,7 @@ def proctor(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "exams/proctor.html", context)
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def proctor_attempt(request: AuthenticatedRequest, pk: int, attempt: int) -> HttpResponse:
     current = get_sitting_attempt_for_user(request.user, pk, attempt)
     attempt_services.close_if_overdue(current)
@@ -123,7 +123,7 @@ def proctor_attempt(request: AuthenticatedRequest, pk: int, attempt: int) -> Htt
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def proctor_extend(request: AuthenticatedRequest, pk: int, attempt: int) -> HttpResponse:
     current = get_sitting_attempt_for_user(request.user, pk, attempt)
     form = ExtendForm(request.POST)

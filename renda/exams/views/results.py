@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from renda.accounts.permissions import AuthenticatedRequest
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, Role, duty_required, role_required
 
 from ..models import Attempt, AttemptState, ExamSitting
 from ..permissions import get_own_released_attempt, get_sitting_for_user
@@ -95,7 +95,7 @@ def _sitting_attempt(request: AuthenticatedRequest, pk: int, attempt: int) -> At
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def results_sitting(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     sitting = get_sitting_for_user(request.user, pk)
     result_services.record_result_view(actor=request.user, target=sitting, kind="sitting")
@@ -107,7 +107,7 @@ def results_sitting(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def results_report(request: AuthenticatedRequest, pk: int, attempt: int) -> HttpResponse:
     row = _sitting_attempt(request, pk, attempt)
     result_services.record_result_view(actor=request.user, target=row.enrolment, kind="print")
@@ -122,7 +122,7 @@ def results_report(request: AuthenticatedRequest, pk: int, attempt: int) -> Http
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def results_report_docx(request: AuthenticatedRequest, pk: int, attempt: int) -> HttpResponse:
     row = _sitting_attempt(request, pk, attempt)
     result_services.record_result_view(actor=request.user, target=row.enrolment, kind="docx")
@@ -153,7 +153,7 @@ def my_result_docx(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _docx(report_docx(report), f"成绩单-{report.slip}.docx")
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def item_stats(request: AuthenticatedRequest) -> HttpResponse:
     _require(request)
     sitting = None

@@ -20,7 +20,7 @@ from renda.accounts.models import User
 from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.actions import run_action
 from renda.core.forms import BootstrapForm, attempt
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, Role, duty_required, role_required
 
 from ..models import Blueprint, Enrolment, ExamSitting, FormLot, Paper, SittingMode
 from ..permissions import (
@@ -85,7 +85,7 @@ def _require(request: AuthenticatedRequest) -> None:
         raise PermissionDenied(SITTINGS_DENIED)
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def sittings(request: AuthenticatedRequest) -> HttpResponse:
     _require(request)
     rows = ExamSitting.objects.select_related("blueprint").annotate(
@@ -104,7 +104,7 @@ def _form_page(
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def sitting_create(request: AuthenticatedRequest) -> HttpResponse:
     _require(request)
     start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + dt.timedelta(days=7)
@@ -126,7 +126,7 @@ def sitting_create(request: AuthenticatedRequest) -> HttpResponse:
     return _form_page(request, form, "新建考试场次", reverse("exams:sittings"))
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def sitting_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     sitting = get_sitting_for_user(request.user, pk)
     initial = {name: getattr(sitting, name) for name in sitting_services.FIELDS}
@@ -149,7 +149,7 @@ def sitting_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def sitting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     sitting = get_sitting_for_user(request.user, pk)
     form = EnrolForm(request.POST or None)
@@ -192,7 +192,7 @@ def sitting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def sitting_password(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     sitting = get_sitting_for_user(request.user, pk)
     return run_action(
@@ -207,7 +207,7 @@ def _slip_enrolments(sitting: ExamSitting) -> list[Enrolment]:
     return list(sitting.enrolments.select_related("user", "sitting").order_by("seat"))
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def sitting_slips(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     sitting = get_sitting_for_user(request.user, pk)
     enrolments = _slip_enrolments(sitting)
@@ -233,7 +233,7 @@ def _docx(content: bytes, name: str) -> HttpResponse:
     return response
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def sitting_slips_docx(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     sitting = get_sitting_for_user(request.user, pk)
     enrolments = _slip_enrolments(sitting)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.actions import run_action
 from renda.core.forms import BootstrapForm, attempt
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, Role, duty_required, role_required
 
 from ..models import StudyMaterial, Topic
 from ..permissions import MATERIALS_DENIED, can_manage_materials, get_material_for_user
@@ -35,7 +35,7 @@ def _require(request: AuthenticatedRequest) -> None:
         raise PermissionDenied(MATERIALS_DENIED)
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def materials(request: AuthenticatedRequest) -> HttpResponse:
     _require(request)
     rows = StudyMaterial.objects.select_related("topic")
@@ -71,19 +71,19 @@ def _form(request: AuthenticatedRequest, material: StudyMaterial | None) -> Http
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def material_create(request: AuthenticatedRequest) -> HttpResponse:
     _require(request)
     return _form(request, None)
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def material_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _form(request, get_material_for_user(request.user, pk))
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def material_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     material = get_material_for_user(request.user, pk)
     publish = not material.published

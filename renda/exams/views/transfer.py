@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from renda.accounts.permissions import AuthenticatedRequest
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, duty_required
 
 from .. import services
 from ..formats import FORMATS
@@ -51,7 +51,7 @@ def _plan(payload: dict[str, Any]) -> tuple[Any, Any]:
     return parsed, services.plan_import(parsed.questions, create_topics=payload["create_topics"])
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def bank_import(request: AuthenticatedRequest) -> HttpResponse:
     if not can_manage_bank(request.user):
         raise PermissionDenied(DENIED)
@@ -128,7 +128,7 @@ def _confirm(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(Role.STAFF)
+@duty_required(Duty.EXAMS)
 def bank_export(request: AuthenticatedRequest) -> HttpResponse:
     if not can_manage_bank(request.user):
         raise PermissionDenied(DENIED)

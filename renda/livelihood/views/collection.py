@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.actions import run_action
 from renda.core.forms import attempt
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, Role, duty_required, role_required
 from renda.core.sources import sources_of
 from renda.core.workflow import history
 from renda.stations.permissions import get_opinion_for_user, opinions_for
@@ -70,7 +70,7 @@ def _form_page(
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def call_create(request: AuthenticatedRequest) -> HttpResponse:
     form = CallForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -106,7 +106,7 @@ def call_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def call_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     call = get_call_for_user(request.user, pk, write=True)
     return run_action(
@@ -118,7 +118,7 @@ def call_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def call_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     call = get_call_for_user(request.user, pk, write=True)
     return run_action(
@@ -129,7 +129,7 @@ def call_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def proposal_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     call = get_call_for_user(request.user, pk, write=True)
     form = StaffProposalForm(request.POST or None)
@@ -174,7 +174,7 @@ def proposal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def proposal_merge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     proposal = get_proposal_for_user(request.user, pk, write=True)
     form = MergeForm(request.POST, proposal=proposal)
@@ -191,7 +191,7 @@ def proposal_merge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def proposal_carry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     proposal = get_proposal_for_user(request.user, pk, write=True)
     form = CarryForm(request.POST, proposal=proposal)
@@ -216,7 +216,7 @@ def reserve_list(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def convert_list(request: AuthenticatedRequest) -> HttpResponse:
     """Opinions and suggestions staff may turn into proposals (the newest, searchable)."""
     q = request.GET.get("q", "").strip()[:50]
@@ -266,11 +266,11 @@ def _convert(request: AuthenticatedRequest, source: object, kind: str) -> HttpRe
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def opinion_convert(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _convert(request, get_opinion_for_user(request.user, pk), "opinion")
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def suggestion_convert(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _convert(request, get_suggestion_for_user(request.user, pk), "suggestion")

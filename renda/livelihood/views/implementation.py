@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.actions import run_action
 from renda.core.forms import attempt
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, Role, duty_required, role_required
 from renda.meetings.permissions import deputy_of
 
 from .. import progress
@@ -81,7 +81,7 @@ def plans(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def plan_create(request: AuthenticatedRequest) -> HttpResponse:
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -131,7 +131,7 @@ def plan_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def plan_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, pk, write=True)
     return run_action(
@@ -143,7 +143,7 @@ def plan_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def plan_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, pk, write=True)
     return run_action(
@@ -202,19 +202,19 @@ def _item_page(request: AuthenticatedRequest, plan: Plan, item: PlanItem | None)
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def item_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _item_page(request, get_plan_for_user(request.user, pk, write=True), None)
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def item_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(PlanItem.objects.select_related("plan"), pk=pk)
     return _item_page(request, get_plan_for_user(request.user, item.plan_id, write=True), item)
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def milestone_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, pk, write=True)
     form = MilestoneForm(request.POST, plan=plan)
@@ -230,7 +230,7 @@ def milestone_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def supervisor_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, pk, write=True)
     form = SupervisorForm(request.POST)
@@ -246,7 +246,7 @@ def supervisor_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def funding_link(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, pk, write=True)
     form = FundingForm(request.POST, plan=plan)
@@ -261,7 +261,7 @@ def funding_link(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def statuses(request: AuthenticatedRequest) -> HttpResponse:
     form = StatusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.actions import run_action
 from renda.core.forms import attempt
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, Role, duty_required, role_required
 
 from ..forms import (
     RectificationDeadlineForm,
@@ -65,7 +65,7 @@ def satisfaction_home(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def satisfaction_create(request: AuthenticatedRequest) -> HttpResponse:
     form = SatisfactionVoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -152,7 +152,7 @@ def rectification_reply(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def rectification_deadline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rect = get_rectification_for_user(request.user, pk)
     form = RectificationDeadlineForm(request.POST)
@@ -170,7 +170,7 @@ def rectification_deadline(request: AuthenticatedRequest, pk: int) -> HttpRespon
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def rectification_reevaluate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rect = get_rectification_for_user(request.user, pk)
     form = ReevaluateForm(request.POST)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.actions import run_action
 from renda.core.forms import attempt
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, duty_required
 
 from .. import services
 from ..forms import BuildListForm, RejectForm, ScreeningForm
@@ -23,7 +23,7 @@ from ..models import Screening
 from ..permissions import get_call_for_user, get_proposal_for_user, get_vote_for_user
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def proposal_screen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     proposal = get_proposal_for_user(request.user, pk, write=True)
     existing = Screening.objects.filter(proposal=proposal).first()
@@ -61,7 +61,7 @@ def proposal_screen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def proposal_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     proposal = get_proposal_for_user(request.user, pk, write=True)
     return run_action(
@@ -73,7 +73,7 @@ def proposal_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def proposal_reject(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     proposal = get_proposal_for_user(request.user, pk, write=True)
     form = RejectForm(request.POST)
@@ -87,7 +87,7 @@ def proposal_reject(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def proposal_reserve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     proposal = get_proposal_for_user(request.user, pk, write=True)
     return run_action(
@@ -100,7 +100,7 @@ def proposal_reserve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def list_build(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     call = get_call_for_user(request.user, pk, write=True)
     form = BuildListForm(request.POST or None, call=call)
@@ -129,7 +129,7 @@ def list_build(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def vote_reserve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     vote = get_vote_for_user(request.user, pk, write=True)
     then = reverse("livelihood:vote_detail", args=[pk])

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.actions import run_action
 from renda.core.forms import attempt
-from renda.core.roles import Role, role_required
+from renda.core.roles import Duty, Role, duty_required, role_required
 
 from .. import chain, services
 from ..forms import (
@@ -77,7 +77,7 @@ def _form_page(request: AuthenticatedRequest, form: object, title: str) -> HttpR
     )
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def project_create(request: AuthenticatedRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -90,7 +90,7 @@ def project_create(request: AuthenticatedRequest) -> HttpResponse:
     return _form_page(request, form, "登记民生实事项目")
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def list_create(request: AuthenticatedRequest) -> HttpResponse:
     form = CandidateListForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -123,7 +123,7 @@ def list_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def candidate_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     lst = get_list_for_user(request.user, pk, write=True)
     form = AddCandidateForm(request.POST, projects=Project.objects.all())
@@ -141,7 +141,7 @@ def candidate_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def candidate_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     candidate = get_candidate_for_manager(request.user, pk)
     return run_action(
@@ -153,7 +153,7 @@ def candidate_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def list_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     lst = get_list_for_user(request.user, pk, write=True)
     decision = request.POST.get("decision", "")[:200]
@@ -168,7 +168,7 @@ def list_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def vote_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     lst = get_list_for_user(request.user, pk, write=True)
     done = run_action(
@@ -217,7 +217,7 @@ def vote_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def vote_rules(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     vote = get_vote_for_user(request.user, pk, write=True)
     form = RulesForm(request.POST)
@@ -249,19 +249,19 @@ def _round_action(request: AuthenticatedRequest, pk: int, action: str) -> HttpRe
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def round_open(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _round_action(request, pk, "open")
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def round_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _round_action(request, pk, "close")
 
 
 @require_POST
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def round_count(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _round_action(request, pk, "count")
 
@@ -297,7 +297,7 @@ def round_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "livelihood/report.html", context)
 
 
-@role_required(Role.STAFF)
+@duty_required(Duty.LIVELIHOOD)
 def round_paper(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     round_ = get_round_for_user(request.user, pk, write=True)
     form = PaperForm(request.POST or None, candidates=candidates_of(round_))
