@@ -30,6 +30,7 @@ def test_the_security_admin_sees_security_tools_only(world: Any, client_for: Any
         reverse("accounts:request_list"),
         reverse("accounts:lockout_list"),
         reverse("accounts:two_factor_list"),
+        reverse("accounts:duties"),
         reverse("accounts:security_settings"),
         reverse("budget:tokens"),
     }

@@ -158,7 +158,7 @@ def item_stats(request: AuthenticatedRequest) -> HttpResponse:
     _require(request)
     sitting = None
     chosen = request.GET.get("sitting", "")
-    if chosen.isdigit():
+    if chosen.isascii() and chosen.isdecimal():  # "²".isdigit() is True too
         sitting = get_object_or_404(ExamSitting, pk=int(chosen))
     rules = statistics.flag_rules()
     return render(
