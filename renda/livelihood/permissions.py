@@ -258,3 +258,11 @@ def get_public_plan(pk: int) -> Plan:
         ),
         pk=pk,
     )
+
+
+def can_reply_rectification(user: Any, rect: Rectification) -> bool:
+    """The lead unit's own officer reports on a rectification; staff with the livelihood
+    duty may enter a report received on paper."""
+    if has_role(user, Role.STAFF):
+        return has_duty(user, Duty.LIVELIHOOD)
+    return has_role(user, Role.HANDLING_OFFICER) and user.organization_id == rect.lead_unit_id

@@ -26,8 +26,9 @@ from django.utils import timezone
 
 from renda.accounts.models import User
 from renda.core import audit, calendar, notifications
-from renda.core.roles import Duty, Role, has_duty, has_role
+from renda.core.roles import Role
 from renda.core.sources import Source
+from renda.livelihood.permissions import can_reply_rectification as can_reply
 from renda.meetings import services as meeting_services
 from renda.meetings.models import AgendaItem, Meeting
 
@@ -267,13 +268,6 @@ def after_count(*, actor: Any, round_: Round, result: dict[str, Any]) -> list[Re
             url=reverse("livelihood:rectification_detail", args=[rect.pk]),
         )
     return opened
-
-
-def can_reply(user: Any, rect: Rectification) -> bool:
-    """The lead unit's own officer reports; staff may enter a report received on paper."""
-    if has_role(user, Role.STAFF):
-        return has_duty(user, Duty.LIVELIHOOD)
-    return has_role(user, Role.HANDLING_OFFICER) and user.organization_id == rect.lead_unit_id
 
 
 @transaction.atomic
