@@ -7,6 +7,8 @@ PORT ?= 8000
 VENDOR := static/vendor
 # Test processes for `make test` (pytest-xdist): one per core of the 2-core machines.
 TEST_WORKERS ?= 2
+# Browser tests: each worker runs its own seeded site and browser, one test file at a time.
+E2E_WORKERS ?= 2
 
 .PHONY: totp run serve test e2e lint fmt bench install vendor migrate seed browser clean \
 	prod-up prod-down prod-status prod-test
@@ -63,7 +65,7 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk nginx >/dev/null)
 
 e2e: install browser
-	$(PY) -m pytest -q -m e2e e2e
+	$(PY) -m pytest -q -m e2e e2e -n $(E2E_WORKERS) --dist loadfile
 
 ## Current demo TOTP code for a strict demo account: make totp U=staff
 totp: install
