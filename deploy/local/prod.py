@@ -9,7 +9,9 @@ RENDA_PRODUCTION=1 and the files in deploy/.
 Everything lives in var/prod/ (gitignored): the environment file with generated keys (0600),
 a self-signed certificate for 127.0.0.1, collectstatic's output, uploads, logs, nginx's
 configuration, pid file and temp directories, and `pids`: one line per process this script
-started (name, pid, start time). `down` stops exactly those, by pid, after checking that the pid
+started (name, pid, start time). RENDA_PROD_DIR, RENDA_PROD_SITE_PORT (the app servers on the
+next two ports, the HTTP redirect 80 above), RENDA_PROD_DATABASE and RENDA_PROD_REDIS_DB run a
+second topology beside the default one (e2e/test_faults.py does). `down` stops exactly those, by pid, after checking that the pid
 still belongs to the process that was started (its start time in /proc). PostgreSQL and Redis
 are started only when they do not answer, and stopped only if they were started here.
 
@@ -38,16 +40,22 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# A second topology beside the default one (the fault tests, e2e/test_faults.py, while someone
+# benchmarks the default one) sets these four; the defaults are the topology of docs/deploy.md §11.
+# A run directory is written for one set of them (its renda.env): use another directory
+# for another set.
 RUN = Path(os.environ.get("RENDA_PROD_DIR", ROOT / "var" / "prod"))
 DEPLOY = ROOT / "deploy"
 PYTHON = ROOT / ".venv" / "bin" / "python"
-DATABASE = "renda_prod"
+DATABASE = os.environ.get("RENDA_PROD_DATABASE", "renda_prod")
 PG_ADMIN = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-tAq"]
 # A Redis database of its own: the queue ("renda") and the cache never meet another checkout's.
-REDIS_URL = "redis://127.0.0.1:6379/8"
-SITE_PORT = 8100  # nginx, HTTPS
-REDIRECT_PORT = 8180  # nginx, plain HTTP → 301 to HTTPS, as port 80 in production
-APP_PORTS = (8101, 8102)
+REDIS_DB = int(os.environ.get("RENDA_PROD_REDIS_DB", "8"))
+REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
+SITE_PORT = int(os.environ.get("RENDA_PROD_SITE_PORT", "8100"))  # nginx, HTTPS
+# nginx, plain HTTP → 301 to HTTPS, as port 80 in production; the app servers on the next two.
+REDIRECT_PORT = SITE_PORT + 80
+APP_PORTS = (SITE_PORT + 1, SITE_PORT + 2)
 SITE = f"https://127.0.0.1:{SITE_PORT}"
 HEALTH = "/api/v1/health"
 # Fewer processes than the units' defaults (4 × 2): this machine has two cores.
@@ -101,6 +109,23 @@ def write_env_file() -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write("\n".join(lines) + "\n")
     say(f"wrote {path} (mode 0600, new keys)")
+
+
+def check_env_file() -> None:
+    """The run directory's renda.env was written for one database, Redis database and site
+    port: refuse to start it with others (the topology would talk to another one's data)."""
+    values = read_env(env_file())
+    expected = {
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+        "REDIS_URL": REDIS_URL,
+        "CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{SITE_PORT},https://localhost:{SITE_PORT}",
+    }
+    wrong = [key for key, value in expected.items() if values.get(key) != value]
+    if wrong:
+        raise SystemExit(
+            f"{env_file()} was written for another topology ({', '.join(wrong)} differ): "
+            "set RENDA_PROD_DIR to a run directory of its own"
+        )
 
 
 def read_env(path: Path) -> dict[str, str]:
@@ -413,6 +438,7 @@ def up() -> int:
         say(f"already running: {SITE} (make prod-status)")
         return 0
     write_env_file()
+    check_env_file()
     ensure_certificate()
     ensure_postgres()
     ensure_redis()
