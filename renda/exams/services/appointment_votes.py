@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from renda.core import audit
 from renda.core.models import AuditEvent
+from renda.meetings import services as meeting_services
 from renda.meetings.models import Meeting
 
 from ..models import AppointmentList, AppointmentRecord, ListState, Nomination, VoteResult
@@ -119,10 +120,18 @@ def record_result(
             nominating_body=locked.nominating_body,
             appointed_on=locked.meeting.start_date,
         )
+    outcome_written = False
     if not locked.nominations.filter(result="").exists():
         locked.state = ListState.VOTED
         locked.voted_at = timezone.now()
         locked.save(update_fields=["state", "voted_at"])
+        if locked.agenda_item is not None:
+            outcome_written = (
+                meeting_services.record_source_outcome(
+                    actor=actor, item=locked.agenda_item, text=outcome_text(locked)
+                )
+                is not None
+            )
     audit.record(
         actor=actor,
         action="exam.vote_result",
@@ -134,9 +143,23 @@ def record_result(
             "abstain": abstentions,
             "record": record.pk if record else None,
             "list_voted": locked.state == ListState.VOTED,
+            "agenda_outcome": outcome_written,
         },
     )
     return current
+
+
+def outcome_text(appointment_list: AppointmentList) -> str:
+    """The agenda item's 表决结果 once every nominee has one: who was appointed to what, with
+    the counts, in list order."""
+    rows = appointment_list.nominations.select_related("user").order_by("order")
+    parts = [
+        f"{person(n.user)}任{n.post}{'通过' if n.result == VoteResult.PASSED else '未通过'}"
+        f"（赞成 {n.votes_for}、反对 {n.votes_against}、弃权 {n.abstentions}）"
+        for n in rows
+    ]
+    passed = sum(1 for n in rows if n.result == VoteResult.PASSED)
+    return f"表决{len(parts)}人，通过 {passed} 人：" + "；".join(parts) + "。"
 
 
 @transaction.atomic

@@ -391,3 +391,83 @@ def test_a_nominee_is_taken_off_or_unexempted_only_before_the_vote_with_a_reason
     votes.open_vote(actor=world.staff, appointment_list=appointment_list)
     with pytest.raises(ValidationError, match="已交付表决"):
         services.remove_nomination(actor=world.staff, nomination=first, reason="撤回")
+
+
+def test_the_vote_is_written_onto_the_meetings_agenda_item_by_the_personnel_committee(
+    world: Any,
+) -> None:
+    """Once every nominee has a result, the agenda item of the list says who was appointed,
+    with the counts, and a member of staff holding only the exams duty (人代选工委, not the
+    meetings duty of 办公室) writes it; before the meeting has started no outcome is written."""
+    from renda.accounts.models import OfficeDuty
+    from renda.accounts.services import accounts as account_services
+    from renda.core.models import Organization
+    from renda.core.roles import Duty, Role
+    from renda.meetings import services as meeting_services
+    from renda.meetings.models import AgendaItem
+
+    office = Organization.objects.create(
+        name="人代选工委", code="T-RXW", kind=Organization.Kind.OFFICE, region=world.county
+    )
+    OfficeDuty.objects.create(organization=office, duty=Duty.EXAMS)
+    personnel = account_services.create_user(
+        actor=None,
+        username="rxw",
+        name="人代选工委干部",
+        role=Role.STAFF,
+        organization=office,
+        mobile="13922220000",
+        must_change_password=False,
+    )
+    second = examinee("nc", "丙拟任")
+    appointment_list = _voting(world, [world.nominee, second])
+    meeting = appointment_list.meeting
+    meeting_services.notify_members(actor=world.staff, meeting=meeting)
+    meeting_services.open_meeting(actor=world.staff, meeting=meeting)
+    first, other = _nominations(appointment_list)
+    votes.record_result(
+        actor=personnel,
+        nomination=first,
+        result="passed",
+        votes_for=4,
+        votes_against=0,
+        abstentions=1,
+    )
+    item = AgendaItem.objects.get(pk=appointment_list.agenda_item_id)
+    assert item.outcome == ""  # one nominee still to vote on
+    votes.record_result(
+        actor=personnel,
+        nomination=other,
+        result="rejected",
+        votes_for=1,
+        votes_against=3,
+        abstentions=1,
+    )
+    item.refresh_from_db()
+    assert item.outcome_kind == AgendaItem.Outcome.VOTE and item.outcome_recorded_at
+    assert item.outcome == (
+        "表决2人，通过 1 人："
+        f"{first.user.name}任冷水江市第1局局长通过（赞成 4、反对 0、弃权 1）；"
+        f"{other.user.name}任冷水江市第2局局长未通过（赞成 1、反对 3、弃权 1）。"
+    )
+    event = AuditEvent.objects.filter(action="exam.vote_result").latest("pk")
+    assert event.details["agenda_outcome"] is True
+
+
+def test_no_outcome_is_written_before_the_meeting_has_started(world: Any) -> None:
+    from renda.meetings.models import AgendaItem
+
+    appointment_list = _voting(world, [world.nominee])
+    (only,) = _nominations(appointment_list)
+    votes.record_result(
+        actor=world.staff,
+        nomination=only,
+        result="passed",
+        votes_for=4,
+        votes_against=1,
+        abstentions=0,
+    )
+    appointment_list.refresh_from_db()
+    assert appointment_list.state == ListState.VOTED
+    item = AgendaItem.objects.get(pk=appointment_list.agenda_item_id)
+    assert item.outcome == "" and item.outcome_kind == ""

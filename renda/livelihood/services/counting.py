@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from renda.core import audit
 from renda.meetings import services as meeting_services
-from renda.meetings.models import AgendaItem
 
 from .. import rules
 from ..models import Ballot, Candidate, Round
@@ -123,14 +122,10 @@ def count_round(*, actor: Any, round_: Round) -> Round:
     if locked.vote.kind == VoteKind.SATISFACTION:
         opened = satisfaction.after_count(actor=actor, round_=locked, result=result)
     item = locked.vote.agenda_item
-    if item is not None and locked.vote.meeting.state in ("in_progress", "closed"):
-        previous = AgendaItem.objects.get(pk=item.pk).outcome
-        text = outcome_text(locked, result)
-        meeting_services.record_outcome(
-            actor=actor,
-            item=item,
-            outcome_kind=AgendaItem.Outcome.VOTE,
-            outcome=f"{previous}\n{text}" if previous else text,
+    if item is not None:
+        # The livelihood duty counts; the meetings duty is not needed to write the outcome.
+        meeting_services.record_source_outcome(
+            actor=actor, item=item, text=outcome_text(locked, result)
         )
     audit.record(
         actor=actor,

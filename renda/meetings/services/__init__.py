@@ -10,6 +10,7 @@ from .meetings import (
     open_meeting,
     put_on_agenda,
     record_outcome,
+    record_source_outcome,
     remove_from_agenda,
 )
 from .notices import (
@@ -37,6 +38,7 @@ __all__ = [
     "read_code",
     "record_attendance",
     "record_outcome",
+    "record_source_outcome",
     "remove_from_agenda",
     "request_leave",
 ]

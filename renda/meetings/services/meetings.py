@@ -245,6 +245,34 @@ def record_outcome(*, actor: Any, item: AgendaItem, outcome_kind: str, outcome: 
 
 
 @transaction.atomic
+def record_source_outcome(*, actor: Any, item: AgendaItem, text: str) -> AgendaItem | None:
+    """表决结果 of an item another app put on the agenda, written by that app when its matter is
+    decided (a 票决's count, an appointment list's votes). As with `put_on_agenda`, the app
+    checks its own duty before calling: the personnel committee records appointment votes
+    without holding the meetings duty. Each call adds a line (a 票决 has rounds); a meeting
+    that has not started yet takes no outcome, and None says so."""
+    require_staff(actor)
+    locked = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
+    if locked.meeting.state not in ("in_progress", CLOSED):
+        return None
+    text = text.strip()
+    if not text:
+        raise ValidationError({"outcome": "请填写会议结果。"})
+    locked.outcome_kind = AgendaItem.Outcome.VOTE
+    locked.outcome = f"{locked.outcome}\n{text}" if locked.outcome else text
+    locked.outcome_recorded_at = timezone.now()
+    locked.full_clean()
+    locked.save()
+    audit.record(
+        actor=actor,
+        action="meeting.outcome",
+        target=locked,
+        details={"kind": AgendaItem.Outcome.VOTE, "from_source": True},
+    )
+    return locked
+
+
+@transaction.atomic
 def open_meeting(*, actor: Any, meeting: Meeting) -> Meeting:
     """宣布开会 (notified → in progress)."""
     require_manager(actor)
