@@ -11,7 +11,7 @@ TEST_WORKERS ?= 2
 E2E_WORKERS ?= 2
 
 .PHONY: totp run serve test e2e lint fmt bench install vendor migrate seed browser clean \
-	prod-up prod-down prod-status prod-test
+	prod-up prod-down prod-status prod-test fault-test
 
 ## Install Python packages (from the lock file) and front-end packages (from npm), no CDN.
 install: $(VENV)/.installed vendor
@@ -102,6 +102,13 @@ prod-status:
 ## app servers and consumers, and stops what it started.
 prod-test: install
 	RENDA_TOPOLOGY_TEST=1 $(PY) -m pytest -q -p no:xdist e2e/test_topology.py
+
+## The fault tests (e2e/test_faults.py, about 10 minutes, as root): an app server killed under
+## load behind nginx, PostgreSQL restarted during a budget import (a throwaway cluster on its
+## own port), a Huey consumer killed mid-job, a full uploads filesystem; prints the figures.
+## Its topology runs on 8400-8402 in var/faults/ beside the default one (docs/deploy.md 故障测试).
+fault-test: install
+	RENDA_FAULT_TEST=1 $(PY) -m pytest -q -s -p no:xdist --tb=short e2e/test_faults.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) db.sqlite3* huey.sqlite3* staticfiles
