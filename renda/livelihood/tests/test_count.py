@@ -119,3 +119,38 @@ def test_pass_base(world: Any, pass_base: str, chosen: bool) -> None:
 
         item = AgendaItem.objects.get(pk=hall.vote.agenda_item_id)
         assert "报主席团决定" in item.outcome and item.outcome_kind == "vote"
+
+
+@pytest.mark.django_db
+def test_staff_with_the_livelihood_duty_only_count_and_write_the_agenda_outcome(
+    world: Any,
+) -> None:
+    """预算工委 holds the livelihood duty but not the meetings duty of 办公室: counting a round
+    still writes the 表决结果 onto the session's agenda item."""
+    from renda.accounts.models import OfficeDuty
+    from renda.accounts.services import accounts as account_services
+    from renda.core.models import Organization
+    from renda.core.roles import Duty, Role
+
+    office = Organization.objects.create(
+        name="预算工委", code="T-YGW", kind=Organization.Kind.OFFICE, region=world.county
+    )
+    OfficeDuty.objects.create(organization=office, duty=Duty.LIVELIHOOD)
+    budget_staff = account_services.create_user(
+        actor=None,
+        username="ygw",
+        name="预算工委干部",
+        role=Role.STAFF,
+        organization=office,
+        mobile="13933330000",
+        must_change_password=False,
+    )
+    hall = make_hall(world, deputies=4, seats=1, candidates=2)
+    services.open_round(actor=budget_staff, round_=hall.round)
+    cast_all(hall, [marks(hall, 0)] * 3 + [marks(hall, 1)])
+    closed = services.close_round(actor=budget_staff, round_=hall.round)
+    counted = services.count_round(actor=budget_staff, round_=closed)
+    assert counted.result["chosen"] == [hall.candidates[0].pk]
+    hall.vote.agenda_item.refresh_from_db()
+    assert hall.vote.agenda_item.outcome_kind == "vote"
+    assert "第1轮票决" in hall.vote.agenda_item.outcome
