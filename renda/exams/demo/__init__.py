@@ -81,6 +81,9 @@ def seed_exam_bank(path: Path | None = None) -> dict[str, int]:
 
 
 def load_demo_exams(*, actor: Any = None) -> dict[str, int]:
-    """seed_demo's loader (portal MODULE_LOADERS): the demo bank, once; counts by label."""
+    """seed_demo's loader (portal MODULE_LOADERS): the demo bank, then the appointment list
+    and its sittings (demo/sitting.py), each once; counts by label."""
+    from .sitting import seed_demo_sitting
+
     counts = seed_exam_bank()
-    return {"试题": counts["create"], "试题新版本": counts["update"]}
+    return {"试题": counts["create"], "试题新版本": counts["update"], **seed_demo_sitting()}
