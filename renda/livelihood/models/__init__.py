@@ -12,7 +12,7 @@ from .implementation import (
     ProgressStatus,
     Supervisor,
 )
-from .satisfaction import Rectification
+from .satisfaction import Rectification, SatisfactionPaperCount, SatisfactionPaperTally
 from .votes import (
     Ballot,
     Candidate,
@@ -47,6 +47,8 @@ __all__ = [
     "ProposerKind",
     "Rectification",
     "Round",
+    "SatisfactionPaperCount",
+    "SatisfactionPaperTally",
     "Screening",
     "Vote",
 ]

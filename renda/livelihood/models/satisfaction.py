@@ -91,3 +91,66 @@ class Rectification(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.project.title} 整改"
+
+
+class SatisfactionPaperTally(models.Model):
+    """纸质测评票: the scrutineers' count of the 测评票 cast on paper in one round of a
+    satisfaction vote, by members who voted on paper when the electronic system failed (all of
+    them, or those who had not yet voted electronically). Kept apart from the electronic
+    ballots, which it never changes; the round's grades are counted on the two together
+    (services/paper.py)."""
+
+    round = models.OneToOneField(
+        "livelihood.Round", on_delete=models.PROTECT, related_name="satisfaction_paper"
+    )
+    issued = models.PositiveIntegerField("发出纸质票数")
+    returned = models.PositiveIntegerField("收回纸质票数")
+    invalid = models.PositiveIntegerField("废票数")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField("录入时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "纸质测评票计票"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(invalid__lte=models.F("returned")),
+                name="livelihood_spaper_invalid_le_returned",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned__lte=models.F("issued")),
+                name="livelihood_spaper_returned_le_issued",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"纸质测评票 收回{self.returned}张"
+
+    @property
+    def valid(self) -> int:
+        return self.returned - self.invalid
+
+
+class SatisfactionPaperCount(models.Model):
+    """One project's marks on the valid paper 测评票; those left unmarked (弃权) are the
+    valid ballots less the three."""
+
+    tally = models.ForeignKey(
+        SatisfactionPaperTally, on_delete=models.CASCADE, related_name="counts"
+    )
+    candidate = models.ForeignKey(
+        "livelihood.Candidate", on_delete=models.PROTECT, related_name="+"
+    )
+    satisfied = models.PositiveIntegerField("满意")
+    basic = models.PositiveIntegerField("基本满意")
+    dissatisfied = models.PositiveIntegerField("不满意")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "纸质测评票计票（分项）"
+        constraints = [
+            models.UniqueConstraint(fields=["tally", "candidate"], name="livelihood_spaper_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.satisfied}/{self.basic}/{self.dissatisfied}"
