@@ -53,8 +53,8 @@ MODULES: tuple[Module, ...] = (
             Entry(frozenset({Role.STAFF}), "exams:bank"),
             # A nominee sees their own sittings and admission slips, never the bank.
             Entry(frozenset({Role.NOMINEE}), "exams:my_exams"),
-            # The bank is confidential: members wait for the results pages.
-            Entry(frozenset({Role.SC_MEMBER}), None),
+            # The bank is confidential: members read the lists before them and the results.
+            Entry(frozenset({Role.SC_MEMBER}), "exams:committee_home"),
         ),
     ),
     Module(

@@ -162,6 +162,32 @@ def get_own_released_attempt(user: Any, enrolment_pk: int) -> Attempt:
     )
 
 
+# --- the standing committee's reading: lists before it and released results ----------------
+
+COMMITTEE_DENIED = "只有常委会组成人员和任前法律考试的工作人员可以查看考试情况报告。"
+
+
+def can_read_committee_reports(user: Any) -> bool:
+    """The sitting reports and the exam status of the lists before the committee: its
+    members (who vote on the appointments) and exam administrators. Never the questions."""
+    return has_role(user, Role.SC_MEMBER) or has_duty(user, Duty.EXAMS)
+
+
+def require_committee_reader(user: Any) -> None:
+    if not can_read_committee_reports(user):
+        raise PermissionDenied(COMMITTEE_DENIED)
+
+
+def get_released_sitting_for_committee(user: Any, pk: int) -> ExamSitting:
+    """A sitting the committee may read: one whose results have been released; before the
+    release it does not exist for the committee (404)."""
+    require_committee_reader(user)
+    return get_object_or_404(
+        ExamSitting.objects.filter(enrolments__attempt__released_at__isnull=False).distinct(),
+        pk=pk,
+    )
+
+
 # --- appointment lists (the gate), study material -----------------------------------------
 
 APPOINTMENT_ROLES = (Role.STAFF,)

@@ -1,16 +1,28 @@
-"""Reads of the question bank (the list's filters, shared by the page and the exports)."""
+"""Reads of the question bank (the list's filters, shared by the page and the exports), and
+what the standing committee reads: the lists before it and the sittings with released results."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
 from renda.core.params import int_param
 
-from .models import Question, QuestionStatus, QuestionType, Topic
+from .models import (
+    AppointmentList,
+    Attempt,
+    AttemptState,
+    ExamSitting,
+    ListState,
+    Nomination,
+    Question,
+    QuestionStatus,
+    QuestionType,
+    Topic,
+)
 
 
 def subtree_ids(topic_id: int) -> list[int]:
@@ -65,3 +77,49 @@ def bank_questions(filters: Mapping[str, Any]) -> QuerySet[Question]:
             | Q(tags__name=q)
         ).distinct()
     return qs.order_by("topic__order", "topic__name", "code")
+
+
+# --- the standing committee's reading -------------------------------------------------------
+
+COMMITTEE_ROWS = 30  # the latest lists and sittings; older ones are in the archive of meetings
+
+
+def committee_lists() -> list[AppointmentList]:
+    """The latest lists put before the committee (submitted or later), newest meeting first,
+    each with `.rows` prefetched in list order (statuses are derived by the caller)."""
+    lists = list(
+        AppointmentList.objects.exclude(state=ListState.DRAFT)
+        .select_related("meeting", "nominating_body")
+        .order_by("-meeting__start_at", "-pk")[:COMMITTEE_ROWS]
+    )
+    by_list: dict[int, list[Nomination]] = {x.pk: [] for x in lists}
+    for nomination in (
+        Nomination.objects.filter(appointment_list__in=lists)
+        .select_related("user")
+        .order_by("appointment_list", "order")
+    ):
+        by_list[nomination.appointment_list_id].append(nomination)
+    for x in lists:
+        x.rows = by_list[x.pk]  # type: ignore[attr-defined]
+    return lists
+
+
+def released_sittings() -> QuerySet[ExamSitting]:
+    """Sittings whose results have been released, newest first, with their counts: enrolled,
+    passed and failed (released results), absent (never started)."""
+    released = Attempt.objects.filter(enrolment__sitting=OuterRef("pk"), released_at__isnull=False)
+    done = Q(enrolments__attempt__released_at__isnull=False)
+    return (
+        ExamSitting.objects.filter(Exists(released))
+        .annotate(
+            enrolled=Count("enrolments", distinct=True),
+            passed_count=Count("enrolments", filter=done & Q(enrolments__attempt__passed=True)),
+            failed_count=Count("enrolments", filter=done & Q(enrolments__attempt__passed=False)),
+            absent_count=Count(
+                "enrolments",
+                filter=Q(enrolments__attempt__isnull=True)
+                | Q(enrolments__attempt__state=AttemptState.NOT_STARTED),
+            ),
+        )
+        .order_by("-starts_at", "-pk")[:COMMITTEE_ROWS]
+    )

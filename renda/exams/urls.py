@@ -4,6 +4,7 @@ from .views import (
     appointments,
     attempts,
     bank,
+    committee,
     grading,
     papers,
     proctor,
@@ -63,6 +64,14 @@ urlpatterns = [
         name="results_report_docx",
     ),
     path("stats/items/", results.item_stats, name="item_stats"),
+    # the standing committee's reading: lists before it, released sitting reports (print, Word)
+    path("committee/", committee.committee_home, name="committee_home"),
+    path("committee/sittings/<id:pk>/", committee.committee_sitting, name="committee_sitting"),
+    path(
+        "committee/sittings/<id:pk>/report.docx",
+        committee.committee_sitting_docx,
+        name="committee_sitting_docx",
+    ),
     # appointment lists and the gate (任前必考、不漏一人): exam administrators
     path("appointments/", appointments.applists, name="applists"),
     path("appointments/new/", appointments.applist_create, name="applist_create"),

@@ -119,6 +119,8 @@ PAGES = [
     # the question bank is confidential: not even read across committees
     ("exams:bank", Duty.EXAMS, 200),
     ("exams:sittings", Duty.EXAMS, 200),
+    # the committee's reading of exam results: exam staff (and SC members), not other offices
+    ("exams:committee_home", Duty.EXAMS, 200),
     ("livelihood:project_create", Duty.LIVELIHOOD, 200),
     ("livelihood:home", None, 200),
 ]

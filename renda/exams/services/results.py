@@ -132,21 +132,26 @@ def _status(attempt: Attempt | None) -> str:
     return "合格" if attempt.passed else "不合格"
 
 
-def sitting_report(sitting: ExamSitting) -> SittingReport:
-    """Every enrolled examinee in seat order; one who never started is absent (缺考)."""
+def sitting_report(sitting: ExamSitting, *, released_only: bool = False) -> SittingReport:
+    """Every enrolled examinee in seat order; one who never started is absent (缺考).
+    `released_only` is the committee's view: a score not yet released reads 评阅中, with no
+    figure, whatever the markers have entered so far."""
     attempts = {a.enrolment_id: a for a in Attempt.objects.filter(enrolment__sitting=sitting)}
     rows = []
     for enrolment in sitting.enrolments.select_related("user").order_by("seat"):
         attempt = attempts.get(enrolment.pk)
+        released = bool(attempt and attempt.released_at)
+        status = _status(attempt)
+        hidden = released_only and not released and status != "缺考"
         rows.append(
             SittingRow(
                 seat=enrolment.seat,
                 name=person_name(enrolment.user),
                 slip=enrolment.slip_number,
-                status=_status(attempt),
-                total=attempt.total_score if attempt else None,
+                status="评阅中" if hidden else status,
+                total=None if hidden or attempt is None else attempt.total_score,
                 attempt_pk=attempt.pk if attempt else None,
-                released=bool(attempt and attempt.released_at),
+                released=released,
             )
         )
     return SittingReport(sitting, rows)

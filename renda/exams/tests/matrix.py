@@ -207,6 +207,14 @@ def the_nominees_released_result(world: Any) -> list[int]:
     return [attempt.enrolment_id]
 
 
+def a_released_sitting(world: Any) -> list[int]:
+    from renda.exams.services.grading import release_results
+
+    attempt = _a_submitted_attempt(world, short=False)
+    release_results(actor=world.staff, sitting=attempt.enrolment.sitting)
+    return [attempt.enrolment.sitting_id]
+
+
 MATRIX.update(
     {
         "exams:grading_queue": Entry(expect(ADMINS), args=a_graded_sitting),
@@ -221,6 +229,12 @@ MATRIX.update(
         "exams:item_stats": Entry(expect(ADMINS)),
         "exams:my_result": Entry(expect(NOMINEE), args=the_nominees_released_result),
         "exams:my_result_docx": Entry(expect(NOMINEE), args=the_nominees_released_result),
+        # The committee reads the lists before it and the released reports; never a question.
+        "exams:committee_home": Entry(expect(["staff", "sc_member"])),
+        "exams:committee_sitting": Entry(expect(["staff", "sc_member"]), args=a_released_sitting),
+        "exams:committee_sitting_docx": Entry(
+            expect(["staff", "sc_member"]), args=a_released_sitting
+        ),
     }
 )
 

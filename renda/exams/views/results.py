@@ -103,7 +103,12 @@ def results_sitting(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "exams/results_sitting.html",
-        {"sitting": sitting, "report": report, "menu": "sittings"},
+        {
+            "sitting": sitting,
+            "report": report,
+            "released_any": any(r.released for r in report.rows),
+            "menu": "sittings",
+        },
     )
 
 
