@@ -4,6 +4,7 @@ import hashlib
 import json
 import logging
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -11,7 +12,14 @@ from typing import Any, BinaryIO, cast
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -278,21 +286,29 @@ def _check_and_merge(
     )
 
 
+# How long a batch interrupted by the database going away (a restart) waits for it to answer
+# again, to be marked failed instead of staying 校验中 for ever.
+RECONNECT_SECONDS = 60
+
+
 def _record_interruption(batch: ImportBatch, spec: KindSpec, exc: Exception) -> None:
-    _finish_atomic(
-        batch,
-        spec,
-        ImportBatch.Status.FAILED,
-        0,
-        _counts(errors=1),
-        [
-            Problem(
-                None,
-                "",
-                f"导入中断，未写入任何数据（{type(exc).__name__}）。请重试或联系系统管理员",
-            )
-        ],
-    )
+    problems = [
+        Problem(
+            None, "", f"导入中断，未写入任何数据（{type(exc).__name__}）。请重试或联系系统管理员"
+        )
+    ]
+    lost = isinstance(exc, DatabaseError) and not connection.in_atomic_block
+    deadline = time.monotonic() + RECONNECT_SECONDS
+    while True:
+        if lost:
+            connection.close()  # the broken connection; the next query opens a new one
+        try:
+            _finish_atomic(batch, spec, ImportBatch.Status.FAILED, 0, _counts(errors=1), problems)
+            return
+        except DatabaseError:
+            if not lost or time.monotonic() > deadline:
+                raise
+            time.sleep(1)
 
 
 def _counts(**values: int) -> dict[str, int]:

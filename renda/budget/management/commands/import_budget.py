@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from renda.accounts.models import User
 from renda.budget.ingest.kinds import KINDS
@@ -39,6 +40,11 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
+        except DatabaseError as exc:  # the database went away (a restart): nothing was written
+            raise CommandError(
+                f"数据库连接中断，文件未导入，没有写入任何数据（{exc.__class__.__name__}：{str(exc).strip()[:200]}）。"
+                "请在数据库恢复后重新运行同一命令"
+            ) from exc
         summary = batch.summary
         self.stdout.write(
             f"批次 #{batch.pk}（{KINDS[options['kind']].title}）：{batch.get_status_display()}；"
