@@ -26,6 +26,11 @@ urlpatterns = [
     # 满意度测评 and 整改 (rectification)
     path("satisfaction/", satisfaction.satisfaction_home, name="satisfaction"),
     path("satisfaction/new/", satisfaction.satisfaction_create, name="satisfaction_create"),
+    path(
+        "rounds/<id:pk>/satisfaction-paper/",
+        satisfaction.satisfaction_paper,
+        name="satisfaction_paper",
+    ),
     path("rectifications/", satisfaction.rectifications, name="rectifications"),
     path("rectifications/<id:pk>/", satisfaction.rectification_detail, name="rectification_detail"),
     path(
