@@ -88,6 +88,42 @@ class PaperForm(BootstrapForm):
         }
 
 
+class SatisfactionPaperForm(BootstrapForm):
+    """纸质测评票: the paper box's totals, then 满意 / 基本满意 / 不满意 per project (unmarked
+    items are the valid ballots less the three, so they are not typed)."""
+
+    issued = forms.IntegerField(label="发出纸质票数", min_value=0)
+    returned = forms.IntegerField(label="收回纸质票数", min_value=0)
+    invalid = forms.IntegerField(label="废票数", min_value=0, initial=0)
+    MARKS = (("satisfied", "满意"), ("basic", "基本满意"), ("dissatisfied", "不满意"))
+
+    def __init__(self, *args: Any, candidates: list[Candidate], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidates = candidates
+        for c in candidates:
+            for key, label in self.MARKS:
+                self.fields[f"{key}_{c.pk}"] = forms.IntegerField(
+                    label=f"{c.order}. {c.project.title} · {label}",
+                    min_value=0,
+                    initial=0,
+                    error_messages={"min_value": "票数不能为负数。", "required": "请填写票数。"},
+                    widget=forms.NumberInput(
+                        attrs={"class": "form-control", "inputmode": "numeric"}
+                    ),
+                )
+        for name in ("issued", "returned", "invalid"):
+            self.fields[name].error_messages.update(
+                {"min_value": "票数不能为负数。", "required": "请填写票数。"}
+            )
+
+    def counts(self) -> dict[int, tuple[int, int, int]]:
+        data = self.cleaned_data
+        return {
+            c.pk: tuple(data[f"{key}_{c.pk}"] for key, _ in self.MARKS)  # type: ignore[misc]
+            for c in self.candidates
+        }
+
+
 # --- collection and screening --------------------------------------------------------------
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -17,6 +17,7 @@ project is its re-evaluation (再测评), linked both ways, and its count closes
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,7 +34,16 @@ from renda.meetings import services as meeting_services
 from renda.meetings.models import AgendaItem, Meeting
 
 from .. import rules
-from ..models import Candidate, CandidateList, Project, Rectification, Round, Vote
+from ..models import (
+    Ballot,
+    Candidate,
+    CandidateList,
+    Project,
+    Rectification,
+    Round,
+    SatisfactionPaperTally,
+    Vote,
+)
 from ..permissions import require_manager
 from ..rules import PassBase, SatisfactionChoice, VoteKind
 from .candidates import _by
@@ -151,18 +161,55 @@ def create_satisfaction_vote(
     return vote
 
 
+def electronic_ballots(round_: Round) -> list[tuple[dict[int, str], bool]]:
+    """The sealed electronic 测评票 of a round, as (marks, valid) pairs."""
+    return [
+        ({int(k): v for k, v in json.loads(c).items()}, v)
+        for c, v in Ballot.objects.filter(round=round_).values_list("choices", "valid")
+    ]
+
+
 def compute_satisfaction_result(round_: Round, ballots: list[tuple[dict[int, str], bool]]) -> Any:
     """The stored result of a sealed satisfaction round (a pure read; counting.compute_result
-    calls it with the round's ballots)."""
+    calls it with the round's electronic ballots). A paper count entered for the round
+    (services/paper.py) is added: its ballots count as returned, its valid ones in the base,
+    its marks per project, its unmarked as 弃权; the grade is taken on the combined count."""
     from .votes import _base
 
     ids = [int(i) for i in round_.candidate_ids]
-    cast = len(ballots)
-    valid = sum(1 for _, v in ballots if v)
     roster = round_.roster_size or 0
+    tallies = {t.candidate_id: t for t in rules.satisfaction_tally(ballots, ids)}
+    electronic_cast = len(ballots)
+    electronic_valid = sum(1 for _, v in ballots if v)
+    paper = SatisfactionPaperTally.objects.filter(round=round_).first()
+    marks: dict[int, tuple[int, int, int]] = {}
+    if paper is not None:
+        marks = {c.candidate_id: (c.satisfied, c.basic, c.dissatisfied) for c in paper.counts.all()}
+    paper_cast = paper.returned if paper else 0
+    paper_valid = paper.valid if paper else 0
+    cast = electronic_cast + paper_cast
+    valid = electronic_valid + paper_valid
     base = _base(round_, valid)
     void = cast > roster
-    tallies = rules.satisfaction_tally(ballots, ids)
+    rows = []
+    for cid in ids:
+        t = tallies[cid]
+        s, b, d = marks.get(cid, (0, 0, 0))
+        counts: dict[str, int] = {
+            SatisfactionChoice.SATISFIED: t.satisfied + s,
+            SatisfactionChoice.BASIC: t.basic + b,
+            SatisfactionChoice.DISSATISFIED: t.dissatisfied + d,
+        }
+        rows.append(
+            {
+                "candidate": cid,
+                "satisfied": counts[SatisfactionChoice.SATISFIED],
+                "basic": counts[SatisfactionChoice.BASIC],
+                "dissatisfied": counts[SatisfactionChoice.DISSATISFIED],
+                "abstain": t.abstain + (paper_valid - s - b - d if paper else 0),
+                "grade": "" if void else rules.satisfaction_result(counts, base),
+            }
+        )
     return {
         "kind": VoteKind.SATISFACTION.value,
         "ballots": cast,
@@ -173,17 +220,18 @@ def compute_satisfaction_result(round_: Round, ballots: list[tuple[dict[int, str
         "void": void,
         "base": base,
         "needed": base // 2 + 1,
-        "tallies": [
+        "tallies": rows,
+        "electronic": {"ballots": electronic_cast, "valid": electronic_valid},
+        "paper": (
             {
-                "candidate": t.candidate_id,
-                "satisfied": t.satisfied,
-                "basic": t.basic,
-                "dissatisfied": t.dissatisfied,
-                "abstain": t.abstain,
-                "grade": "" if void else rules.satisfaction_result(t.counts, base),
+                "issued": paper.issued,
+                "returned": paper.returned,
+                "invalid": paper.invalid,
+                "valid": paper_valid,
             }
-            for t in tallies
-        ],
+            if paper
+            else None
+        ),
         # A satisfaction vote chooses nothing and never goes to a re-vote of the tied.
         "chosen": [],
         "tied": [],
@@ -200,8 +248,14 @@ def satisfaction_outcome_text(round_: Round, result: dict[str, Any]) -> str:
         return f"收回票数 {result['ballots']} 张多于发出票数 {result['roster']} 张，本轮测评无效，须重新测评。"
     labels = dict(SatisfactionChoice.choices)
     parts = [f"{names[t['candidate']]}：{labels[t['grade']]}" for t in result["tallies"]]
+    paper = result.get("paper")
+    how = (
+        f"（电子票 {result['electronic']['ballots']} 张，纸质票 {paper['returned']} 张）"
+        if paper
+        else ""
+    )
     return (
-        f"满意度测评：发出 {result['roster']} 张，收回 {result['ballots']} 张；"
+        f"满意度测评：发出 {result['roster']} 张，收回 {result['ballots']} 张{how}；"
         + "；".join(parts)
         + "。"
     )
@@ -342,6 +396,7 @@ __all__ = [
     "chosen_of",
     "compute_satisfaction_result",
     "create_satisfaction_vote",
+    "electronic_ballots",
     "reevaluate",
     "reply_rectification",
     "satisfaction_outcome_text",

@@ -118,6 +118,18 @@ def a_rectification(world: Any) -> list[int]:
     return [Rectification.objects.get(vote=ev.vote).pk]
 
 
+def a_closed_satisfaction_round(world: Any) -> list[int]:
+    """A 测评 round sealed with one electronic ballot, waiting for its paper count."""
+    from renda.livelihood import services
+    from renda.livelihood.tests.factories import cast_grades, grades, make_evaluation
+
+    ev = make_evaluation(world, deputies=3, chosen=1)
+    services.open_round(actor=world.staff, round_=ev.round)
+    cast_grades(ev, [grades(ev, "satisfied")])
+    services.close_round(actor=world.staff, round_=ev.round)
+    return [ev.round.pk]
+
+
 RECTIFIERS = ["staff", "sc_member", "handling_officer"]
 
 
@@ -216,6 +228,8 @@ MATRIX = {
     # reports on its own rectification.
     "livelihood:satisfaction": Entry(expect(READERS)),
     "livelihood:satisfaction_create": Entry(expect(["staff"])),
+    # 纸质测评票: staff with the livelihood duty, between the close and the count.
+    "livelihood:satisfaction_paper": Entry(expect(["staff"]), args=a_closed_satisfaction_round),
     "livelihood:rectifications": Entry(expect(RECTIFIERS)),
     "livelihood:rectification_detail": Entry(expect(RECTIFIERS), args=a_rectification),
     "livelihood:rectification_reply": Entry(

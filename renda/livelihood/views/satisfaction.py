@@ -6,6 +6,9 @@
 - Rectifications (整改): staff and SC members read all; the lead unit's officer reads its own
   (phone first) and reports on it; staff change a deadline with a reason and put a reported
   project to a re-evaluation (再测评) at a meeting.
+- Paper 测评票 (staff with the livelihood duty): between the close and the count, the
+  scrutineers' paper count of the members who voted on paper, set beside the electronic
+  count and combined with it (services/paper.py).
 - The public: the list of counted satisfaction votes on 人大之家 (each opens the results
   page, views/public.results).
 """
@@ -13,7 +16,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +31,7 @@ from ..forms import (
     RectificationDeadlineForm,
     RectificationReplyForm,
     ReevaluateForm,
+    SatisfactionPaperForm,
     SatisfactionVoteForm,
 )
 from ..models import Rectification, Vote
@@ -35,10 +39,12 @@ from ..permissions import (
     RECTIFICATION_ROLES,
     can_manage_votes,
     get_rectification_for_user,
+    get_round_for_user,
     rectifications_for,
 )
 from ..rules import VoteKind
-from ..selectors import counted_votes
+from ..selectors import candidates_of, counted_votes
+from ..services import paper
 from ..services import satisfaction as services
 
 READERS = (Role.STAFF, Role.SC_MEMBER)
@@ -89,6 +95,54 @@ def satisfaction_create(request: AuthenticatedRequest) -> HttpResponse:
             "form": form,
             "title": "新建满意度测评",
             "back_url": reverse("livelihood:satisfaction"),
+        },
+    )
+
+
+@duty_required(Duty.LIVELIHOOD)
+def satisfaction_paper(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    round_ = get_round_for_user(request.user, pk, write=True)
+    if round_.vote.kind != VoteKind.SATISFACTION:
+        raise Http404("没有这项满意度测评。")
+    candidates = candidates_of(round_)
+    entered = round_.satisfaction_paper if hasattr(round_, "satisfaction_paper") else None
+    initial: dict[str, int] = {}
+    if entered is not None:
+        initial = {"issued": entered.issued, "returned": entered.returned}
+        initial["invalid"] = entered.invalid
+        for c in entered.counts.all():
+            initial |= {
+                f"satisfied_{c.candidate_id}": c.satisfied,
+                f"basic_{c.candidate_id}": c.basic,
+                f"dissatisfied_{c.candidate_id}": c.dissatisfied,
+            }
+    form = SatisfactionPaperForm(request.POST or None, candidates=candidates, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = attempt(
+            form,
+            lambda: paper.enter_satisfaction_paper_counts(
+                actor=request.user,
+                round_=round_,
+                issued=data["issued"],
+                returned=data["returned"],
+                invalid=data["invalid"],
+                counts=form.counts(),
+            ),
+        )
+        if done is not None:
+            messages.success(request, "已录入纸质测评票，计票时与电子票合并计算。")
+            return redirect("livelihood:satisfaction_paper", round_.pk)
+    return render(
+        request,
+        "livelihood/satisfaction/paper.html",
+        {
+            "round": round_,
+            "vote": round_.vote,
+            "form": form,
+            "can_enter": round_.state == round_.State.CLOSED,
+            "room": paper.paper_room(round_),
+            "reconcile": paper.satisfaction_reconcile(round_),
         },
     )
 
