@@ -46,6 +46,7 @@ import json
 import random
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -511,6 +512,7 @@ def autosave(
     saves: int,
     interval: float,
     repeats: int,
+    profile: int = 0,
 ) -> bool:
     """(b); False when an acknowledged answer is missing from the database."""
     print(f"\n(b) autosave: {exam.enrolments.count():,} examinees in one sitting")
@@ -549,6 +551,13 @@ def autosave(
                 if check.lost:
                     ok = False
                 rows.append((n, repeat, got, check, base, tally))
+    if profile:
+        profile_saves(pages, profile)
+        check = check_answers(exam, pages, acks_total + profile + 1)
+        print(
+            f"  after the in-process saves: answers checked {check.acknowledged:,}, LOST {check.lost}"
+        )
+        ok = ok and not check.lost
     print(f"\nsummary (保存 POST, {rate:.0f} saves/s offered):")
     for n, repeat, got, check, base, tally in rows:
         f = got["figures"]
@@ -563,6 +572,75 @@ def autosave(
     return ok
 
 
+class SqlTimer:
+    """Counts the queries and the time spent in them (execute_wrapper)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.count += 1
+            self.seconds += time.perf_counter() - started
+
+
+def profile_saves(pages: list[Examinee], count: int) -> None:
+    """(c) Saves through the whole Django stack (middleware, view, service) in this process,
+    one at a time: time per save, the part spent in SQL, queries; then where the rest goes."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.db import connection
+    from django.test import Client
+
+    def one(page: Examinee) -> None:
+        client = Client(REMOTE_ADDR="127.0.0.1", SERVER_NAME="localhost")
+        client.cookies["sessionid"] = page.login.session_key
+        client.cookies["csrftoken"] = page.login.csrf
+        order, value = page.next_save()
+        form = {"q": order, "v": page.versions.get(order, 0), "value": json.dumps(value)}
+        response = client.post(page.path, form, headers={"X-CSRFToken": page.login.csrf})
+        body = _json(response.content.decode())
+        if response.status_code == 200 and body.get("ok"):
+            page.versions[order] = body["version"]
+            page.acked[order] = (body["version"], body["value"])
+        elif "version" in body:
+            page.versions[order] = body["version"]
+
+    chosen = [pages[i % len(pages)] for i in range(count)]
+    one(chosen[0])  # warm up
+    sql = SqlTimer()
+    with connection.execute_wrapper(sql), Timer() as t:
+        for page in chosen:
+            one(page)
+    print(
+        f"\n(c) one save in process (Django test client, whole middleware stack, no HTTP): "
+        f"{t.seconds * 1000 / count:.1f} ms per save, of which SQL {sql.seconds * 1000 / count:.1f} ms "
+        f"in {sql.count / count:.1f} queries; {servers.load_average()}"
+    )
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for page in chosen[: count // 2]:
+        one(page)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(
+        r"renda|django/(contrib|middleware|core/handlers)", 22
+    )
+    lines = [line for line in out.getvalue().splitlines() if line.strip()]
+    start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
+    print(f"  cumulative time over {count // 2} saves (profiled, so slower):")
+    for line in lines[start : start + 23]:
+        print(f"    {line}")
+
+
 def arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="200 examinees, 3 saves, 2 servers")
@@ -572,6 +650,7 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--servers", help="app server counts, e.g. 2,4 (default)")
     parser.add_argument("--repeats", type=int, default=1, help="runs per server count")
     parser.add_argument("--no-autosave", action="store_true", help="papers only")
+    parser.add_argument("--profile", type=int, default=200, help="in-process saves to profile")
     args = parser.parse_args(argv)
     args.examinees = args.examinees or (200 if args.quick else EXAMINEES)
     args.saves = args.saves or (3 if args.quick else 6)
@@ -599,6 +678,7 @@ def main(argv: list[str]) -> int:
                 saves=args.saves,
                 interval=args.interval,
                 repeats=args.repeats,
+                profile=args.profile,
             )
     print(f"machine after: {servers.load_average()}")
     return 0 if ok else 1
