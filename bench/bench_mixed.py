@@ -19,7 +19,7 @@ page) and the ratios of p50 and p99 to the trivial view's (/api/v1/health) in th
 the same servers; then the writes checked against what was acknowledged (check-ins, ballots,
 opinions, replies, autosaves, pushed payments). Target: no errors, p99 < 500 ms on every page.
 
-    .venv/bin/python bench/bench_mixed.py [--seconds 300] [--scale 1.0] [--threads 160]
+    .venv/bin/python bench/bench_mixed.py [--seconds 300] [--deputies 600] [--scale 1.0]
 
 The topology: `prod.py up` does nothing when it runs already (someone's `make prod-up`: used
 and left running); otherwise it is started here and stopped at the end (`prod.py down`, by
@@ -527,13 +527,14 @@ def get(browser: servers.Browser, path: str, label: str, acks: Acks, want: int =
 
 
 FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 OPINION = "/stations/public/opinion/"
 
 
 Jobs = list[tuple[float, Job]]
 
 
-def deputy_jobs(world: World, span: float, rng: random.Random, acks: Acks) -> Jobs:
+def deputy_jobs(world: World, span: float, rng: random.Random, acks: Acks, deputies: int) -> Jobs:
     """Each deputy checks in (the check-in page, the POST) in the first half of the run, reads
     two pages at random moments, and votes (the ballot page, then the cast) between 50 % and
     90 % of the run."""
@@ -567,7 +568,7 @@ def deputy_jobs(world: World, span: float, rng: random.Random, acks: Acks) -> Jo
             with acks.lock:
                 acks.ballots.add(deputy)
 
-    for deputy, login in world.deputy_logins.items():
+    for deputy, login in list(world.deputy_logins.items())[:deputies]:
         jobs.append((rng.uniform(0, 0.5 * span), partial(check_in, login=login, deputy=deputy)))
         for path, label in rng.sample(pages, 2):
             jobs.append((rng.uniform(0, span), partial(page_job, login, path, label, acks)))
@@ -689,10 +690,11 @@ def public_jobs(
         b = direct.browser()
         extra = {"X-Client-Address": address}
         r = b.request("GET", OPINION, headers=extra, label="public 意见表 GET", keep_body=True)
-        found = FORM_TOKEN.search(r.body)
-        if not acks.expect(r, r.status == 200 and found is not None) or found is None:
+        found, csrf = FORM_TOKEN.search(r.body), CSRF_FIELD.search(r.body)
+        if not acks.expect(r, r.status == 200 and found is not None) or not (found and csrf):
             return
         data = {
+            "csrfmiddlewaretoken": csrf.group(1),  # with the csrftoken cookie the GET set
             "station": str(station),
             "category": world.opinion_category,
             "content": f"小区门口的路灯坏了一个多月，晚上出行不便，请尽快修复。（{world.tag}-{i}）",
@@ -749,12 +751,12 @@ def push_jobs(world: World, span: float, rng: random.Random, acks: Acks) -> Jobs
 
 
 def workload(
-    world: World, span: float, scale: float, seed: int, acks: Acks
+    world: World, span: float, scale: float, seed: int, acks: Acks, deputies: int
 ) -> tuple[Jobs, SiteDriver]:
     rng = random.Random(seed)
-    direct = SiteDriver(list(APP_PORTS))
+    direct = SiteDriver(list(APP_PORTS), timeout=60)
     jobs = (
-        deputy_jobs(world, span, rng, acks)
+        deputy_jobs(world, span, rng, acks, deputies)
         + staff_jobs(world, span, rng, acks)
         + unit_jobs(world, span, rng, acks)
         + nominee_jobs(world, span, rng, acks)
@@ -907,6 +909,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="staff, nominees, public")
     parser.add_argument("--threads", type=int, default=160)
     parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument(
+        "--deputies", type=int, default=SESSION_DEPUTIES, help="deputies active (peak: 600)"
+    )
     parser.add_argument("--solo", type=int, default=5, help="one-client repeats per page")
     args = parser.parse_args(argv)
 
@@ -925,7 +930,7 @@ def main(argv: list[str]) -> int:
         world = prepare(args.scale, args.seed)
         solo(world, args.solo)
         acks = Acks()
-        jobs, direct = workload(world, args.seconds, args.scale, args.seed, acks)
+        jobs, direct = workload(world, args.seconds, args.scale, args.seed, acks, args.deputies)
         print(
             f"  {len(jobs)} jobs over {args.seconds:.0f} s, {args.threads} client threads; "
             f"before the run: {load_average()}",
