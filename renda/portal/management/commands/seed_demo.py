@@ -103,6 +103,8 @@ MODULE_LOADERS = [
     "renda.documents.demo.seed_documents",
     # The exam bank: 371 questions from statute text (renda/exams/demo/bank.json).
     "renda.exams.demo.load_demo_exams",
+    # 民生实事票决: last year's vote, plans and 满意度测评; this year's call (after the meetings).
+    "renda.livelihood.demo.load_demo_livelihood",
 ]
 
 
