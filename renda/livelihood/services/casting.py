@@ -6,7 +6,7 @@ What is written, in ONE transaction (both rows or neither):
   does, so a double click, a second device or a replayed request ends in "您已投票";
 - a `Ballot` (round, tracker, digest, choices, nonce, valid) with a random key and no deputy,
   time, IP or device;
-- every ballot of the round is then rewritten in tracker order (votes.rewrite_ballots), so the
+- every ballot of the round is then rewritten in tracker order (rewrite_ballots), so the
   table's physical order and row versions carry no trace of the casting order;
 - an audit event naming the round and the deputy, never the ballot or its tracker.
 
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from renda.core import audit
 from renda.meetings.models import MeetingMember
@@ -30,7 +30,8 @@ from renda.meetings.permissions import deputy_of
 
 from .. import chain, rules
 from ..models import Ballot, Participation, Round
-from .votes import State, rewrite_ballots
+from . import votes
+from .votes import State
 
 ALREADY = "您已投票，每位代表只能投一次。"
 
@@ -69,6 +70,35 @@ def ballot_marks(locked: Round, marks: dict[int, str]) -> dict[int, str]:
     return rules.normalise(marks, ids, locked.vote.kind)
 
 
+def rewrite_ballots(round_: Round) -> None:
+    """The per-cast rewrite of the round's (unsealed) box, as votes.rewrite_ballots does it:
+    every ballot deleted and re-inserted in tracker order, in this transaction. On
+    PostgreSQL one statement does it inside the server (the deleted rows feed the insert), so
+    a cast does not carry every ballot of the round to Python and back; elsewhere the ORM's
+    version runs."""
+    if connection.vendor != "postgresql":
+        votes.rewrite_ballots(round_)
+        return
+    quote = connection.ops.quote_name
+    table = quote(Ballot._meta.db_table)
+    fields = Ballot._meta.concrete_fields
+    columns = ", ".join(quote(f.column) for f in fields)
+    # Not sealed: position and chain hash stay empty until the close (votes.close_round).
+    position, chain_hash = Ballot._meta.get_field("position"), Ballot._meta.get_field("chain_hash")
+    values = ", ".join(
+        "NULL" if f is position else "''" if f is chain_hash else quote(f.column) for f in fields
+    )
+    round_column = quote(Ballot._meta.get_field("round").column)
+    tracker_column = quote(Ballot._meta.get_field("tracker").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {table} WHERE {round_column} = %s "  # noqa: S608
+            f"RETURNING {columns}) INSERT INTO {table} ({columns}) "
+            f"SELECT {values} FROM gone ORDER BY {tracker_column}",
+            [round_.pk],
+        )
+
+
 @transaction.atomic
 def cast_ballot(*, actor: Any, round_: Round, marks: dict[int, str]) -> Receipt:
     # The round's row lock orders casts against each other (the rewrite needs it) and
@@ -84,14 +114,15 @@ def cast_ballot(*, actor: Any, round_: Round, marks: dict[int, str]) -> Receipt:
     except IntegrityError:
         raise ValidationError(ALREADY) from None
     choices = chain.choices_text(full)
-    taken = set(Ballot.objects.filter(round=locked).values_list("tracker", flat=True))
+    # A tracker is unique in its round; a clash is rare, so ask about this one only (the
+    # round's lock keeps another cast from taking it meanwhile).
     while True:
         nonce = chain.new_nonce()
         digest = chain.ballot_hash(
             manifest_digest=locked.manifest_hash, choices=choices, nonce=nonce
         )
         tracker = chain.tracker_of(digest)
-        if tracker not in taken:
+        if not Ballot.objects.filter(round=locked, tracker=tracker).exists():
             break
     valid = rules.is_valid(full, locked.seats, locked.vote.kind)
     Ballot.objects.create(
