@@ -669,7 +669,7 @@ def report_progress(w: Walk) -> None:
     unit.goto(w.url(f"/livelihood/implementation/{plan}/"))
     unit.get_by_role("link", name="报送进展").first.click()
     unit.wait_for_url("**/report/")
-    unit.locator("select[name=status]").select_option(label="在建")
+    unit.locator("select[name=status]").select_option(label="在建（50%）")
     unit.locator("textarea[name=text]").fill("主管网已完成开挖铺设 2.3 公里，占总长的一半。")
     unit.get_by_role("button", name="报送进展").click()
     unit.wait_for_load_state()
