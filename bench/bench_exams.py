@@ -578,6 +578,8 @@ class SqlTimer:
     def __init__(self) -> None:
         self.count = 0
         self.seconds = 0.0
+        self.by_statement: dict[str, float] = {}
+        self.calls: Counter[str] = Counter()
 
     def __call__(
         self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
@@ -586,8 +588,14 @@ class SqlTimer:
         try:
             return execute(sql, params, many, context)
         finally:
+            took = time.perf_counter() - started
             self.count += 1
-            self.seconds += time.perf_counter() - started
+            self.seconds += took
+            words = sql.split()
+            table = next((w for w in words[1:6] if w.startswith('"')), "")
+            key = f"{words[0] if words else '?'} {table}".strip()
+            self.by_statement[key] = self.by_statement.get(key, 0.0) + took
+            self.calls[key] += 1
 
 
 def profile_saves(pages: list[Examinee], count: int) -> None:
@@ -625,6 +633,10 @@ def profile_saves(pages: list[Examinee], count: int) -> None:
         f"{t.seconds * 1000 / count:.1f} ms per save, of which SQL {sql.seconds * 1000 / count:.1f} ms "
         f"in {sql.count / count:.1f} queries; {servers.load_average()}"
     )
+    for key, seconds in sorted(sql.by_statement.items(), key=lambda kv: -kv[1]):
+        print(
+            f"    {key}: {sql.calls[key] / count:.1f} per save, {seconds * 1000 / count:.1f} ms per save"
+        )
     profiler = cProfile.Profile()
     profiler.enable()
     for page in chosen[: count // 2]:
