@@ -485,7 +485,7 @@ def test_a_killing_an_app_server_during_load_loses_no_acknowledged_write(
                 if outcome[0] == 302 and outcome[1]:
                     acknowledged.append((now, title, int(outcome[1].group(1))))
                 else:
-                    errors.append((now, f"{outcome[0]} {body[:120]}"))
+                    errors.append((now, f"{outcome[0]} {' '.join(body.split())[:120]}"))
 
     threads = [threading.Thread(target=load, args=(i,)) for i in range(clients_count)]
     for thread in threads:
