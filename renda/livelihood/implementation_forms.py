@@ -16,7 +16,7 @@ from renda.stations.forms import MultipleFileField
 from .models import Candidate, Inspection, PlanItem, ProgressStatus, Project, Round
 from .rules import VoteKind
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
 
 
 def active_statuses() -> Any:
