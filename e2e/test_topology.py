@@ -207,7 +207,8 @@ congress, _ = Organization.objects.get_or_create(code="RD", defaults=dict(name="
 office, _ = Organization.objects.get_or_create(code="RD-BGS", defaults=dict(name="冷水江市人大常委会办公室", kind="office", region=county))
 for duty in Duty.values:
     OfficeDuty.objects.get_or_create(organization=office, duty=duty)
-department, _ = Organization.objects.get_or_create(code="FGJ", defaults=dict(name="冷水江市发展和改革局", kind="department", region=county))
+# The demo county (seeded in renda_prod by the load bench) has this unit under its own code.
+department = Organization.objects.filter(name="冷水江市发展和改革局").first() or Organization.objects.create(code="FGJ", name="冷水江市发展和改革局", kind="department", region=county)
 staff = accounts.create_user(actor=None, username=f"staff_{{TAG}}", name="会务工作人员", role=Role.STAFF,
     password=PASSWORD, organization=office, must_change_password=False)
 term = Term.objects.filter(congress=congress, is_current=True).first() or deputies.create_term(
@@ -246,7 +247,7 @@ TAG = {tag!r}
 staff = User.objects.get(pk={staff})
 people = list(Deputy.objects.filter(pk__in={deputies}))
 term, county = people[0].term, Region.objects.get(code="431381")
-department = Organization.objects.get(code="FGJ")
+department = Organization.objects.get(name="冷水江市发展和改革局")
 start = timezone.now() + dt.timedelta(minutes=10)
 number = (Meeting.objects.filter(term=term, kind="congress").aggregate(n=Max("number"))["n"] or 0) + 1
 meeting = meetings.create_meeting(actor=staff, kind="congress", term=term, number=number,
