@@ -11,7 +11,8 @@ touches it (`close_if_overdue`), whichever comes first.
 Saves are the hot path (1,000 examinees every few seconds): they are not audited one by one
 (the audit chain takes a lock per row) but leave an `AttemptEvent`; a save is one read of the
 answer and one conditional UPDATE that names the version the browser started from, so two
-tabs on one attempt cannot overwrite a newer answer with an older one."""
+tabs on one attempt cannot overwrite a newer answer with an older one; it waits for a
+submission under way (the attempt's row lock), so no save lands after the grading."""
 
 from __future__ import annotations
 
@@ -342,15 +343,29 @@ def save_answer(
         return SaveResult(400, order, answer.version, answer.value, remaining, error=str(error))
     if base_version != answer.version:
         return SaveResult(409, order, answer.version, answer.value, remaining)
-    # One statement, so no transaction is needed: the answer is saved once it returns; the
-    # event after it is the proctor's record (a save without one is still a save).
-    updated = Answer.objects.filter(
-        pk=answer.pk, version=base_version, attempt__state=AttemptState.IN_PROGRESS
-    ).update(value=clean, answered=_answered(clean), version=F("version") + 1, saved_at=now)
-    if not updated:  # another tab (or the time-out) got there between the read and now
-        fresh = Answer.objects.get(pk=answer.pk)
-        return SaveResult(409, order, fresh.version, fresh.value, remaining)
-    _event(attempt, EventKind.SAVE, now, ip, q=order, v=base_version + 1)
+    with transaction.atomic():
+        # The attempt's row first (FOR NO KEY UPDATE): a submission or time-out holds it FOR
+        # UPDATE while it grades, so a save waits for it and then reads the committed state.
+        # The state cannot be a condition of the UPDATE below: PostgreSQL rechecks a row it
+        # waited for only against that row's own columns, so a joined state (or version) seen
+        # before the wait let a save land after the grading, acknowledged (found 2026-12-03).
+        state = (
+            Attempt.objects.select_for_update(no_key=True)
+            .filter(pk=attempt.pk)
+            .values_list("state", flat=True)
+            .first()
+        )
+        if state != AttemptState.IN_PROGRESS:
+            return SaveResult(
+                403, order, state=state or "", error="本次考试已交卷，答案不能再修改。"
+            )
+        updated = Answer.objects.filter(pk=answer.pk, version=base_version).update(
+            value=clean, answered=_answered(clean), version=F("version") + 1, saved_at=now
+        )
+        if not updated:  # another tab got there between the read and now
+            fresh = Answer.objects.get(pk=answer.pk)
+            return SaveResult(409, order, fresh.version, fresh.value, remaining)
+        _event(attempt, EventKind.SAVE, now, ip, q=order, v=base_version + 1)
     return SaveResult(200, order, base_version + 1, clean, remaining)
 
 
