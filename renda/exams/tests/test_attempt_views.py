@@ -156,10 +156,11 @@ def test_a_save_is_a_plain_post_with_csrf_and_a_few_queries(
     client.cookies["csrftoken"] = token
     url = _url("attempt_save", enrolment)
     assert client.post(url, {"q": 1, "v": 0, "value": "null"}).status_code == 403  # no token
-    # session, user, attempt, answer, the conditional UPDATE, the event row, and the
-    # session's own save (SESSION_SAVE_EVERY_REQUEST) inside its savepoint pair.
+    # session, user, attempt, answer, the attempt's row lock, the conditional UPDATE, the
+    # event row (the last three in one transaction: a savepoint pair under the test's own
+    # transaction), and the session's own save (SESSION_SAVE_EVERY_REQUEST) inside its pair.
     for version in range(3):
-        with django_assert_max_num_queries(9):
+        with django_assert_max_num_queries(12):
             response = client.post(
                 url, {"q": 1, "v": version, "value": "null"}, headers={"X-CSRFToken": token}
             )
