@@ -15,7 +15,11 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from renda.budget.ingest.merging import touched_years
 from renda.budget.models import FinanceRegion, RuleRun, SummaryState
 from renda.budget.selectors.dashboards import overview
-from renda.budget.services.batches import process_uploaded_batch, set_rules_phase
+from renda.budget.services.batches import (
+    orphaned_uploads,
+    process_uploaded_batch,
+    set_rules_phase,
+)
 from renda.budget.services.engine import run_rules
 from renda.budget.services.inquiries import remind_overdue_inquiries
 from renda.budget.services.summaries import months_of_batch
@@ -48,6 +52,15 @@ def on_upload_stored(
 @db_task()
 def run_uploaded_batch(batch_id: int, expected_year: int | None = None) -> None:
     process_uploaded_batch(batch_id, expected_year)
+
+
+@db_periodic_task(crontab(minute="*"))
+def requeue_orphaned_uploads() -> None:
+    """An upload whose consumer was killed mid-import is queued again (the import left
+    nothing half-written: it commits in one transaction, or marks the batch failed)."""
+    for batch_id in orphaned_uploads():
+        logger.warning("budget upload %s lost its job; queued again", batch_id)
+        run_uploaded_batch(batch_id)
 
 
 def on_data_imported(sender: object, kind: str, batch: ImportBatch, **kwargs: Any) -> None:

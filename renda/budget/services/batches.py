@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import json
 import logging
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -467,6 +470,11 @@ def start_upload(
         upload=upload,
     )
 
+    if expected_year is not None:
+        # Kept for a job re-queued after its consumer died (orphaned_uploads); the result
+        # replaces the summary when the import ends.
+        batch.summary = {**batch.summary, "expected_year": expected_year}
+        batch.save(update_fields=["summary"])
     transaction.on_commit(
         lambda: upload_stored.send(sender=ImportBatch, batch=batch, expected_year=expected_year)
     )
@@ -487,13 +495,70 @@ def _refuse_spreadsheet_bomb(upload: UploadedFile) -> None:
         upload.seek(0)
 
 
+# A job holds a PostgreSQL session advisory lock on its batch while it runs. PostgreSQL
+# drops the lock with the job's connection, so also when its consumer is killed: a batch
+# still 校验中 whose lock is free has lost its job (Huey's Redis queue forgets a job once a
+# consumer took it), and the sweep below queues it again.
+_UPLOAD_LOCK = 7401  # the advisory lock namespace of budget upload batches
+ORPHAN_AFTER = dt.timedelta(minutes=1)  # a queued job has this long to start before a re-queue
+
+
+@contextlib.contextmanager
+def _job_lock(batch_id: int) -> Iterator[bool]:
+    """True if this connection now holds the batch's lock (always, off PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_UPLOAD_LOCK, batch_id])
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_UPLOAD_LOCK, batch_id])
+            except DatabaseError:  # the connection is gone, and the lock went with it
+                logger.warning("budget upload %s: lock released with its connection", batch_id)
+
+
+def orphaned_uploads() -> list[int]:
+    """Uploaded batches still 校验中 that no live job is importing (their consumer died)."""
+    if connection.vendor != "postgresql":
+        return []  # tests and the demo run jobs immediately: none is ever lost
+    candidates = ImportBatch.objects.filter(
+        status=ImportBatch.Status.VALIDATING,
+        source=ImportBatch.Source.FILE,
+        created_at__lt=timezone.now() - ORPHAN_AFTER,
+    ).exclude(file="")
+    orphans = []
+    for batch in candidates.only("pk", "kind").order_by("pk"):
+        if kind_of(batch) is None:
+            continue  # another module's import
+        with _job_lock(batch.pk) as free:
+            if free:
+                orphans.append(batch.pk)
+    return orphans
+
+
 def process_uploaded_batch(batch_id: int, expected_year: int | None = None) -> ImportBatch:
-    """The background job: read the stored file and import it."""
-    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+    """The background job: read the stored file and import it, once: a second job for the
+    same batch (re-queued by the sweep while the first still runs) finds the lock taken."""
+    with _job_lock(batch_id) as mine:
+        batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+        if not mine:
+            return batch  # another live job is importing it
+        return _process_uploaded_batch(batch, expected_year)
+
+
+def _process_uploaded_batch(batch: ImportBatch, expected_year: int | None) -> ImportBatch:
     spec = kind_of(batch)
     assert spec is not None
     if batch.status != ImportBatch.Status.VALIDATING:
         return batch  # already run (a retried job)
+    if expected_year is None:
+        expected_year = batch.summary.get("expected_year")  # a re-queued job
     with tempfile.TemporaryDirectory() as tmp:
         # Storage may be remote; work on a local copy so that the reader can stream it.
         local = Path(tmp) / (Path(batch.file.name).name or "upload")
