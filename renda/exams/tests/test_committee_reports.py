@@ -112,3 +112,18 @@ def test_only_members_and_exam_staff_read_the_reports(world: Any, client_for: An
     got = {p: client_for(p).get(reverse("exams:committee_home")).status_code for p in PERSONAS}
     assert {p for p, code in got.items() if code == 200} == {"staff", "sc_member"}
     assert got["nominee"] == got["deputy"] == 403
+
+
+def test_the_release_button_is_offered_only_while_there_is_something_to_release(
+    world: Any, client_for: Any
+) -> None:
+    from renda.exams.tests.matrix import _a_submitted_attempt
+
+    attempt = _a_submitted_attempt(world, short=False)
+    url = reverse("exams:results_sitting", args=[attempt.enrolment.sitting_id])
+    staff = client_for("staff")
+    assert 'data-testid="release"' in staff.get(url).content.decode()
+    release_results(actor=world.staff, sitting=attempt.enrolment.sitting)
+    page = staff.get(url).content.decode()
+    assert 'data-testid="release"' not in page
+    assert 'data-testid="report-docx"' in page  # the committee's Word report instead

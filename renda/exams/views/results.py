@@ -107,6 +107,10 @@ def results_sitting(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "sitting": sitting,
             "report": report,
             "released_any": any(r.released for r in report.rows),
+            # Marked or being marked and not yet published: what 发布成绩 would release.
+            "to_release": any(
+                not r.released and r.status in ("合格", "不合格", "评阅中") for r in report.rows
+            ),
             "menu": "sittings",
         },
     )
