@@ -718,7 +718,9 @@ def satisfaction_vote(w: Walk) -> None:
             page.context.close()
     staff.goto(w.url(f"/livelihood/votes/{evaluation}/"))
     post_button(staff, "结束投票，封存票箱")
+    assert "已结束投票" in alert_text(staff), alert_text(staff)
     post_button(staff, "核验并计票")
+    assert "已计票" in alert_text(staff), alert_text(staff)
     w.public.goto(w.url(f"/livelihood/public/votes/{evaluation}/"))
     w.shot(w.public, "satisfaction-results", phone=True)
     found = {}
