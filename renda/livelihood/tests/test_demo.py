@@ -1,4 +1,4 @@
-"""The livelihood demo (renda/livelihood/demo.py) on top of the demo registry: last year's
+"""The livelihood demo (renda/livelihood/demo/) on top of the demo registry: last year's
 vote counted from ballots cast through the casting service, its chain verifying and its 公告
 matching the ballots; the plans; the satisfaction vote with its rectification; this year's
 open call; and a second load that writes nothing."""
