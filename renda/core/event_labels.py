@@ -244,6 +244,7 @@ LABELS: dict[str, str] = {
     "livelihood.round_count": "票决计票",
     "livelihood.ballot_cast": "代表投票（不含选票内容）",
     "livelihood.paper_counts": "录入票决纸质计票",
+    "livelihood.satisfaction_paper_counts": "录入满意度测评纸质票",
     "livelihood.call_create": "新建民生实事项目征集公告",
     "livelihood.call_publish": "发布民生实事项目征集公告",
     "livelihood.call_close": "结束民生实事项目征集",
