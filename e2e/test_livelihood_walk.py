@@ -84,9 +84,13 @@ for pk in sheet:
 county = Region.objects.filter(level="county").order_by("code").first()
 township = Region.objects.filter(level__in=["township", "subdistrict"]).order_by("code").first()
 unit = Organization.objects.get(code="ZF-ZJJ")
+# The first year without a city call: the demo county's own call for next year is open.
+from renda.livelihood.models import Call
+year = next(y for y in range(start.year + 1, start.year + 100)
+            if not Call.objects.filter(year=y, level="city", region=county).exists())
 print(json.dumps({"meeting": meeting.pk, "members": len(members), "needed": needed,
     "signed": len(sheet), "voters": voters, "late": late, "county": county.pk,
-    "township": township.pk, "unit": unit.pk, "unit_name": unit.name, "year": start.year + 1}))
+    "township": township.pk, "unit": unit.pk, "unit_name": unit.name, "year": year}))
 """
 
 
