@@ -377,7 +377,10 @@ def list_alerts(
     offset: Annotated[int, Field(json_schema_extra=_bounds(0, MAX_OFFSET))] = 0,
     limit: Annotated[int, Field(json_schema_extra=_bounds(1, 1000))] = 200,
 ) -> Status[dict[str, Any]]:
-    problem = _alert_filter_problem(year, rule, level, status, period, offset, limit)
+    # The length the schema states is that of the value sent, before the control characters
+    # are dropped (core.middleware.InputCleaningMiddleware).
+    sent = getattr(request, "uncleaned_GET", request.GET).get("rule", rule)
+    problem = _alert_filter_problem(year, sent, level, status, period, offset, limit)
     if problem:
         return _detail(400, problem)
     qs = filtered(

@@ -175,3 +175,14 @@ def test_nul_and_lone_surrogates_in_records_are_dropped_not_a_500(world, token):
 def test_a_rule_longer_than_the_schema_allows_is_a_400(world, client_for):
     response = client_for("sc_member").get("/api/v1/budget/alerts?rule=" + "0" * 21)
     assert response.status_code == 400 and "20" in response.json()["detail"]
+
+
+def test_the_rules_length_is_that_of_the_value_sent_before_cleaning(world, client_for):
+    # Found by the CI fuzz run: 23 characters, four of them control characters the input
+    # cleaning drops, came through as 19 and were accepted against the schema's maxLength 20.
+    sent = "8'\x7f7\U000f229a£\x04꽁û\x05Aês\U00047b74 \x08õ\x84;\x88{\"\U0004c0ba"
+    assert len(sent) == 23
+    client = client_for("sc_member")
+    response = client.get("/api/v1/budget/alerts", {"rule": sent})
+    assert response.status_code == 400 and "20" in response.json()["detail"]
+    assert client.get("/api/v1/budget/alerts", {"rule": "B01\x00"}).status_code == 200
