@@ -377,10 +377,18 @@ def list_alerts(
     offset: Annotated[int, Field(json_schema_extra=_bounds(0, MAX_OFFSET))] = 0,
     limit: Annotated[int, Field(json_schema_extra=_bounds(1, 1000))] = 200,
 ) -> Status[dict[str, Any]]:
-    # The length the schema states is that of the value sent, before the control characters
-    # are dropped (core.middleware.InputCleaningMiddleware).
-    sent = getattr(request, "uncleaned_GET", request.GET).get("rule", rule)
-    problem = _alert_filter_problem(year, sent, level, status, period, offset, limit)
+    # The schema's bounds (length, enum, pattern) hold for the values sent, before the control
+    # characters are dropped (core.middleware.InputCleaningMiddleware): "open\x00" is no status.
+    sent = getattr(request, "uncleaned_GET", request.GET)
+    problem = _alert_filter_problem(
+        year,
+        sent.get("rule", rule),
+        level,
+        sent.get("status", status),
+        sent.get("period", period),
+        offset,
+        limit,
+    )
     if problem:
         return _detail(400, problem)
     qs = filtered(

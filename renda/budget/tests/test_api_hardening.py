@@ -186,3 +186,6 @@ def test_the_rules_length_is_that_of_the_value_sent_before_cleaning(world, clien
     response = client.get("/api/v1/budget/alerts", {"rule": sent})
     assert response.status_code == 400 and "20" in response.json()["detail"]
     assert client.get("/api/v1/budget/alerts", {"rule": "B01\x00"}).status_code == 200
+    assert client.get("/api/v1/budget/alerts", {"status": "open\x00"}).status_code == 400
+    assert client.get("/api/v1/budget/alerts", {"period": "2024-\x0701"}).status_code == 400
+    assert client.get("/api/v1/budget/alerts", {"status": "open"}).status_code == 200
