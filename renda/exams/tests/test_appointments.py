@@ -38,6 +38,21 @@ def _docx_text(content: bytes) -> str:
     return "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
 
 
+def _result(
+    actor: Any, nomination: Nomination, result: str, counts: tuple[int, int, int]
+) -> Nomination:
+    """Record one nominee's vote; `counts` is (赞成, 反对, 弃权)."""
+    votes_for, votes_against, abstentions = counts
+    return votes.record_result(
+        actor=actor,
+        nomination=nomination,
+        result=result,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        abstentions=abstentions,
+    )
+
+
 def test_a_list_is_submitted_at_least_the_lead_days_before_the_meeting(world: Any) -> None:
     late = make_list(world, [world.nominee], days=7, submit=False)
     assert late.lead_days == 10
@@ -98,14 +113,7 @@ def test_the_vote_is_refused_while_anyone_has_neither_passed_nor_been_exempted(
     assert refusal.details["missing"] == [second.pk]
     # A result cannot be recorded before the vote either.
     with pytest.raises(ValidationError, match="尚未交付表决"):
-        votes.record_result(
-            actor=world.staff,
-            nomination=first,
-            result="passed",
-            votes_for=5,
-            votes_against=0,
-            abstentions=0,
-        )
+        _result(world.staff, first, "passed", (5, 0, 0))
     sit_for(world, [other], [True])
     voting = votes.open_vote(actor=world.staff, appointment_list=appointment_list)
     assert voting.state == ListState.VOTING
@@ -193,45 +201,17 @@ def test_results_are_recorded_with_counts_and_checked_against_the_majority(world
     appointment_list = _voting(world, [world.nominee, second])
     first, other = _nominations(appointment_list)
     with pytest.raises(ValidationError, match="结果应为“未通过”"):
-        votes.record_result(
-            actor=world.staff,
-            nomination=first,
-            result="passed",
-            votes_for=2,
-            votes_against=2,
-            abstentions=1,
-        )
+        _result(world.staff, first, "passed", (2, 2, 1))
     with pytest.raises(ValidationError, match="超过常委会组成人员"):
-        votes.record_result(
-            actor=world.staff,
-            nomination=first,
-            result="passed",
-            votes_for=5,
-            votes_against=1,
-            abstentions=0,
-        )
-    done = votes.record_result(
-        actor=world.staff,
-        nomination=first,
-        result="passed",
-        votes_for=4,
-        votes_against=1,
-        abstentions=0,
-    )
+        _result(world.staff, first, "passed", (5, 1, 0))
+    done = _result(world.staff, first, "passed", (4, 1, 0))
     assert (done.votes_for, done.votes_against, done.abstentions) == (4, 1, 0)
     record = AppointmentRecord.objects.get(nomination=first)
     assert record.post == "冷水江市第1局局长"
     assert record.appointed_on == appointment_list.meeting.start_date
     appointment_list.refresh_from_db()
     assert appointment_list.state == ListState.VOTING  # one still to record
-    votes.record_result(
-        actor=world.staff,
-        nomination=other,
-        result="rejected",
-        votes_for=2,
-        votes_against=2,
-        abstentions=1,
-    )
+    _result(world.staff, other, "rejected", (2, 2, 1))
     appointment_list.refresh_from_db()
     assert appointment_list.state == ListState.VOTED and appointment_list.voted_at
     assert not AppointmentRecord.objects.filter(nomination=other).exists()
@@ -276,24 +256,10 @@ def test_the_public_notice_shows_only_the_appointed_and_only_after_the_vote(
     appointment_list = _voting(world, [world.nominee, second])
     first, other = _nominations(appointment_list)
     url = reverse("exams:public_appointment", args=[appointment_list.pk])
-    votes.record_result(
-        actor=world.staff,
-        nomination=first,
-        result="passed",
-        votes_for=5,
-        votes_against=0,
-        abstentions=0,
-    )
+    _result(world.staff, first, "passed", (5, 0, 0))
     assert client.get(url).status_code == 404  # the vote is not over
     assert "测试nominee" not in client.get(reverse("exams:public_appointments")).content.decode()
-    votes.record_result(
-        actor=world.staff,
-        nomination=other,
-        result="rejected",
-        votes_for=1,
-        votes_against=3,
-        abstentions=1,
-    )
+    _result(world.staff, other, "rejected", (1, 3, 1))
     page = client.get(url)
     assert page.status_code == 200
     text = page.content.decode()
@@ -307,14 +273,7 @@ def test_the_oath_is_recorded_and_the_record_is_found_for_the_next_exemption(
 ) -> None:
     appointment_list = _voting(world, [world.nominee])
     (nomination,) = _nominations(appointment_list)
-    votes.record_result(
-        actor=world.staff,
-        nomination=nomination,
-        result="passed",
-        votes_for=5,
-        votes_against=0,
-        abstentions=0,
-    )
+    _result(world.staff, nomination, "passed", (5, 0, 0))
     record = AppointmentRecord.objects.get(nomination=nomination)
     with pytest.raises(ValidationError, match="不能早于任命日期"):
         votes.record_oath(
@@ -425,24 +384,10 @@ def test_the_vote_is_written_onto_the_meetings_agenda_item_by_the_personnel_comm
     meeting_services.notify_members(actor=world.staff, meeting=meeting)
     meeting_services.open_meeting(actor=world.staff, meeting=meeting)
     first, other = _nominations(appointment_list)
-    votes.record_result(
-        actor=personnel,
-        nomination=first,
-        result="passed",
-        votes_for=4,
-        votes_against=0,
-        abstentions=1,
-    )
+    _result(personnel, first, "passed", (4, 0, 1))
     item = AgendaItem.objects.get(pk=appointment_list.agenda_item_id)
     assert item.outcome == ""  # one nominee still to vote on
-    votes.record_result(
-        actor=personnel,
-        nomination=other,
-        result="rejected",
-        votes_for=1,
-        votes_against=3,
-        abstentions=1,
-    )
+    _result(personnel, other, "rejected", (1, 3, 1))
     item.refresh_from_db()
     assert item.outcome_kind == AgendaItem.Outcome.VOTE and item.outcome_recorded_at
     assert item.outcome == (
@@ -459,14 +404,7 @@ def test_no_outcome_is_written_before_the_meeting_has_started(world: Any) -> Non
 
     appointment_list = _voting(world, [world.nominee])
     (only,) = _nominations(appointment_list)
-    votes.record_result(
-        actor=world.staff,
-        nomination=only,
-        result="passed",
-        votes_for=4,
-        votes_against=1,
-        abstentions=0,
-    )
+    _result(world.staff, only, "passed", (4, 1, 0))
     appointment_list.refresh_from_db()
     assert appointment_list.state == ListState.VOTED
     item = AgendaItem.objects.get(pk=appointment_list.agenda_item_id)
