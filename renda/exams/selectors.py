@@ -84,9 +84,9 @@ def bank_questions(filters: Mapping[str, Any]) -> QuerySet[Question]:
 COMMITTEE_ROWS = 30  # the latest lists and sittings; older ones are in the archive of meetings
 
 
-def committee_lists() -> list[AppointmentList]:
+def committee_lists() -> list[tuple[AppointmentList, list[Nomination]]]:
     """The latest lists put before the committee (submitted or later), newest meeting first,
-    each with `.rows` prefetched in list order (statuses are derived by the caller)."""
+    each with its nominations in list order (statuses are derived by the caller)."""
     lists = list(
         AppointmentList.objects.exclude(state=ListState.DRAFT)
         .select_related("meeting", "nominating_body")
@@ -99,9 +99,7 @@ def committee_lists() -> list[AppointmentList]:
         .order_by("appointment_list", "order")
     ):
         by_list[nomination.appointment_list_id].append(nomination)
-    for x in lists:
-        x.rows = by_list[x.pk]  # type: ignore[attr-defined]
-    return lists
+    return [(x, by_list[x.pk]) for x in lists]
 
 
 def released_sittings() -> QuerySet[ExamSitting]:

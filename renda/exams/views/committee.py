@@ -73,12 +73,12 @@ def sitting_report_docx(report: SittingReport) -> bytes:
 def committee_home(request: AuthenticatedRequest) -> HttpResponse:
     require_committee_reader(request.user)
     lists = selectors.committee_lists()
-    found = {s.nomination.pk: s for s in statuses(n for x in lists for n in x.rows)}  # type: ignore[attr-defined]
+    found = {s.nomination.pk: s for s in statuses(n for _, rows in lists for n in rows)}
     return render(
         request,
         "exams/committee/home.html",
         {
-            "lists": [(x, [found[n.pk] for n in x.rows]) for x in lists],  # type: ignore[attr-defined]
+            "lists": [(x, [found[n.pk] for n in rows]) for x, rows in lists],
             "sittings": selectors.released_sittings(),
             "staff_menu": has_duty(request.user, Duty.EXAMS),
             "menu": "committee",
