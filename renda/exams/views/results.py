@@ -5,6 +5,7 @@ statistics. Opening a result is audited."""
 from __future__ import annotations
 
 import io
+from functools import partial
 from typing import Any
 
 from django.http import HttpResponse
@@ -12,8 +13,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
 from renda.accounts.permissions import AuthenticatedRequest
 from renda.core.roles import Duty, Role, duty_required, role_required
@@ -23,16 +22,12 @@ from ..permissions import get_own_released_attempt, get_sitting_for_user
 from ..services import results as result_services
 from ..services import statistics
 from ..services.results import ScoreReport
+from . import slips
 from .sittings import _docx, _require
-from .slips import FONT, ISSUER
+from .slips import ISSUER
 
-
-def _run(paragraph: Any, text: str, *, size: float = 12, bold: bool = False) -> None:
-    run = paragraph.add_run(text)
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = FONT
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+# One run helper for the exam papers (slips.py): results are set in 12 pt, slips in 14.
+_run = partial(slips._run, size=12)
 
 
 def _score(value: Any) -> str:
