@@ -15,6 +15,7 @@ from .implementation import (
 from .satisfaction import Rectification, SatisfactionPaperCount, SatisfactionPaperTally
 from .votes import (
     Ballot,
+    BallotBox,
     Candidate,
     CandidateList,
     PaperCount,
@@ -36,6 +37,7 @@ __all__ = [
     "ProgressStatus",
     "Supervisor",
     "Ballot",
+    "BallotBox",
     "Call",
     "Candidate",
     "CandidateList",

@@ -3,10 +3,11 @@ in-session vote (an agenda item of a congress session) in rounds.
 
 Secrecy by design (../shared/reference/civic.md §3.3): who voted (`Participation`) and what
 was voted (`Ballot`) are two tables with nothing that links them: no foreign key between them,
-no time on a ballot, no IP or device, random uuid4 keys on both, and the rows are rewritten in
-an order that says nothing about who cast when (ballots in tracker order after every cast and
-at close, participations by deputy at close; see services/casting.py). Database triggers
-(migration 0002) refuse changes to a frozen round and to ballots of a round that is not open.
+no time on a ballot, no IP or device, random uuid4 keys on both, and nothing kept in an order
+that reveals who cast when: while the round is open its ballots are one `BallotBox` row keyed
+by tracker, sealed at close into `Ballot` rows in tracker order, and the participations are
+rewritten by deputy at close (see services/casting.py). Database triggers (migrations 0002 and
+0007) refuse changes to a frozen round and to the box and ballots of a round that is not open.
 Collection and screening (issue 17 items 1–2) live in models/collection.py; a proposal
 accepted for the candidate list becomes a `Project` here.
 """
@@ -245,6 +246,28 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return "已投票"
+
+
+class BallotBox(models.Model):
+    """The ballots of an open round: one row per round holding one JSON object keyed by
+    tracker (tracker → [digest, choices, nonce, valid]). A cast adds its ballot to the object,
+    so the box is one row with one row version (xmin) whatever the number of ballots, and the
+    object's keys are kept in tracker order (PostgreSQL's jsonb orders them itself): neither
+    says who cast when, and a cast costs one row write instead of a rewrite of every ballot.
+    Closing seals the box: its ballots become `Ballot` rows in tracker order with their chain,
+    and the object is emptied. No deputy, time, IP or device here either."""
+
+    round = models.OneToOneField(
+        Round, on_delete=models.PROTECT, primary_key=True, related_name="box"
+    )
+    entries = models.JSONField(default=dict)
+    sealed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "投票中的票箱"
+
+    def __str__(self) -> str:
+        return "票箱"
 
 
 class Ballot(models.Model):

@@ -1,14 +1,19 @@
 """投票: a deputy on the round's frozen roster casts one ballot (of a 票决 or a 满意度测评: the
 marks and the validity rule follow the vote's kind, nothing else differs).
 
-What is written, in ONE transaction (both rows or neither):
+What is written, in ONE transaction (both or neither):
 - a `Participation` (round, deputy): the unique key refuses a second one whatever the client
   does, so a double click, a second device or a replayed request ends in "您已投票";
-- a `Ballot` (round, tracker, digest, choices, nonce, valid) with a random key and no deputy,
-  time, IP or device;
-- every ballot of the round is then rewritten in tracker order (rewrite_ballots), so the
-  table's physical order and row versions carry no trace of the casting order;
+- the ballot (tracker → digest, choices, nonce, valid), with a random tracker and no deputy,
+  time, IP or device, added to the round's `BallotBox`: one row whose object is kept in tracker
+  order, so neither the stored order nor the row versions (one row, one xmin: the latest
+  cast's, shared by every ballot in it) carry a trace of the casting order;
 - an audit event naming the round and the deputy, never the ballot or its tracker.
+
+Casts do not queue on the round: each takes a share lock on it (which other casts share and
+the close waits for), writes its participation and queues only for the box row's update (one
+statement) and its commit. So a cast either lands before the close or reads the round closed
+and is refused; the box's own sealed flag refuses a late one too.
 
 The tracker is returned to the caller to show ONCE (the view renders it in the POST's answer,
 never in a URL, a session or a log): it is the only thing that could tie the deputy to a
@@ -29,11 +34,11 @@ from renda.meetings.models import MeetingMember
 from renda.meetings.permissions import deputy_of
 
 from .. import chain, rules
-from ..models import Ballot, Participation, Round
-from . import votes
+from ..models import BallotBox, Participation, Round
 from .votes import State
 
 ALREADY = "您已投票，每位代表只能投一次。"
+CLOSED = "投票已经结束，不能再投票。"
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ def _refuse_unless_voter(locked: Round, actor: Any) -> int:
     if locked.state == State.DRAFT:
         raise ValidationError("票决尚未开始。")
     if locked.state != State.OPEN:
-        raise ValidationError("投票已经结束，不能再投票。")
+        raise ValidationError(CLOSED)
     deputy = deputy_of(actor)
     if deputy is None:
         raise ValidationError("您不是本次会议的代表，不能投票。")
@@ -70,69 +75,69 @@ def ballot_marks(locked: Round, marks: dict[int, str]) -> dict[int, str]:
     return rules.normalise(marks, ids, locked.vote.kind)
 
 
-def rewrite_ballots(round_: Round) -> None:
-    """The per-cast rewrite of the round's (unsealed) box, as votes.rewrite_ballots does it:
-    every ballot deleted and re-inserted in tracker order, in this transaction. On
-    PostgreSQL one statement does it inside the server (the deleted rows feed the insert), so
-    a cast does not carry every ballot of the round to Python and back; elsewhere the ORM's
-    version runs."""
-    if connection.vendor != "postgresql":
-        votes.rewrite_ballots(round_)
-        return
-    quote = connection.ops.quote_name
-    table = quote(Ballot._meta.db_table)
-    fields = Ballot._meta.concrete_fields
-    columns = ", ".join(quote(f.column) for f in fields)
-    # Not sealed: position and chain hash stay empty until the close (votes.close_round).
-    position, chain_hash = Ballot._meta.get_field("position"), Ballot._meta.get_field("chain_hash")
-    values = ", ".join(
-        "NULL" if f is position else "''" if f is chain_hash else quote(f.column) for f in fields
-    )
-    round_column = quote(Ballot._meta.get_field("round").column)
-    tracker_column = quote(Ballot._meta.get_field("tracker").column)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH gone AS (DELETE FROM {table} WHERE {round_column} = %s "  # noqa: S608
-            f"RETURNING {columns}) INSERT INTO {table} ({columns}) "
-            f"SELECT {values} FROM gone ORDER BY {tracker_column}",
-            [round_.pk],
-        )
+def _put_in_box(round_: Round, tracker: str, entry: list[Any]) -> bool:
+    """Adds the ballot to the open box unless its tracker is taken (False: draw another).
+    Raises if the box has been sealed meanwhile. On PostgreSQL one UPDATE does it inside the
+    server (jsonb keeps its keys in order), so a cast neither reads nor sends the box."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(BallotBox._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET entries = entries || jsonb_build_object(%s, %s::jsonb) "  # noqa: S608
+                "WHERE round_id = %s AND NOT sealed AND NOT jsonb_exists(entries, %s)",
+                [tracker, json.dumps(entry), round_.pk, tracker],
+            )
+            if cursor.rowcount:
+                return True
+        if BallotBox.objects.filter(round_id=round_.pk, sealed=True).exists():
+            raise ValidationError(CLOSED)
+        return False
+    box = BallotBox.objects.select_for_update().get(round_id=round_.pk)
+    if box.sealed:
+        raise ValidationError(CLOSED)
+    if tracker in box.entries:
+        return False
+    box.entries = dict(sorted({**box.entries, tracker: entry}.items()))
+    box.save(update_fields=["entries"])
+    return True
 
 
 @transaction.atomic
 def cast_ballot(*, actor: Any, round_: Round, marks: dict[int, str]) -> Receipt:
-    # The round's row lock orders casts against each other (the rewrite needs it) and
-    # against closing: a cast either lands before the close or is refused after it.
-    locked = Round.objects.select_for_update().select_related("vote").get(pk=round_.pk)
-    deputy_id = _refuse_unless_voter(locked, actor)
-    if Participation.objects.filter(round=locked, deputy_id=deputy_id).exists():
+    if connection.vendor == "postgresql":
+        # A share lock: casts do not wait for each other, but the close (FOR UPDATE) waits
+        # for the casts in flight and a cast begun after it reads the round closed.
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(Round._meta.db_table)
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [round_.pk])  # noqa: S608
+    current = Round.objects.select_related("vote").get(pk=round_.pk)
+    deputy_id = _refuse_unless_voter(current, actor)
+    if Participation.objects.filter(round=current, deputy_id=deputy_id).exists():
         raise ValidationError(ALREADY)
-    full = ballot_marks(locked, marks)
+    full = ballot_marks(current, marks)
     try:
         with transaction.atomic():
-            Participation.objects.create(round=locked, deputy_id=deputy_id)
+            Participation.objects.create(round=current, deputy_id=deputy_id)
     except IntegrityError:
         raise ValidationError(ALREADY) from None
     choices = chain.choices_text(full)
-    # A tracker is unique in its round; a clash is rare, so ask about this one only (the
-    # round's lock keeps another cast from taking it meanwhile).
+    valid = rules.is_valid(full, current.seats, current.vote.kind)
+    # A tracker is unique in its round; a clash is rare, so the box's update checks this one
+    # only and another is drawn on a clash.
     while True:
         nonce = chain.new_nonce()
         digest = chain.ballot_hash(
-            manifest_digest=locked.manifest_hash, choices=choices, nonce=nonce
+            manifest_digest=current.manifest_hash, choices=choices, nonce=nonce
         )
         tracker = chain.tracker_of(digest)
-        if not Ballot.objects.filter(round=locked, tracker=tracker).exists():
+        if _put_in_box(current, tracker, [digest, choices, nonce, valid]):
             break
-    valid = rules.is_valid(full, locked.seats, locked.vote.kind)
-    Ballot.objects.create(
-        round=locked, tracker=tracker, digest=digest, choices=choices, nonce=nonce, valid=valid
-    )
-    rewrite_ballots(locked)
+    # After the box: casts and the close take the box's lock before the audit chain's, always
+    # in that order.
     audit.record(
         actor=actor,
         action="livelihood.ballot_cast",
-        target=locked.vote,
-        details={"round": locked.number, "deputy": deputy_id},
+        target=current.vote,
+        details={"round": current.number, "deputy": deputy_id},
     )
-    return Receipt(tracker=tracker, valid=valid, round_id=locked.pk)
+    return Receipt(tracker=tracker, valid=valid, round_id=current.pk)

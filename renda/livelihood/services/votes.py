@@ -19,7 +19,7 @@ from renda.meetings.rules import QUORUM_RULES, Quorum
 from renda.meetings.selectors import attendance_summary
 
 from .. import chain
-from ..models import Ballot, CandidateList, Participation, Round, Vote
+from ..models import Ballot, BallotBox, CandidateList, Participation, Round, Vote
 from ..permissions import require_manager
 from ..rules import PassBase
 from .candidates import FROZEN, _by, is_frozen
@@ -173,6 +173,7 @@ def open_round(*, actor: Any, round_: Round) -> Round:
     locked.state = State.OPEN
     locked.opened_at = timezone.now()
     locked.save()
+    BallotBox.objects.create(round=locked)
     audit.record(
         actor=actor,
         action="livelihood.round_open",
@@ -187,22 +188,25 @@ def open_round(*, actor: Any, round_: Round) -> Round:
     return locked
 
 
-def rewrite_ballots(round_: Round, *, seal: bool = False) -> str:
-    """Delete and re-insert the round's ballots in tracker order, so that their physical
-    order (PostgreSQL's heap, SQLite's rowid) and their row versions (xmin) say nothing about
-    the order of casting. Sealing also numbers them and writes the chain; returns the
-    fingerprint."""
-    rows = list(Ballot.objects.filter(round=round_).order_by("tracker"))
+def seal_box(round_: Round) -> str:
+    """The open box's ballots become `Ballot` rows in tracker order, numbered and chained, and
+    the box is emptied and marked sealed (a cast still in flight then finds it sealed). Its
+    row lock waits for the casts already writing to it. Returns the fingerprint."""
+    box = BallotBox.objects.select_for_update().get(round=round_)
+    rows = [
+        Ballot(round=round_, tracker=tracker, digest=d, choices=c, nonce=n, valid=v)
+        for tracker, (d, c, n, v) in sorted(box.entries.items())
+    ]
     links = [
         chain.Link(i, b.tracker, b.digest, b.choices, b.nonce, b.valid)
         for i, b in enumerate(rows, start=1)
     ]
-    values = chain.chain(round_.manifest_hash, links) if seal else []
+    values = chain.chain(round_.manifest_hash, links)
     for i, row in enumerate(rows):
-        row.position = i + 1 if seal else None
-        row.chain_hash = values[i] if seal else ""
-    Ballot.objects.filter(round=round_).delete()
+        row.position, row.chain_hash = i + 1, values[i]
     Ballot.objects.bulk_create(rows)
+    box.entries, box.sealed = {}, True
+    box.save(update_fields=["entries", "sealed"])
     return chain.fingerprint(round_.manifest_hash, values)
 
 
@@ -218,7 +222,7 @@ def close_round(*, actor: Any, round_: Round) -> Round:
     last value is the fingerprint printed for the 总监票人 to sign."""
     require_manager(actor)
     locked = _locked(round_, State.OPEN, "这一轮票决不在投票中。")
-    locked.fingerprint = rewrite_ballots(locked, seal=True)
+    locked.fingerprint = seal_box(locked)
     _rewrite_participations(locked)
     locked.ballots_cast = Ballot.objects.filter(round=locked).count()
     locked.state = State.CLOSED

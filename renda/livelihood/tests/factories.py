@@ -14,12 +14,25 @@ from django.utils import timezone
 from renda.accounts.models import User
 from renda.deputies.models import Deputy
 from renda.livelihood import services
-from renda.livelihood.models import Candidate, CandidateList, Round, Vote
+from renda.livelihood.models import Ballot, BallotBox, Candidate, CandidateList, Round, Vote
 from renda.meetings import services as meeting_services
 from renda.meetings.models import Meeting, MeetingMember
 from renda.meetings.tests.factories import a_deputy, deputy_user, make_meeting
 
 _serial = itertools.count(1)
+
+
+def box_ballots(round_: Round | None = None) -> dict[str, list[Any]]:
+    """The ballots still in open boxes (tracker → [digest, choices, nonce, valid]), of one
+    round or of all: a ballot is a `Ballot` row only once its round is closed."""
+    boxes = BallotBox.objects.all() if round_ is None else BallotBox.objects.filter(round=round_)
+    return {t: e for box in boxes for t, e in box.entries.items()}
+
+
+def ballot_count(round_: Round | None = None) -> int:
+    """Ballots cast, open (in the box) or sealed (Ballot rows)."""
+    rows = Ballot.objects.all() if round_ is None else Ballot.objects.filter(round=round_)
+    return rows.count() + len(box_ballots(round_))
 
 
 @dataclass

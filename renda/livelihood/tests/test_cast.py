@@ -13,21 +13,23 @@ from django.db import IntegrityError, transaction
 
 from renda.livelihood import services
 from renda.livelihood.models import Ballot, Participation
+from renda.livelihood.services.casting import ALREADY as ALREADY_MSG
+from renda.livelihood.services.casting import CLOSED as CLOSED_MSG
 from renda.meetings import services as meeting_services
 from renda.meetings.models import MeetingMember
 from renda.meetings.tests.factories import a_deputy, deputy_user
 
-from .factories import make_hall, marks
+from .factories import ballot_count, box_ballots, make_hall, marks
 
 pytestmark = pytest.mark.django_db
 
 
 def refused(message: str, call: Any) -> None:
-    before = (Ballot.objects.count(), Participation.objects.count())
+    before = (ballot_count(), Participation.objects.count())
     with pytest.raises(ValidationError) as error:
         call()
     assert message in "；".join(error.value.messages)
-    assert (Ballot.objects.count(), Participation.objects.count()) == before
+    assert (ballot_count(), Participation.objects.count()) == before
 
 
 @pytest.fixture
@@ -43,7 +45,7 @@ def test_a_second_cast_is_refused_and_one_ballot_stays(world: Any, hall: Any) ->
     refused(
         "您已投票", lambda: services.cast_ballot(actor=world.deputy, round_=hall.round, marks={})
     )
-    assert Ballot.objects.filter(round=hall.round).count() == 1
+    assert ballot_count(hall.round) == 1
     assert Participation.objects.filter(round=hall.round).count() == 1
 
 
@@ -65,7 +67,7 @@ def test_a_replayed_post_through_the_page_is_told_already_voted(
     assert "投票成功" in first.content.decode()
     second = client.post(url, data)
     assert "您已投票" in second.content.decode()
-    assert Ballot.objects.filter(round=hall.round).count() == 1
+    assert ballot_count(hall.round) == 1
 
 
 def test_not_checked_in_not_a_member_and_observer_cannot_vote(world: Any, hall: Any) -> None:
@@ -101,7 +103,7 @@ def test_before_open_and_after_close_cannot_vote(world: Any) -> None:
 def test_too_many_yes_is_cast_as_a_void_ballot(world: Any, hall: Any) -> None:
     receipt = services.cast_ballot(actor=world.deputy, round_=hall.round, marks=marks(hall, 0, 1))
     assert not receipt.valid
-    assert Ballot.objects.get(round=hall.round).valid is False
+    assert [valid for *_, valid in box_ballots(hall.round).values()] == [False]
     refused(
         "不属于本轮",
         lambda: services.cast_ballot(actor=hall.users[1], round_=hall.round, marks={999999: "yes"}),
@@ -111,18 +113,75 @@ def test_too_many_yes_is_cast_as_a_void_ballot(world: Any, hall: Any) -> None:
 def test_a_crash_mid_cast_stores_both_rows_or_neither(world: Any, hall: Any) -> None:
     with (
         mock.patch(
-            "renda.livelihood.services.casting.rewrite_ballots", side_effect=RuntimeError("断电")
+            "renda.livelihood.services.casting._put_in_box", side_effect=RuntimeError("断电")
         ),
         pytest.raises(RuntimeError),
     ):
         services.cast_ballot(actor=world.deputy, round_=hall.round, marks=marks(hall, 0))
-    assert Ballot.objects.count() == 0 and Participation.objects.count() == 0
+    assert ballot_count() == 0 and Participation.objects.count() == 0
     with (
         mock.patch("renda.core.audit.record", side_effect=RuntimeError("断电")),
         pytest.raises(RuntimeError),
     ):
         services.cast_ballot(actor=world.deputy, round_=hall.round, marks=marks(hall, 0))
-    assert Ballot.objects.count() == 0 and Participation.objects.count() == 0
+    assert ballot_count() == 0 and Participation.objects.count() == 0
     # After the crash the deputy can still vote, once.
     services.cast_ballot(actor=world.deputy, round_=hall.round, marks=marks(hall, 0))
-    assert Ballot.objects.count() == 1 and Participation.objects.count() == 1
+    assert ballot_count() == 1 and Participation.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_casts_side_by_side_and_a_close_among_them_lose_nothing(world: Any) -> None:
+    """Casts no longer queue on the round: 8 deputies cast at once, the chair closes while
+    they do, and some double-tap. Every acknowledged cast is a sealed ballot, every refused one
+    left nothing, one participation per ballot, and the sealed box verifies."""
+    import threading
+
+    from django.db import connection, connections
+
+    from renda.livelihood.selectors import verify_round
+
+    if connection.vendor != "postgresql":
+        pytest.skip("threads sharing one SQLite test database serialise anyway")
+    many = make_hall(world, deputies=8, seats=1, candidates=2)
+    services.open_round(actor=world.staff, round_=many.round)
+    round_ = many.round
+    acked: list[str] = []
+    refused_casts: list[str] = []
+    start = threading.Barrier(11)
+
+    def cast(user: Any) -> None:
+        try:
+            start.wait()
+            receipt = services.cast_ballot(actor=user, round_=round_, marks=marks(many, 0))
+            acked.append(receipt.tracker)
+        except ValidationError as error:
+            refused_casts.append(error.messages[0])
+        finally:
+            connections.close_all()
+
+    def close() -> None:
+        try:
+            start.wait()
+            services.close_round(actor=world.staff, round_=round_)
+        finally:
+            connections.close_all()
+
+    # Deputies 0 and 1 tap twice at once.
+    users = [*many.users, many.users[0], many.users[1]]
+    threads = [threading.Thread(target=cast, args=(u,)) for u in users]
+    threads.append(threading.Thread(target=close))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    round_.refresh_from_db()
+    assert round_.state == "closed"
+    sealed = set(Ballot.objects.filter(round=round_).values_list("tracker", flat=True))
+    assert sealed == set(acked)
+    assert Participation.objects.filter(round=round_).count() == len(acked) == round_.ballots_cast
+    assert len(acked) + len(refused_casts) == 10
+    assert all(m in (ALREADY_MSG, CLOSED_MSG) for m in refused_casts)
+    assert len(acked) <= 8  # a double tap is never given two receipts
+    assert box_ballots(round_) == {}
+    assert verify_round(round_).ok

@@ -26,6 +26,7 @@ from renda.meetings.models import AgendaItem, Meeting
 
 from .factories import (
     a_project,
+    ballot_count,
     cast_grades,
     committee_meeting,
     counted_selection,
@@ -125,7 +126,7 @@ def test_a_member_votes_once_and_only_members_checked_in_vote(world: Any) -> Non
     with pytest.raises(ValidationError, match="尚未签到"):
         services.cast_ballot(actor=late, round_=round_, marks={})
     assert Participation.objects.filter(round=round_).count() == 1
-    assert Ballot.objects.filter(round=round_).count() == 1
+    assert ballot_count(round_) == 1
 
 
 def test_the_count_grades_each_project_and_opens_a_rectification(world: Any) -> None:

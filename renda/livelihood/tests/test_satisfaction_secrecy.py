@@ -1,5 +1,5 @@
 """A 测评票 is as secret as a 票决 ballot: the same two tables with nothing between them, the
-same rewrite in tracker order, no log line or audit event naming a ballot, and nothing the
+same box in tracker order, no log line or audit event naming a ballot, and nothing the
 测评 adds (its result, its rectifications) points at a ballot or a participation."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from renda.livelihood import services
 from renda.livelihood.models import Ballot, Participation, Rectification
 
 from .factories import grades, make_evaluation
-from .test_secrecy import _physical
+from .test_secrecy import _box_keys, _physical
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +32,16 @@ def test_no_join_from_a_satisfaction_ballot_to_a_member(
     for i, row in ((3, (D, D)), (1, (S, B)), (4, (B, ""))):
         receipt = services.cast_ballot(actor=ev.users[i], round_=round_, marks=grades(ev, *row))
         in_cast_order.append(receipt.tracker)
-        assert _physical("livelihood_ballot", "tracker", round_.pk) == sorted(in_cast_order)
+        assert _box_keys(round_.pk) == sorted(in_cast_order)
     first, second = ev.candidates
     page = client_for("deputy").post(
         f"/livelihood/rounds/{round_.pk}/ballot/",
         {"step": "cast", f"c_{first.pk}": S, f"c_{second.pk}": D},
     )
     assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    services.close_round(actor=world.staff, round_=round_)
     mine = Ballot.objects.filter(round=round_).exclude(tracker__in=in_cast_order).get()
     assert mine.tracker in page.content.decode()
-    services.close_round(actor=world.staff, round_=round_)
     assert _physical("livelihood_participation", "deputy_id", round_.pk) == sorted(
         Participation.objects.filter(round=round_).values_list("deputy_id", flat=True)
     )
