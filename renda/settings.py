@@ -181,7 +181,13 @@ LOGOUT_REDIRECT_URL = "portal:home"
 # 等保 level 3: password age for staff, idle and absolute session limits (reference §3.1, §4.3).
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "90"))
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle expiry slides with use, but a logged-in session is written back at most once a
+# minute (accounts.middleware.SessionLifetimeMiddleware) rather than on every request: saving
+# it each time cost every page, exam save and ballot a database write and a commit. The idle
+# limit is therefore 30 minutes counted from the last refresh, which is at most a minute
+# before the last request: never longer than 30 minutes, at worst 29.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = int(os.environ.get("SESSION_REFRESH_SECONDS", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
 SESSION_COOKIE_HTTPONLY = True

@@ -1,7 +1,8 @@
 """Session limits and the log-in gates of 等保 level 3.
 
 - `SessionLifetimeMiddleware`: an absolute session lifetime on top of the sliding idle timeout
-  (SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST) — ASVS 7.3.2.
+  (SESSION_COOKIE_AGE, pushed ahead by writing the session back at most once per
+  SESSION_REFRESH_SECONDS) — ASVS 7.3.2.
 - `SecurityGateMiddleware`: a logged-in user who still owes a second factor, or a password
   change, can reach only the pages that settle it.
 """
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from .models import User
 
 SESSION_STARTED_KEY = "renda_auth_started"
+SESSION_REFRESHED_KEY = "renda_refreshed"
 OTP_ENROLLED_KEY = "renda_otp_enrolled"
 # Set by the SMS-code log in (views/sms_login.py): no password was used, so none is owed.
 SMS_LOGIN_KEY = "renda_sms_login"
@@ -64,6 +66,12 @@ class SessionLifetimeMiddleware:
                 # through the query string why the user is back.
                 query = urlencode({"next": request.get_full_path(), "expired": "1"})
                 return redirect(f"{reverse('accounts:login')}?{query}")
+            if now - int(request.session.get(SESSION_REFRESHED_KEY, 0)) >= (
+                settings.SESSION_REFRESH_SECONDS
+            ):
+                # Changing the session makes SessionMiddleware save it, and a save pushes the
+                # idle expiry SESSION_COOKIE_AGE ahead.
+                request.session[SESSION_REFRESHED_KEY] = now
         return self.get_response(request)
 
 

@@ -158,7 +158,7 @@ def test_a_save_is_a_plain_post_with_csrf_and_a_few_queries(
     assert client.post(url, {"q": 1, "v": 0, "value": "null"}).status_code == 403  # no token
     # session, user, attempt, answer, the attempt's row lock, the conditional UPDATE, the
     # event row (the last three in one transaction: a savepoint pair under the test's own
-    # transaction), and the session's own save (SESSION_SAVE_EVERY_REQUEST) inside its pair.
+    # transaction), and the session's own save (once a minute) inside its pair.
     for version in range(3):
         with django_assert_max_num_queries(12):
             response = client.post(
