@@ -87,7 +87,15 @@ class SiteDriver(Driver):
     headers nginx adds (X-Forwarded-Proto https, the client's X-Real-IP). POSTs carry Origin
     and Referer, as a browser on the HTTPS site sends them (Django's CSRF check needs them)."""
 
-    tls = ssl.create_default_context(cafile=str(prod.RUN / "tls" / "fullchain.pem"))
+    _tls: ssl.SSLContext | None = None
+
+    @classmethod
+    def tls(cls) -> ssl.SSLContext:
+        # Made on first use: the certificate exists only once the topology is up (prod.py up
+        # writes it), not when this module is imported on a fresh machine.
+        if cls._tls is None:
+            cls._tls = ssl.create_default_context(cafile=str(prod.RUN / "tls" / "fullchain.pem"))
+        return cls._tls
 
     def _connection(self, port: int) -> http.client.HTTPConnection:
         pool: dict[int, http.client.HTTPConnection] = self._local.__dict__.setdefault("pool", {})
@@ -95,7 +103,7 @@ class SiteDriver(Driver):
         if conn is None:
             if port == SITE_PORT:
                 conn = http.client.HTTPSConnection(
-                    "127.0.0.1", port, timeout=self.timeout, context=self.tls
+                    "127.0.0.1", port, timeout=self.timeout, context=self.tls()
                 )
             else:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=self.timeout)
