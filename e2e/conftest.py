@@ -68,6 +68,30 @@ def fresh_totp() -> Any:
     return _fresh_totp
 
 
+@pytest.fixture(scope="session")
+def sign_in(site: Site) -> Any:
+    """`sign_in(page, username, code=False)`: a demo account logs in through the log-in page
+    as a user does, with the TOTP step when `code`; by default it checks the user got past
+    the log-in pages."""
+    from renda.core.demo_data import DEMO_PASSWORD
+
+    def run(page: Any, username: str, *, code: bool = False, check: bool = True) -> Any:
+        page.goto(site.url + "/accounts/login/")
+        page.locator("input[name=username]").fill(username)
+        page.locator("input[name=password]").fill(DEMO_PASSWORD)
+        page.locator("form button[type=submit]").click()
+        if code:
+            page.wait_for_url("**/accounts/otp/verify/**")
+            page.locator("input[name=token]").fill(f"{_fresh_totp(username):06d}")
+            page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+        if check:
+            assert "/accounts/" not in page.url, f"{username} 未能登录"
+        return page
+
+    return run
+
+
 # What the demo deputies' records hold, read from the site's database once per session.
 _DUMP_DEPUTIES = (
     "import json\n"

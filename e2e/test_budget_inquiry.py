@@ -14,15 +14,13 @@ from typing import Any
 
 import pytest
 
-from renda.core.demo_data import DEMO_PASSWORD
-
 pytestmark = pytest.mark.e2e
 
 FINANCE = "冷水江市财政局"
 
 
 @pytest.fixture
-def people(site: Any, browser: Any, fresh_totp: Any) -> Iterator[dict[str, Any]]:
+def people(site: Any, browser: Any, sign_in: Any) -> Iterator[dict[str, Any]]:
     """One logged-in browser context per persona, kept for the whole loop."""
     contexts = []
 
@@ -31,15 +29,7 @@ def people(site: Any, browser: Any, fresh_totp: Any) -> Iterator[dict[str, Any]]
         context.set_default_timeout(30_000)
         contexts.append(context)
         page = context.new_page()
-        page.goto(site.url + "/accounts/login/")
-        page.locator("input[name=username]").fill(username)
-        page.locator("input[name=password]").fill(DEMO_PASSWORD)
-        page.locator("form button[type=submit]").click()
-        if code:
-            page.wait_for_url("**/accounts/otp/verify/**")
-            page.locator("input[name=token]").fill(f"{fresh_totp(username):06d}")
-            page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
+        sign_in(page, username, code=code, check=False)
         return page
 
     yield {"staff": open_page("staff", code=True), "officer": open_page("data_provider")}

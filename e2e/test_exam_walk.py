@@ -23,8 +23,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from renda.core.demo_data import DEMO_PASSWORD
-
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
@@ -121,19 +119,10 @@ def people(site: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def log_in(site: Any, fresh_totp: Any) -> Any:
+def log_in(site: Any, sign_in: Any) -> Any:
     def run(page: Any, username: str, *, code: bool = False) -> Any:
         page.context.set_default_timeout(30_000)
-        page.goto(site.url + "/accounts/login/")
-        page.locator("input[name=username]").fill(username)
-        page.locator("input[name=password]").fill(DEMO_PASSWORD)
-        page.locator("form button[type=submit]").click()
-        if code:
-            page.wait_for_url("**/accounts/otp/verify/**")
-            page.locator("input[name=token]").fill(f"{fresh_totp(username):06d}")
-            page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
-        assert "/accounts/" not in page.url, f"{username} 未能登录"
+        sign_in(page, username, code=code)
         return page
 
     return run

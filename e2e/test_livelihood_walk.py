@@ -29,8 +29,6 @@ from typing import Any
 
 import pytest
 
-from renda.core.demo_data import DEMO_PASSWORD
-
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
@@ -103,7 +101,7 @@ def hall(site: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def browse(site: Any, browser: Any, fresh_totp: Any) -> Iterator[Any]:
+def browse(site: Any, browser: Any, sign_in: Any) -> Iterator[Any]:
     """`browse(username=None, phone=True, code=False, state=None)`: a page in a new context,
     logged in when a username is given (staff pass TOTP), or restored from a saved state."""
     contexts: list[Any] = []
@@ -127,16 +125,7 @@ def browse(site: Any, browser: Any, fresh_totp: Any) -> Iterator[Any]:
         contexts.append(context)
         page = context.new_page()
         if username is not None:
-            page.goto(site.url + "/accounts/login/")
-            page.locator("input[name=username]").fill(username)
-            page.locator("input[name=password]").fill(DEMO_PASSWORD)
-            page.locator("form button[type=submit]").click()
-            if code:
-                page.wait_for_url("**/accounts/otp/verify/**")
-                page.locator("input[name=token]").fill(f"{fresh_totp(username):06d}")
-                page.locator("main form button[type=submit]").click()
-            page.wait_for_load_state()
-            assert "/accounts/" not in page.url, f"{username} 未能登录"
+            sign_in(page, username, code=code)
         return page
 
     yield open_page

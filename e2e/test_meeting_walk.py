@@ -15,8 +15,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from renda.core.demo_data import DEMO_PASSWORD
-
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
@@ -53,7 +51,7 @@ def people(site: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def open_as(site: Any, browser: Any, fresh_totp: Any) -> Iterator[Any]:
+def open_as(site: Any, browser: Any, sign_in: Any) -> Iterator[Any]:
     """`open_as(username, phone=...)`: a logged-in page for that account; staff pass TOTP."""
     contexts = []
 
@@ -67,16 +65,7 @@ def open_as(site: Any, browser: Any, fresh_totp: Any) -> Iterator[Any]:
         context.set_default_timeout(30_000)
         contexts.append(context)
         page = context.new_page()
-        page.goto(site.url + "/accounts/login/")
-        page.locator("input[name=username]").fill(username)
-        page.locator("input[name=password]").fill(DEMO_PASSWORD)
-        page.locator("form button[type=submit]").click()
-        if code:
-            page.wait_for_url("**/accounts/otp/verify/**")
-            page.locator("input[name=token]").fill(f"{fresh_totp(username):06d}")
-            page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
-        assert "/accounts/" not in page.url, f"{username} 未能登录"
+        sign_in(page, username, code=code)
         return page
 
     yield open_page

@@ -31,7 +31,7 @@ TITLE = "关于在冷水江街道第二小学门口增设信号灯的建议"
 
 
 @pytest.fixture
-def people(site: Any, browser: Any, fresh_totp: Any) -> Iterator[dict[str, Any]]:
+def people(site: Any, browser: Any, sign_in: Any) -> Iterator[dict[str, Any]]:
     """One logged-in browser context per persona, kept for the whole loop."""
     site.manage("shell", "-v0", "-c", MAKE_OFFICER)
     contexts = []
@@ -47,15 +47,7 @@ def people(site: Any, browser: Any, fresh_totp: Any) -> Iterator[dict[str, Any]]
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
-        page.goto(site.url + "/accounts/login/")
-        page.locator("input[name=username]").fill(username)
-        page.locator("input[name=password]").fill(DEMO_PASSWORD)
-        page.locator("form button[type=submit]").click()
-        if code:
-            page.wait_for_url("**/accounts/otp/verify/**")
-            page.locator("input[name=token]").fill(f"{fresh_totp(username):06d}")
-            page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
+        sign_in(page, username, code=code, check=False)
         return page
 
     yield {

@@ -17,8 +17,6 @@ from typing import Any
 import pytest
 from test_walk_phone import PUBLIC_BUDGET, SUGGESTION_UNITS, check_budget_headline, shown_units
 
-from renda.core.demo_data import DEMO_PASSWORD
-
 pytestmark = pytest.mark.e2e
 
 DESKTOP = {"width": 1366, "height": 800}
@@ -28,7 +26,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @pytest.fixture
-def desk(site: Any, browser: Any, fresh_totp: Any) -> Iterator[Any]:
+def desk(site: Any, browser: Any, sign_in: Any) -> Iterator[Any]:
     """`desk(username)`: a logged-in desktop page for that demo account (None: no login)."""
     contexts = []
 
@@ -38,16 +36,7 @@ def desk(site: Any, browser: Any, fresh_totp: Any) -> Iterator[Any]:
         contexts.append(context)
         page = context.new_page()
         if username:
-            page.goto(site.url + "/accounts/login/")
-            page.locator("input[name=username]").fill(username)
-            page.locator("input[name=password]").fill(DEMO_PASSWORD)
-            page.locator("form button[type=submit]").click()
-            if code:
-                page.wait_for_url("**/accounts/otp/verify/**")
-                page.locator("input[name=token]").fill(f"{fresh_totp(username):06d}")
-                page.locator("main form button[type=submit]").click()
-            page.wait_for_load_state()
-            assert "/accounts/" not in page.url, f"{username} 未能登录"
+            sign_in(page, username, code=code)
         return page
 
     yield open_page
