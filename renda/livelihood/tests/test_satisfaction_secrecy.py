@@ -14,7 +14,7 @@ from renda.livelihood import services
 from renda.livelihood.models import Ballot, Participation, Rectification
 
 from .factories import grades, make_evaluation
-from .test_secrecy import _box_keys, _physical
+from .test_secrecy import _box_keys, assert_stored_in_order
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +42,11 @@ def test_no_join_from_a_satisfaction_ballot_to_a_member(
     services.close_round(actor=world.staff, round_=round_)
     mine = Ballot.objects.filter(round=round_).exclude(tracker__in=in_cast_order).get()
     assert mine.tracker in page.content.decode()
-    assert _physical("livelihood_participation", "deputy_id", round_.pk) == sorted(
-        Participation.objects.filter(round=round_).values_list("deputy_id", flat=True)
+    assert_stored_in_order(
+        "livelihood_participation",
+        "deputy_id",
+        round_.pk,
+        sorted(Participation.objects.filter(round=round_).values_list("deputy_id", flat=True)),
     )
     services.count_round(actor=world.staff, round_=round_)
     secrets = set()
