@@ -7,10 +7,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-# The box is rewritten on every cast: keep it out of compression (hashes and nonces do not
-# compress; pglz on a 250 KB value cost about a third of the update).
 PG_FORWARD = """
-ALTER TABLE livelihood_ballotbox ALTER COLUMN entries SET STORAGE EXTERNAL;
 CREATE TRIGGER livelihood_ballotbox_guard BEFORE INSERT OR UPDATE OR DELETE
   ON livelihood_ballotbox FOR EACH ROW EXECUTE FUNCTION livelihood_box_guard();
 """
