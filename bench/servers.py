@@ -354,7 +354,12 @@ def make_sessions(users: Iterable[Any]) -> list[Login]:
     from django.utils import timezone
     from django.utils.module_loading import import_string
 
-    from renda.accounts.middleware import OTP_ENROLLED_KEY, SESSION_STARTED_KEY, SMS_LOGIN_KEY
+    from renda.accounts.middleware import (
+        OTP_ENROLLED_KEY,
+        SESSION_REFRESHED_KEY,
+        SESSION_STARTED_KEY,
+        SMS_LOGIN_KEY,
+    )
 
     store_class = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
     database_backed = settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
@@ -370,6 +375,9 @@ def make_sessions(users: Iterable[Any]) -> list[Login]:
             BACKEND_SESSION_KEY: SESSION_BACKEND,
             HASH_SESSION_KEY: user.get_session_auth_hash(),
             SESSION_STARTED_KEY: now,
+            # Refreshed just now, as by the page views that follow a log in (the ballot page
+            # before a cast): the once-a-minute session write is not on the first request.
+            SESSION_REFRESHED_KEY: now,
             OTP_ENROLLED_KEY: False,
             SMS_LOGIN_KEY: True,
         }

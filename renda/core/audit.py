@@ -28,6 +28,7 @@ from .roles import Actor
 current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
 
 GENESIS = "0" * 64
+_TABLE = AuditEvent._meta.db_table
 
 
 def _canonical(event: AuditEvent, prev_chain: str) -> bytes:
@@ -79,18 +80,23 @@ def record(
     user = actor if actor is not None and actor.is_authenticated else None
     # Round-trip through JSON so that what is hashed is exactly what the database returns.
     clean_details = json.loads(json.dumps(details or {}, default=str, ensure_ascii=False))
-    with transaction.atomic():
+    # No savepoint of its own: the event belongs to the caller's transaction and fails with
+    # it (a savepoint would cost two more round trips on every write of every service).
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # Run the transaction's pending foreign-key checks now, before the append
-                # lock: left to COMMIT they would lock the rows they point at (a meeting, a
-                # member) while holding the lock, and a writer that locked those rows first
-                # and then waits for the lock deadlocks with us (the check-in benchmark saw
-                # it). The checks stay deferred for the rest of the transaction.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [anchors.APPEND_LOCK_ID])
-        prev = AuditEvent.objects.order_by("-id").values_list("chain", flat=True).first()
+            # Run the transaction's pending foreign-key checks now, before the append lock:
+            # left to COMMIT they would lock the rows they point at (a meeting, a member)
+            # while holding the lock, and a writer that locked those rows first and then
+            # waits for the lock deadlocks with us (the check-in benchmark saw it). The checks
+            # stay deferred for the rest of the transaction. One round trip for the three (a
+            # statement list without parameters: the lock id is a constant integer).
+            cursor.execute(
+                "SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED; "
+                f"SELECT pg_advisory_xact_lock({int(anchors.APPEND_LOCK_ID)})"
+            )
+        cursor.execute(f"SELECT chain FROM {_TABLE} ORDER BY id DESC LIMIT 1")  # noqa: S608
+        last = cursor.fetchone()
+        prev = last[0] if last else None
         event = AuditEvent(
             created_at=timezone.now(),
             actor_id=user.pk if user is not None else None,

@@ -22,7 +22,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from renda.core.roles import Duty, Role, has_duty, has_role
-from renda.meetings.models import MeetingMember
 from renda.meetings.permissions import deputy_of
 
 from .models import Call, Candidate, CandidateList, Proposal, Rectification, Round, Vote
@@ -78,11 +77,15 @@ def get_round_for_voter(user: Any, pk: int) -> Round:
     if not has_role(user, *VOTER_ROLES):
         raise PermissionDenied("只有代表可以投票。")
     deputy = deputy_of(user)
-    found = get_object_or_404(Round.objects.select_related("vote", "vote__meeting"), pk=pk)
-    if (
-        deputy is None
-        or not MeetingMember.objects.filter(meeting=found.vote.meeting, deputy=deputy).exists()
-    ):
+    # One query: the round only if the deputy is a member of its session.
+    found = (
+        Round.objects.select_related("vote", "vote__meeting")
+        .filter(pk=pk, vote__meeting__members__deputy=deputy)
+        .first()
+        if deputy is not None
+        else None
+    )
+    if found is None:
         raise Http404("没有这项票决。")
     return found
 

@@ -102,22 +102,35 @@ def _put_in_box(round_: Round, tracker: str, entry: list[Any]) -> bool:
     return True
 
 
+def _locked_state(round_id: int) -> str | None:
+    """The round's state now. On PostgreSQL under a share lock: casts do not wait for each
+    other, but the close (FOR UPDATE) waits for the casts in flight and a cast begun after it
+    reads the round closed."""
+    table = connection.ops.quote_name(Round._meta.db_table)
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT state FROM {table} WHERE id = %s{lock}", [round_id])  # noqa: S608
+        row = cursor.fetchone()
+    return str(row[0]) if row else None
+
+
 @transaction.atomic
 def cast_ballot(*, actor: Any, round_: Round, marks: dict[int, str]) -> Receipt:
-    if connection.vendor == "postgresql":
-        # A share lock: casts do not wait for each other, but the close (FOR UPDATE) waits
-        # for the casts in flight and a cast begun after it reads the round closed.
-        with connection.cursor() as cursor:
-            table = connection.ops.quote_name(Round._meta.db_table)
-            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [round_.pk])  # noqa: S608
-    current = Round.objects.select_related("vote").get(pk=round_.pk)
+    state = _locked_state(round_.pk)
+    # The caller's copy serves if it was read open and the round is still open: from the
+    # opening on, its manifest, seats and candidates cannot change (0002's trigger). Any
+    # other copy is read again (it may predate the opening).
+    if state == State.OPEN and round_.state == State.OPEN and round_.manifest_hash:
+        current = round_
+    else:
+        current = Round.objects.select_related("vote").get(pk=round_.pk)
     deputy_id = _refuse_unless_voter(current, actor)
     if Participation.objects.filter(round=current, deputy_id=deputy_id).exists():
         raise ValidationError(ALREADY)
     full = ballot_marks(current, marks)
     try:
-        with transaction.atomic():
-            Participation.objects.create(round=current, deputy_id=deputy_id)
+        # No savepoint: a clash (two taps at once) ends the cast, and the transaction with it.
+        Participation.objects.create(round=current, deputy_id=deputy_id)
     except IntegrityError:
         raise ValidationError(ALREADY) from None
     choices = chain.choices_text(full)

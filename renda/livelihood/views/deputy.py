@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -24,7 +25,7 @@ from renda.meetings.permissions import deputy_of
 
 from .. import rules, services
 from ..forms import DeputyProposalForm
-from ..models import Call, Proposal, Round
+from ..models import Call, Candidate, Proposal, Round
 from ..permissions import VOTER_ROLES, can_propose_as_deputy, get_round_for_voter
 from ..selectors import candidates_of, has_voted
 
@@ -59,50 +60,68 @@ def my_votes(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "livelihood/my_votes.html", {"rounds": rounds[:30]})
 
 
-@require_http_methods(["GET", "POST"])
-@role_required(*VOTER_ROLES)
-def ballot(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    round_ = get_round_for_voter(request.user, pk)
-    deputy = deputy_of(request.user)
-    candidates = candidates_of(round_)
-    kind = round_.vote.kind
-    satisfaction = kind == rules.VoteKind.SATISFACTION
-    context: dict[str, object] = {
+def _ballot_context(round_: Round, candidates: list[Candidate]) -> dict[str, object]:
+    satisfaction = round_.vote.kind == rules.VoteKind.SATISFACTION
+    return {
         "round": round_,
         "vote": round_.vote,
         "candidates": candidates,
         "satisfaction": satisfaction,
         "labels": dict(rules.SatisfactionChoice.choices) if satisfaction else {},
     }
-    form_page = "livelihood/satisfaction/ballot.html" if satisfaction else "livelihood/ballot.html"
+
+
+def _form_page(round_: Round) -> str:
+    if round_.vote.kind == rules.VoteKind.SATISFACTION:
+        return "livelihood/satisfaction/ballot.html"
+    return "livelihood/ballot.html"
+
+
+def _cast(request: AuthenticatedRequest, round_: Round) -> HttpResponse:
+    """The casting POST, kept lean because a whole session casts within seconds: the marks are
+    read against the round's frozen candidate ids, and the receipt is a page of its own drawn
+    without the site's menu (no context processors, so no notification count and no menu to
+    build: the deputy's next step is the one link on it)."""
+    try:
+        receipt = services.cast_ballot(
+            actor=request.user, round_=round_, marks=_marks(request, round_)
+        )
+    except ValidationError as refusal:
+        context = _ballot_context(round_, candidates_of(round_))
+        context["error"] = "；".join(refusal.messages)
+        return render(request, _form_page(round_), context)
+    return HttpResponse(render_to_string("livelihood/receipt.html", {"receipt": receipt}))
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*VOTER_ROLES)
+def ballot(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    round_ = get_round_for_voter(request.user, pk)
     step = request.POST.get("step", "") if request.method == "POST" else ""
-    if step in ("review", "cast"):
-        marks = _marks(request, round_)
-        full = rules.normalise(marks, [c.pk for c in candidates], kind)
+    if step == "cast":
+        return _cast(request, round_)
+    candidates = candidates_of(round_)
+    context = _ballot_context(round_, candidates)
+    kind = round_.vote.kind
+    if step == "review":
+        full = rules.normalise(_marks(request, round_), [c.pk for c in candidates], kind)
         context["marks"] = full
         context["rows"] = [(c, full[c.pk]) for c in candidates]
         context["yes_count"] = sum(1 for m in full.values() if m == rules.Choice.YES)
         context["unmarked"] = sum(1 for m in full.values() if m == rules.Choice.ABSTAIN)
         context["valid"] = rules.is_valid(full, round_.seats, kind)
-        if step == "cast":
-            try:
-                receipt = services.cast_ballot(actor=request.user, round_=round_, marks=marks)
-            except ValidationError as refusal:
-                context["error"] = "；".join(refusal.messages)
-                context["items"] = [(c, "") for c in candidates]
-                return render(request, form_page, context)
-            return render(request, "livelihood/receipt.html", {**context, "receipt": receipt})
         confirm = (
             "livelihood/satisfaction/confirm.html"
-            if satisfaction
+            if context["satisfaction"]
             else "livelihood/ballot_confirm.html"
         )
         return render(request, confirm, context)
     # 返回修改 (step "edit") comes back with what was marked; a first visit has nothing marked.
     kept = _marks(request, round_) if step == "edit" else {}
     context["items"] = [(c, kept.get(c.pk, "")) for c in candidates]
+    deputy = deputy_of(request.user)
     context["voted"] = deputy is not None and has_voted(round_, deputy.pk)
-    return render(request, form_page, context)
+    return render(request, _form_page(round_), context)
 
 
 # --- 征集: a deputy proposes from their phone ---------------------------------------------
