@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from renda.budget.models import BudgetAdjustment, BudgetIndicator, BudgetUnit, Payment
+from renda.budget.models import (
+    BudgetAdjustment,
+    BudgetIndicator,
+    BudgetUnit,
+    Payment,
+    PaymentSummary,
+)
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=2))
 
@@ -110,6 +117,108 @@ def count_and_total(qs: QuerySet[Any], field: str = "amount") -> tuple[int, Deci
     paginator's count and the total line), instead of two."""
     row = qs.order_by().aggregate(n=Count("pk"), total=Coalesce(Sum(field), ZERO))
     return row["n"], row["total"]
+
+
+# The payment list's filters that PaymentSummary can answer: its keys (treasury, year, month,
+# unit, indicator, func_code, fund_type, thr_exp), with a date range of whole months standing
+# for months. Any other filter set (payee, payee type, amounts, purpose, voucher, economic
+# class, voided vouchers included, a date range cutting a month) needs the payments.
+_SUMMARY_FILTERS = frozenset(
+    {
+        "year",
+        "unit",
+        "unit_id",
+        "func_code",
+        "fund_type",
+        "thr_exp",
+        "bgt_id",
+        "no_indicator",
+        "date_from",
+        "date_to",
+    }
+)
+
+
+def _is_set(value: Any) -> bool:
+    # As payments() reads a filter: an amount of 0 is a filter, a blank field or an unticked
+    # box is not.
+    return value is not None and value != "" and value is not False
+
+
+def _summary_rows(filters: dict[str, Any]) -> QuerySet[PaymentSummary] | None:
+    """The summary rows holding exactly the payments payments(filters) lists, or None when
+    the filters are finer than the summary's keys."""
+    if any(_is_set(v) for k, v in filters.items() if k not in _SUMMARY_FILTERS):
+        return None
+    qs = PaymentSummary.objects.all()
+    year = filters.get("year")
+    if year:
+        qs = qs.filter(year=year)
+    first, last = filters.get("date_from"), filters.get("date_to")
+    if first or last:
+        # A payment's date lies in its year (the importer's date_in_year check), so whole
+        # months of the filter's year are summary months; anything else is not.
+        if not year:
+            return None
+        if first:
+            if first.year != year or first.day != 1:
+                return None
+            qs = qs.filter(month__gte=first.month)
+        if last:
+            if last.year != year or (last + dt.timedelta(days=1)).day != 1:
+                return None
+            qs = qs.filter(month__lte=last.month)
+    if filters.get("unit"):
+        qs = qs.filter(Q(unit__code=filters["unit"]) | Q(unit__name__contains=filters["unit"]))
+    if filters.get("unit_id"):
+        qs = qs.filter(unit_id=filters["unit_id"])
+    if filters.get("func_code"):
+        qs = qs.filter(func_code__startswith=filters["func_code"])
+    if filters.get("fund_type"):
+        qs = qs.filter(fund_type=filters["fund_type"])
+    if filters.get("thr_exp"):
+        qs = qs.filter(thr_exp=filters["thr_exp"])
+    if filters.get("no_indicator"):
+        qs = qs.filter(indicator__isnull=True)
+    if filters.get("bgt_id"):
+        # The list matches the voucher's own indicator number; the summary knows the linked
+        # indicator. They agree except for vouchers whose number names no known indicator
+        # (indicator NULL, rule B03's few): if the number has any, count the payments.
+        # One EXISTS among the vouchers without an indicator (the indicator index holds NULLs;
+        # not measured at province scale).
+        unlinked = Payment.objects.filter(
+            bgt_id=filters["bgt_id"], indicator__isnull=True, is_void=False
+        )
+        if year:
+            unlinked = unlinked.filter(year=year)
+        if unlinked.exists():
+            return None
+        qs = qs.filter(indicator__bgt_id=filters["bgt_id"])
+    return qs
+
+
+def payment_totals(filters: dict[str, Any]) -> tuple[int, Decimal]:
+    """The payment list's header: how many payments payments(filters) lists and their sum.
+
+    COUNT+SUM over budget_payment reads every matching payment: a year of a province (10^7
+    rows) took 2.8 s, 10^8 about 29 s (bench/bench_province.py, docs/deploy.md §12). When
+    the filters are the summary's keys, one SUM over PaymentSummary gives the same figures
+    from a table the size of its keys. Finer filters still count the payments.
+
+    The summary is never behind the payments, so the figure needs no date of its own: every
+    write of payments (a file import and an API push alike, ingest.pipeline._merge_checked)
+    updates the summary in the same transaction (merging.after_merge → summaries.
+    refresh_for_batch: an upsert of a day's batch, or its months rebuilt after corrections),
+    and an indicators import that links waiting payments rebuilds those months in its
+    transaction too. No job is queued; a reader sees both tables before or after a commit.
+    The summary leaves out voided vouchers and nets refunds, as the list does by default."""
+    rows = _summary_rows(filters)
+    if rows is None:
+        return count_and_total(payments(filters))
+    agg = rows.order_by().aggregate(
+        n=Coalesce(Sum("count"), 0), total=Coalesce(Sum("amount"), ZERO)
+    )
+    return int(agg["n"]), agg["total"]
 
 
 def total(qs: QuerySet[Any], field: str = "amount") -> Decimal:

@@ -24,7 +24,7 @@ from renda.budget.permissions import (
     exports_for_user,
     get_export_for_user,
 )
-from renda.budget.selectors.data import count_and_total, default_year, payments
+from renda.budget.selectors.data import default_year, payment_totals, payments
 from renda.budget.services.exports import (
     KEEP_DAYS,
     export_inline,
@@ -64,7 +64,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     form = PaymentFilterForm(request.GET or None)
     filters = _filters(form)
     qs = payments(filters)
-    count, amount = count_and_total(qs)
+    count, amount = payment_totals(filters)
     paginator = Paginator(qs, PAGE_SIZE)
     paginator.count = count  # type: ignore[misc]  # known already: no second COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
