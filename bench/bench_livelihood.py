@@ -24,7 +24,7 @@ count), then the public results page GET through an app server; each step timed,
 ballot box (one row keyed by tracker, updated in one statement) when 1, 100, 300 and 600
 ballots are already in, and the queries per cast.
 
-    .venv/bin/python bench/bench_livelihood.py [--quick]
+    .venv/bin/python bench/bench_livelihood.py [--quick] [--threads 2]
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust); creates and drops its own database.
 Figures only: it never fails on timing (targets p99 < 250 ms and tally < 1 s are printed as met
@@ -462,6 +462,7 @@ def health(app: AppServers, *, count: int, spread: float) -> servers.Figures:
 
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
+    threads = int(argv[argv.index("--threads") + 1]) if "--threads" in argv else 2
     counts = [2] if quick else [2, 4]
     problem = servers.postgres_answers()
     if problem:
@@ -484,7 +485,7 @@ def main(argv: list[str]) -> int:
         print(f"(a) 投票 burst: {DEPUTIES} deputies, {CANDIDATES} candidates for {SEATS} seats")
         summary = []
         for n in counts:
-            with AppServers(site, n) as app:
+            with AppServers(site, n, threads=threads) as app:
                 print(f" {app.describe()}", flush=True)
                 base = health(app, count=DEPUTIES, spread=WINDOW_SECONDS)
                 got = burst(app, rounds[n], logins, spread=WINDOW_SECONDS, seed=n)
