@@ -71,6 +71,21 @@ def _mark(value: str | None, allowed: tuple[str, ...] = CHOICES) -> str:
     return value if value is not None and value in allowed else str(Choice.ABSTAIN.value)
 
 
+def pack(marks: dict[int, str], candidate_ids: list[int], kind: str = VoteKind.SELECTION) -> str:
+    """A normalised ballot as one character per candidate, in the round's order: the digit
+    is the mark's place among the kind's marks. What the open ballot box keeps (a few bytes a
+    ballot instead of its canonical text: the box row is rewritten by every cast)."""
+    allowed = marks_of(kind)
+    return "".join(str(allowed.index(marks[cid])) for cid in candidate_ids)
+
+
+def unpack(packed: str, candidate_ids: list[int], kind: str = VoteKind.SELECTION) -> dict[int, str]:
+    allowed = marks_of(kind)
+    if len(packed) != len(candidate_ids):
+        raise ValueError("packed ballot does not fit the round's candidates")
+    return {cid: allowed[int(digit)] for cid, digit in zip(candidate_ids, packed, strict=True)}
+
+
 def is_valid(marks: dict[int, str], seats: int, kind: str = VoteKind.SELECTION) -> bool:
     """More 赞成 than seats makes a 票决 ballot void (废票); equal or fewer is valid. A 测评票
     has no such limit: every project may be 满意, so every ballot is valid."""

@@ -250,7 +250,9 @@ class Participation(models.Model):
 
 class BallotBox(models.Model):
     """The ballots of an open round: one row per round holding one JSON object keyed by
-    tracker (tracker → [digest, choices, nonce, valid]). A cast adds its ballot to the object,
+    tracker (tracker → [nonce, marks packed one digit per candidate], rules.pack: the ballot's
+    canonical text, digest and validity are derived from them at the close, where the digest
+    must give the tracker back). A cast adds its ballot to the object,
     so the box is one row with one row version (xmin) whatever the number of ballots, and the
     object's keys are kept in tracker order (PostgreSQL's jsonb orders them itself): neither
     says who cast when, and a cast costs one row write instead of a rewrite of every ballot.

@@ -4,8 +4,9 @@ marks and the validity rule follow the vote's kind, nothing else differs).
 What is written, in ONE transaction (both or neither):
 - a `Participation` (round, deputy): the unique key refuses a second one whatever the client
   does, so a double click, a second device or a replayed request ends in "您已投票";
-- the ballot (tracker → digest, choices, nonce, valid), with a random tracker and no deputy,
-  time, IP or device, added to the round's `BallotBox`: one row whose object is kept in tracker
+- the ballot (tracker → nonce and marks; its digest, canonical text and validity follow from
+  them at the close), with a random tracker and no deputy, time, IP or device, added to the
+  round's `BallotBox`: one row whose object is kept in tracker
   order, so neither the stored order nor the row versions (one row, one xmin: the latest
   cast's, shared by every ballot in it) carry a trace of the casting order;
 - an audit event naming the round and the deputy, never the ballot or its tracker.
@@ -135,6 +136,7 @@ def cast_ballot(*, actor: Any, round_: Round, marks: dict[int, str]) -> Receipt:
         raise ValidationError(ALREADY) from None
     choices = chain.choices_text(full)
     valid = rules.is_valid(full, current.seats, current.vote.kind)
+    packed = rules.pack(full, [int(i) for i in current.candidate_ids], current.vote.kind)
     # A tracker is unique in its round; a clash is rare, so the box's update checks this one
     # only and another is drawn on a clash.
     while True:
@@ -143,7 +145,7 @@ def cast_ballot(*, actor: Any, round_: Round, marks: dict[int, str]) -> Receipt:
             manifest_digest=current.manifest_hash, choices=choices, nonce=nonce
         )
         tracker = chain.tracker_of(digest)
-        if _put_in_box(current, tracker, [digest, choices, nonce, valid]):
+        if _put_in_box(current, tracker, [nonce, packed]):
             break
     # After the box: casts and the close take the box's lock before the audit chain's, always
     # in that order.

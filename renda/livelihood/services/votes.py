@@ -18,7 +18,7 @@ from renda.meetings.models import AgendaItem, MeetingMember
 from renda.meetings.rules import QUORUM_RULES, Quorum
 from renda.meetings.selectors import attendance_summary
 
-from .. import chain
+from .. import chain, rules
 from ..models import Ballot, BallotBox, CandidateList, Participation, Round, Vote
 from ..permissions import require_manager
 from ..rules import PassBase
@@ -188,14 +188,33 @@ def open_round(*, actor: Any, round_: Round) -> Round:
     return locked
 
 
+def _sealed_ballot(round_: Round, tracker: str, entry: list[str]) -> Ballot:
+    """A box entry (nonce, packed marks) as its Ballot row: the canonical text, digest and
+    validity are derived here as the cast derived them, and the digest must give the entry's
+    tracker back (the deputy's receipt): an entry changed in the box since its cast does not."""
+    nonce, packed = entry
+    kind = round_.vote.kind
+    marks = rules.unpack(packed, [int(i) for i in round_.candidate_ids], kind)
+    choices = chain.choices_text(marks)
+    digest = chain.ballot_hash(manifest_digest=round_.manifest_hash, choices=choices, nonce=nonce)
+    if chain.tracker_of(digest) != tracker:
+        raise ValidationError(
+            f"票箱中核验码为 {tracker} 的选票与其核验码不符：票箱在投票期间被改动，不能封箱。"
+            "请立即报告总监票人和系统管理员。"
+        )
+    valid = rules.is_valid(marks, round_.seats, kind)
+    return Ballot(
+        round=round_, tracker=tracker, digest=digest, choices=choices, nonce=nonce, valid=valid
+    )
+
+
 def seal_box(round_: Round) -> str:
     """The open box's ballots become `Ballot` rows in tracker order, numbered and chained, and
     the box is emptied and marked sealed (a cast still in flight then finds it sealed). Its
     row lock waits for the casts already writing to it. Returns the fingerprint."""
     box = BallotBox.objects.select_for_update().get(round=round_)
     rows = [
-        Ballot(round=round_, tracker=tracker, digest=d, choices=c, nonce=n, valid=v)
-        for tracker, (d, c, n, v) in sorted(box.entries.items())
+        _sealed_ballot(round_, tracker, entry) for tracker, entry in sorted(box.entries.items())
     ]
     links = [
         chain.Link(i, b.tracker, b.digest, b.choices, b.nonce, b.valid)

@@ -23,7 +23,7 @@ _serial = itertools.count(1)
 
 
 def box_ballots(round_: Round | None = None) -> dict[str, list[Any]]:
-    """The ballots still in open boxes (tracker → [digest, choices, nonce, valid]), of one
+    """The ballots still in open boxes (tracker → [nonce, packed marks]), of one
     round or of all: a ballot is a `Ballot` row only once its round is closed."""
     boxes = BallotBox.objects.all() if round_ is None else BallotBox.objects.filter(round=round_)
     return {t: e for box in boxes for t, e in box.entries.items()}
