@@ -6,9 +6,9 @@ What is written, in ONE transaction (both or neither):
   does, so a double click, a second device or a replayed request ends in "您已投票";
 - the ballot (tracker → nonce and marks; its digest, canonical text and validity follow from
   them at the close), with a random tracker and no deputy, time, IP or device, added to the
-  round's `BallotBox`: one row whose object is kept in tracker
-  order, so neither the stored order nor the row versions (one row, one xmin: the latest
-  cast's, shared by every ballot in it) carry a trace of the casting order;
+  round's `BallotBox`: one row whose object is kept in tracker order, so neither the stored
+  order nor the row versions (one row, one xmin: the latest cast's, shared by every ballot
+  in it) carry a trace of the casting order;
 - an audit event naming the round and the deputy, never the ballot or its tracker.
 
 Casts do not queue on the round: each takes a share lock on it (which other casts share and
