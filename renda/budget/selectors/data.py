@@ -67,23 +67,32 @@ def indicators(filters: dict[str, Any]) -> QuerySet[BudgetIndicator]:
     return qs
 
 
-def payments(filters: dict[str, Any]) -> QuerySet[Payment]:
-    qs = Payment.objects.select_related("unit").order_by("-pay_date", "-id")
-    if filters.get("year"):
-        qs = qs.filter(year=filters["year"])
+def _by_keys(qs: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
+    """The filters on fields that payments and their summary share by name (unit, functional
+    class, fund type, 三公), applied to either."""
     if filters.get("unit"):
         qs = qs.filter(Q(unit__code=filters["unit"]) | Q(unit__name__contains=filters["unit"]))
     if filters.get("unit_id"):
         qs = qs.filter(unit_id=filters["unit_id"])
     if filters.get("func_code"):
         qs = qs.filter(func_code__startswith=filters["func_code"])
+    if filters.get("fund_type"):
+        qs = qs.filter(fund_type=filters["fund_type"])
+    if filters.get("thr_exp"):
+        qs = qs.filter(thr_exp=filters["thr_exp"])
+    return qs
+
+
+def payments(filters: dict[str, Any]) -> QuerySet[Payment]:
+    qs = Payment.objects.select_related("unit").order_by("-pay_date", "-id")
+    if filters.get("year"):
+        qs = qs.filter(year=filters["year"])
+    qs = _by_keys(qs, filters)
     if filters.get("eco_code"):
         qs = qs.filter(
             Q(dep_eco_code__startswith=filters["eco_code"])
             | Q(gov_eco_code__startswith=filters["eco_code"])
         )
-    if filters.get("fund_type"):
-        qs = qs.filter(fund_type=filters["fund_type"])
     if filters.get("date_from"):
         qs = qs.filter(pay_date__gte=filters["date_from"])
     if filters.get("date_to"):
@@ -96,8 +105,6 @@ def payments(filters: dict[str, Any]) -> QuerySet[Payment]:
         qs = qs.filter(amount__gte=filters["amount_min"])
     if filters.get("amount_max") is not None:
         qs = qs.filter(amount__lte=filters["amount_max"])
-    if filters.get("thr_exp"):
-        qs = qs.filter(thr_exp=filters["thr_exp"])
     if filters.get("purpose"):
         qs = qs.filter(purpose__contains=filters["purpose"])
     if filters.get("bgt_id"):
@@ -168,16 +175,7 @@ def _summary_rows(filters: dict[str, Any]) -> QuerySet[PaymentSummary] | None:
             if last.year != year or (last + dt.timedelta(days=1)).day != 1:
                 return None
             qs = qs.filter(month__lte=last.month)
-    if filters.get("unit"):
-        qs = qs.filter(Q(unit__code=filters["unit"]) | Q(unit__name__contains=filters["unit"]))
-    if filters.get("unit_id"):
-        qs = qs.filter(unit_id=filters["unit_id"])
-    if filters.get("func_code"):
-        qs = qs.filter(func_code__startswith=filters["func_code"])
-    if filters.get("fund_type"):
-        qs = qs.filter(fund_type=filters["fund_type"])
-    if filters.get("thr_exp"):
-        qs = qs.filter(thr_exp=filters["thr_exp"])
+    qs = _by_keys(qs, filters)
     if filters.get("no_indicator"):
         qs = qs.filter(indicator__isnull=True)
     if filters.get("bgt_id"):

@@ -20,6 +20,7 @@ from renda.budget.selectors.data import count_and_total, payment_totals, payment
 from renda.budget.services import tokens
 from renda.budget.templatetags.dashboard_tags import yuan
 from renda.budget.tests.factories import YEAR, load, payment_row, with_indicator
+from renda.budget.tests.test_api import record
 
 # Django quotes table names the same way on SQLite and PostgreSQL.
 PAYMENT_TABLE = '"budget_payment"'
@@ -178,23 +179,7 @@ def test_an_incremental_push_is_in_the_header_at_once(world, paid):
     )
     before = payment_totals(filters())
     body = [
-        {
-            "PAY_APP_NO": f"PUSH{n}",
-            "PAY_DATE": f"2025-0{3 + n}-0{1 + n}",
-            "FISCAL_YEAR": YEAR,
-            "MOF_DIV_CODE": "431381",
-            "AGENCY_CODE": "105001",
-            "BGT_ID": "ZB001",
-            "EXP_FUNC_CODE": "2050203",
-            "GOV_BGT_ECO_CODE": "50201",
-            "DEP_BGT_ECO_CODE": "30201",
-            "FUND_TYPE_CODE": "1",
-            "PAYEE_ACCT_NAME": "湖南锡都办公设备有限公司",
-            "FUND_TRAOBJ_TYPE_CODE": "单位",
-            "PAY_APP_AMT": f"{100 + n}.25",
-            "USE_DES": "办公用品采购",
-        }
-        for n in range(4)
+        record(f"PUSH{n}", f"{100 + n}.25", PAY_DATE=f"2025-0{3 + n}-0{1 + n}") for n in range(4)
     ]
     response = Client().post(
         "/api/v1/budget/payments/batches",
